@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Rebond's two commands for a fresh machine with only Python.
+
+    python3 dev.py run    # embedded broker + PostgreSQL, the four services, the demo scenario
+    python3 dev.py test   # the whole test suite against a real broker and a real PostgreSQL
+
+Each one creates `.venv/` (once), installs the pinned project into it, then hands over to the
+venv's Python. The servers are started and stopped by the project code itself (rebond_local).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+STAMP = VENV / ".installed"
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "requirements.lock"):
+        path = ROOT / name
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create the venv and install the project once per change of its pins."""
+    if not PY.exists():
+        print("· creating .venv", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+        return
+    print("· installing Rebond and its pinned dependencies into .venv", flush=True)
+    pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    constraints = ["-c", str(ROOT / "requirements.lock")] if (ROOT / "requirements.lock").exists() else []
+    subprocess.run([*pip, *constraints, "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(_fingerprint())
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test"}:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    command, rest = argv[0], argv[1:]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if command == "test":
+        args = [str(PY), "-m", "pytest", *rest]
+    else:
+        args = [str(PY), "-m", "rebond_local", "run", *rest]
+    return subprocess.call(args, cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
