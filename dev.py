@@ -13,6 +13,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 
@@ -24,7 +25,7 @@ STAMP = VENV / ".installed"
 
 def _fingerprint() -> str:
     digest = hashlib.sha256()
-    for name in ("pyproject.toml", "requirements.lock"):
+    for name in ("pyproject.toml",):
         path = ROOT / name
         if path.exists():
             digest.update(path.read_bytes())
@@ -32,17 +33,25 @@ def _fingerprint() -> str:
 
 
 def ensure_venv() -> None:
-    """Create the venv and install the project once per change of its pins."""
+    """Create the venv, install the pinned dependencies, and put the project's src folders on its path.
+
+    The project itself is not pip-installed: a .pth file lists its src folders, so edits apply at
+    once and the src packages win over the same-named top-level folders (contracts/, kernel/)."""
     if not PY.exists():
         print("· creating .venv", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     if STAMP.exists() and STAMP.read_text() == _fingerprint():
         return
-    print("· installing Rebond and its pinned dependencies into .venv", flush=True)
+    print("· installing Rebond's pinned dependencies into .venv", flush=True)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    requirements = [*project["project"]["dependencies"], *project["project"]["optional-dependencies"]["dev"]]
     pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    constraints = ["-c", str(ROOT / "requirements.lock")] if (ROOT / "requirements.lock").exists() else []
-    subprocess.run([*pip, *constraints, "-e", f"{ROOT}[dev]"], check=True)
+    subprocess.run([*pip, *requirements], check=True)
+    site = subprocess.run([str(PY), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    where = project["tool"]["setuptools"]["packages"]["find"]["where"]
+    Path(site, "rebond-src.pth").write_text("".join(f"{ROOT / folder}\n" for folder in where))
     STAMP.write_text(_fingerprint())
 
 

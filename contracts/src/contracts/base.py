@@ -1,0 +1,82 @@
+"""Base class of all events and the shared value types (money, identifiers, roles)."""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from stdnum.fr import siren as _siren
+from stdnum.fr import siret as _siret
+
+
+class DomainEvent(BaseModel):
+    """A fact; `event_type` is its stable stored name, `schema_version` its shape."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+
+def _valid_siren(value: str) -> str:
+    compact = _siren.compact(value)
+    if not _siren.is_valid(compact):
+        raise ValueError(f"SIREN invalide: {value!r} (9 chiffres, clé de Luhn)")
+    return compact
+
+
+def _valid_siret(value: str) -> str:
+    compact = _siret.compact(value)
+    if not _siret.is_valid(compact):
+        raise ValueError(f"SIRET invalide: {value!r} (14 chiffres, clé de Luhn)")
+    return compact
+
+
+Siren = Annotated[str, AfterValidator(_valid_siren)]
+Siret = Annotated[str, AfterValidator(_valid_siret)]
+Centimes = Annotated[int, Field(ge=0, description="Montant exact en centimes d'euro")]
+Identifiant = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+
+# Codes of the 18 regions in the COG (Code officiel géographique), INSEE.
+REGIONS_COG: dict[str, str] = {
+    "01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte",
+    "11": "Île-de-France", "24": "Centre-Val de Loire", "27": "Bourgogne-Franche-Comté", "28": "Normandie",
+    "32": "Hauts-de-France", "44": "Grand Est", "52": "Pays de la Loire", "53": "Bretagne",
+    "75": "Nouvelle-Aquitaine", "76": "Occitanie", "84": "Auvergne-Rhône-Alpes",
+    "93": "Provence-Alpes-Côte d'Azur", "94": "Corse",
+}
+
+
+def _valid_region(value: str) -> str:
+    if value not in REGIONS_COG:
+        raise ValueError(f"code région COG inconnu: {value!r}")
+    return value
+
+
+RegionCode = Annotated[str, AfterValidator(_valid_region)]
+
+
+class Role(StrEnum):
+    """Who acts (DOMAIN-REFERENCE §7 role sketch)."""
+
+    EPCI_CANDIDAT = "EPCI_CANDIDAT"
+    INSTRUCTEUR_CDC = "INSTRUCTEUR_CDC"
+    DTI_ANCT = "DTI_ANCT"
+    SGPI = "SGPI"
+    PM_CABINET = "PM_CABINET"
+    COPIL_MEMBRE = "COPIL_MEMBRE"
+    BPIFRANCE_CHARGE = "BPIFRANCE_CHARGE"
+    SYSTEME = "SYSTEME"
+
+
+class FormeAide(StrEnum):
+    SUBVENTION = "SUBVENTION"
+    AVANCE_REMBOURSABLE = "AVANCE_REMBOURSABLE"
+
+
+class RegimeAide(StrEnum):
+    """State-aid regimes named in the cahier des charges [000]."""
+
+    REPRISE_DURABLE_SA102077 = "REPRISE_DURABLE_SA102077"
+    AFR = "AFR"
+    PME = "PME"
+    ENVIRONNEMENT = "ENVIRONNEMENT"

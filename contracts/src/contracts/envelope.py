@@ -1,0 +1,60 @@
+"""The envelope every event travels in, and the hash chain that makes tampering evident."""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from contracts.base import Role
+
+
+class Actor(BaseModel):
+    """Who took the decision, in which role (and, for a territory or a COPIL, its scope)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str = Field(min_length=1)
+    role: Role
+    scope: str | None = None
+
+
+class EventEnvelope(BaseModel):
+    """Metadata + payload. `hash` covers every other field and `previous_hash` links the stream."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    event_id: UUID
+    event_type: str
+    schema_version: int = Field(ge=1)
+    stream_id: str
+    stream_version: int = Field(ge=1)
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime
+    correlation_id: str
+    causation_id: str | None = None
+    actor: Actor
+    producer: str
+    previous_hash: str | None
+    hash: str
+    data: dict[str, Any]
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+def canonical(document: dict[str, Any]) -> bytes:
+    """Stable bytes for hashing: sorted keys, no spaces, UTF-8."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(unhashed: dict[str, Any]) -> str:
+    """SHA-256 of the envelope without its own `hash` (it includes `previous_hash`)."""
+    body = {k: v for k, v in unhashed.items() if k != "hash"}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def seal(fields: dict[str, Any]) -> EventEnvelope:
+    """Build an envelope from its fields, computing its hash over their JSON form."""
+    unsealed = EventEnvelope.model_validate({**fields, "hash": ""})
+    return unsealed.model_copy(update={"hash": chain_hash(unsealed.model_dump(mode="json"))})

@@ -1,0 +1,1 @@
+"""Events of the financement service (topic financement.enveloppe.v1, streams `enveloppe-<territoire_id>`)."""

@@ -1,0 +1,57 @@
+"""Instruction events, schema version 1 (DOMAIN-REFERENCE §2.5 rows 4-9, §3.2)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field
+
+from contracts.base import Centimes, DomainEvent, FormeAide, Identifiant, RegionCode, Siren, Siret
+from contracts.registry import register
+
+
+@register
+class CandidatureRecue(DomainEvent):
+    """Instruction took note of a deposited candidature (learnt from candidature.candidature.v1)."""
+
+    event_type = "CandidatureRecue"
+    candidature_id: Identifiant
+    vague: Annotated[int, Field(ge=1, le=13)]
+    nom_territoire: str
+    region_code: RegionCode
+    epci_sirens: Annotated[list[Siren], Field(min_length=1)]
+
+
+@register
+class TerritoireLaureat(DomainEvent):
+    """The Prime Minister selected the territory, after the SGPI's opinion.
+
+    The decision and its notification are kept apart: the 6-month convention clock runs from the
+    notification. A laureate territory is identified by its winning candidature."""
+
+    event_type = "TerritoireLaureat"
+    territoire_id: Identifiant
+    candidature_id: Identifiant
+    vague: Annotated[int, Field(ge=1, le=13)]
+    nom_territoire: str
+    region_code: RegionCode
+    epci_sirens: Annotated[list[Siren], Field(min_length=1)]
+    date_decision: date
+    date_notification: date
+    enveloppe_cible_centimes: Centimes | None = None
+
+
+@register
+class ProjetQualifie(DomainEvent):
+    """The territory's COPIL local qualified an industrial project for the Rebond envelope."""
+
+    event_type = "ProjetQualifie"
+    projet_id: Identifiant
+    territoire_id: Identifiant
+    siret: Siret
+    raison_sociale: Annotated[str, Field(min_length=1, max_length=200)]
+    intitule: Annotated[str, Field(min_length=1, max_length=300)]
+    date_copil: date
+    assiette_estimee_centimes: Annotated[int, Field(ge=40_000_000, description="≥ 400 000 € [000]")]
+    forme_envisagee: FormeAide
+    emplois_prevus: Annotated[int, Field(ge=0)] = 0

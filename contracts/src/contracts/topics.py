@@ -1,0 +1,28 @@
+"""Kafka topics (`<service>.<stream-type>.v<N>`): each carries the events of one stream type, keyed by
+stream_id, with unlimited retention; they are the shared log that reporting and auditors replay."""
+from __future__ import annotations
+
+PARTITIONS = 3
+
+CANDIDATURE = "candidature.candidature.v1"
+INSTRUCTION = "instruction.dossier.v1"
+FINANCEMENT = "financement.enveloppe.v1"
+FIGURES = "reporting.figures.v1"
+DEAD_LETTERS = "rebond.dead-letters.v1"
+
+ALL = (CANDIDATURE, INSTRUCTION, FINANCEMENT, FIGURES, DEAD_LETTERS)
+
+# stream-type prefix → topic, for each producing service's relay
+STREAM_TOPICS = {
+    "candidature": CANDIDATURE,
+    "dossier": INSTRUCTION,
+    "enveloppe": FINANCEMENT,
+}
+
+
+def topic_for_stream(stream_id: str) -> str:
+    prefix = stream_id.split("-", 1)[0]
+    try:
+        return STREAM_TOPICS[prefix]
+    except KeyError:
+        raise ValueError(f"no topic for stream type {prefix!r} (stream {stream_id!r})") from None

@@ -1,0 +1,108 @@
+"""What every service's HTTP API shares: the app factory, who is calling, and error answers."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel
+
+from contracts.base import Role
+from contracts.envelope import Actor
+from kernel.clock import Clock, SimulatedClock, SystemClock
+from kernel.decider import DomainError
+from kernel.ports import CommandContext, ConcurrencyError
+from kernel.runtime import ServiceRuntime
+
+class ClockMove(BaseModel):
+    now: AwareDatetime
+
+
+def create_service_app(runtime: ServiceRuntime, *routers: APIRouter, title: str, clock: Clock | None = None,
+                       version: str = "1") -> FastAPI:
+    """A FastAPI app that starts/stops the runtime, answers /health and maps refusals to HTTP."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        yield
+        await runtime.stop()
+
+    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.clock = clock or SystemClock()
+
+    @app.get("/health", tags=["ops"])
+    async def health() -> dict[str, object]:
+        return {**await runtime.health(), "now": app.state.clock().isoformat()}
+
+    if isinstance(app.state.clock, SimulatedClock):
+
+        @app.put("/ops/clock", tags=["ops"])
+        async def move_clock(move: ClockMove) -> dict[str, str]:
+            """Simulated clock only: move business time forward (demo, rehearsal)."""
+            try:
+                app.state.clock.move_to(move.now)
+            except ValueError as error:
+                raise HTTPException(422, detail=str(error)) from error
+            return {"now": app.state.clock().isoformat()}
+
+    @app.exception_handler(DomainError)
+    async def refused(_: Request, error: DomainError) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"error": error.reason, "detail": str(error)})
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(_: Request, error: ConcurrencyError) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"error": "concurrency_conflict", "detail": str(error)})
+
+    @app.middleware("http")
+    async def bind_correlation(request: Request, call_next):  # type: ignore[no-untyped-def]
+        correlation_id = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+        try:
+            response = await call_next(request)
+        finally:
+            structlog.contextvars.unbind_contextvars("correlation_id")
+        response.headers["x-correlation-id"] = correlation_id
+        return response
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def command_context(
+    request: Request,
+    x_actor_id: Annotated[str | None, Header(description="Who acts")] = None,
+    x_actor_role: Annotated[Role | None, Header(description="In which role")] = None,
+    x_actor_scope: Annotated[str | None, Header(description="Territory or COPIL scope")] = None,
+    x_correlation_id: Annotated[str | None, Header()] = None,
+) -> CommandContext:
+    """Who is calling (issue 3 replaces these headers with signed tokens) and when, by the app's clock."""
+    if not x_actor_id or x_actor_role is None:
+        raise HTTPException(401, detail="X-Actor-Id and X-Actor-Role are required to issue a command")
+    return CommandContext(
+        actor=Actor(id=x_actor_id, role=x_actor_role, scope=x_actor_scope),
+        occurred_at=request.app.state.clock(),
+        correlation_id=x_correlation_id or str(uuid.uuid4()),
+    )
+
+
+def require_role(*roles: Role) -> Callable[[CommandContext], CommandContext]:
+    """Dependency: the command is allowed to these roles only (403 otherwise)."""
+
+    def check(context: Annotated[CommandContext, Depends(command_context)]) -> CommandContext:
+        if context.actor.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise HTTPException(403, detail=f"role {context.actor.role.value} may not do this (allowed: {allowed})")
+        return context
+
+    return check

@@ -1,0 +1,77 @@
+"""FastStream wiring: the broker every service uses, topic creation, and idempotent subscriptions."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from contracts import topics
+from kernel.consumer import DeadLetter, Delivery, IdempotentConsumer
+
+log = structlog.get_logger(__name__)
+
+# Consumer-group timings: the embedded broker takes about half the session timeout to form a group.
+GROUP_TIMINGS: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 500}
+
+
+def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
+    """acks=all; no idempotent producer nor transactions (consumers deduplicate instead, DESIGN §3)."""
+    return KafkaBroker(bootstrap, client_id=client_id, acks="all", logger=structlog.get_logger("faststream"),
+                       log_level=logging.DEBUG, graceful_timeout=10.0)
+
+
+async def ensure_topics(bootstrap: str, names: Iterable[str] = topics.ALL,
+                        partitions: int = topics.PARTITIONS, attempts: int = 50) -> None:
+    """Create the topics up front with their final partition count (idempotent)."""
+    for attempt in range(attempts):
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        try:
+            await admin.start()
+            existing = set(await admin.list_topics())
+            missing = [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in names if n not in existing]
+            if missing:
+                try:
+                    await admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass
+            return
+        except (OSError, Exception) as error:  # noqa: BLE001 - broker still starting
+            if attempt == attempts - 1:
+                raise
+            log.info("kafka.waiting", error=repr(error))
+            await asyncio.sleep(0.2)
+        finally:
+            await admin.close()
+
+
+def subscribe(broker: Any, consumer: IdempotentConsumer, *topic_names: str, group_id: str) -> Any:
+    """Feed `topic_names` to `consumer`; the offset is committed only after its PostgreSQL transaction.
+
+    NACK_ON_ERROR: a RetryLater seeks back and the message is redelivered; anything else is acked
+    only once applied, counted as duplicate, or parked."""
+
+    @broker.subscriber(*topic_names, group_id=group_id, auto_offset_reset="earliest",
+                       ack_policy=AckPolicy.NACK_ON_ERROR, **GROUP_TIMINGS)
+    async def on_message(message: KafkaMessage) -> None:
+        raw = message.raw_message
+        await consumer.handle(Delivery(raw.topic, raw.partition, raw.offset, raw.value))  # type: ignore[union-attr]
+
+    on_message.__name__ = f"on_{consumer.name.replace('.', '_').replace('-', '_')}"
+    return on_message
+
+
+def dead_letter_publisher(broker: KafkaBroker, topic: str = topics.DEAD_LETTERS) -> DeadLetter:
+    """Publish parked messages, with their reason, to the dead-letter topic."""
+
+    async def publish(record: dict[str, Any]) -> None:
+        await broker.publish(record, topic, key=(record.get("stream_id") or "?").encode())
+
+    return publish

@@ -1,0 +1,38 @@
+"""In-memory event store for unit tests of deciders and handlers (same contract as PostgreSQL)."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from contracts.base import DomainEvent
+from kernel.envelopes import envelop
+from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, RecordedEvent
+
+
+class InMemoryEventStore:
+    def __init__(self, producer: str = "memory") -> None:
+        self.producer = producer
+        self._streams: dict[str, list[RecordedEvent]] = {}
+        self._event_ids: set[str] = set()
+        self.log: list[RecordedEvent] = []
+        self._lock = asyncio.Lock()
+
+    async def read(self, stream_id: str) -> list[RecordedEvent]:
+        return list(self._streams.get(stream_id, []))
+
+    async def append(
+        self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
+    ) -> list[RecordedEvent]:
+        async with self._lock:
+            stream = self._streams.setdefault(stream_id, [])
+            if len(stream) != expected_version:
+                raise ConcurrencyError(stream_id, expected_version)
+            previous = stream[-1].envelope.hash if stream else None
+            sealed = envelop(self.producer, stream_id, events, expected_version, previous, context)
+            ids = {str(r.envelope.event_id) for r in sealed}
+            if ids & self._event_ids:
+                raise DuplicateEvent(stream_id)
+            stream.extend(sealed)
+            self._event_ids |= ids
+            self.log.extend(sealed)
+            return sealed

@@ -1,0 +1,55 @@
+"""The event store port and what flows through it."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from contracts.base import DomainEvent
+from contracts.codec import ReceivedEvent
+from contracts.envelope import Actor
+
+RecordedEvent = ReceivedEvent  # an event as stored: envelope (version, hash, …) + decoded payload
+
+
+class ConcurrencyError(Exception):
+    """Someone appended to the stream since we read it (expected version is stale)."""
+
+    def __init__(self, stream_id: str, expected_version: int) -> None:
+        super().__init__(f"stream {stream_id} is no longer at version {expected_version}")
+        self.stream_id = stream_id
+        self.expected_version = expected_version
+
+
+class DuplicateEvent(Exception):
+    """An event with this event_id is already recorded: the append was a retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    """Who asks, when it happened in business time, and which message caused it.
+
+    `idempotency_key` makes event ids deterministic, so a redelivered message appends nothing twice."""
+
+    actor: Actor
+    occurred_at: datetime
+    correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    causation_id: str | None = None
+    idempotency_key: str | None = None
+
+    def event_id(self, index: int) -> uuid.UUID:
+        if self.idempotency_key is None:
+            return uuid.uuid4()
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"rebond:{self.idempotency_key}:{index}")
+
+
+class EventStore(Protocol):
+    """Append-only streams with optimistic concurrency."""
+
+    async def read(self, stream_id: str) -> list[RecordedEvent]: ...
+
+    async def append(
+        self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
+    ) -> list[RecordedEvent]: ...

@@ -1,0 +1,110 @@
+"""PostgreSQL adapters: the event store (optimistic concurrency, hash chain, commit-ordered positions)."""
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Any
+
+import asyncpg
+
+from contracts.base import DomainEvent
+from contracts.envelope import EventEnvelope
+from contracts.registry import decode
+from kernel.envelopes import envelop
+from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, RecordedEvent
+
+SCHEMA = files("kernel").joinpath("schema.sql").read_text()
+APPEND_CHANNEL = "events_appended"
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    """A pool whose jsonb columns come back as Python objects."""
+    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+
+
+async def migrate(pool: asyncpg.Pool, *extra_sql: str) -> None:
+    """Create the kernel's tables (idempotent), then the service's own."""
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock(4242)")  # several processes may start at once
+        try:
+            for sql in (SCHEMA, *extra_sql):
+                await conn.execute(sql)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(4242)")
+
+
+def to_recorded(envelope_json: dict[str, Any]) -> RecordedEvent:
+    envelope = EventEnvelope.model_validate(envelope_json)
+    return RecordedEvent(envelope, decode(envelope.event_type, envelope.schema_version, envelope.data))
+
+
+class PostgresEventStore:
+    """Event store over one `events` table.
+
+    Appends take `LOCK TABLE events IN EXCLUSIVE MODE`: writers are serialised, so positions become
+    visible in commit order and a reader following `position` never skips a late-committing row
+    (DESIGN §2.2; readers are not blocked). Pass `conn` to append inside the caller's transaction."""
+
+    def __init__(self, pool: asyncpg.Pool, producer: str, conn: asyncpg.Connection | None = None) -> None:
+        self.pool = pool
+        self.producer = producer
+        self._conn = conn
+
+    def bound(self, conn: asyncpg.Connection) -> PostgresEventStore:
+        """The same store, working inside the transaction open on `conn`."""
+        return PostgresEventStore(self.pool, self.producer, conn)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        if self._conn is not None:
+            yield self._conn
+        else:
+            async with self.pool.acquire() as conn:
+                yield conn
+
+    async def read(self, stream_id: str) -> list[RecordedEvent]:
+        async with self._connection() as conn:
+            rows = await conn.fetch("SELECT envelope FROM events WHERE stream_id = $1 ORDER BY version", stream_id)
+        return [to_recorded(row["envelope"]) for row in rows]
+
+    async def append(
+        self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
+    ) -> list[RecordedEvent]:
+        if not events:
+            return []
+        async with self._connection() as conn, conn.transaction():
+            await conn.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+            current = await conn.fetchrow(
+                "SELECT version, envelope->>'hash' AS hash FROM events WHERE stream_id = $1 "
+                "ORDER BY version DESC LIMIT 1", stream_id)
+            current_version = current["version"] if current else 0
+            if current_version != expected_version:
+                raise ConcurrencyError(stream_id, expected_version)
+            sealed = envelop(self.producer, stream_id, events, expected_version,
+                             current["hash"] if current else None, context)
+            try:
+                await conn.executemany(
+                    "INSERT INTO events (stream_id, version, event_id, event_type, recorded_at, envelope) "
+                    "VALUES ($1, $2, $3, $4, $5, $6)",
+                    [(stream_id, r.envelope.stream_version, r.envelope.event_id, r.envelope.event_type,
+                      r.envelope.recorded_at, r.envelope.model_dump(mode="json")) for r in sealed])
+            except asyncpg.UniqueViolationError as error:
+                if "event_id" in (error.constraint_name or ""):
+                    raise DuplicateEvent(stream_id) from error
+                raise ConcurrencyError(stream_id, expected_version) from error
+            await conn.execute("SELECT pg_notify($1, $2)", APPEND_CHANNEL, stream_id)
+        return sealed
+
+    async def read_log(self, after_position: int, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
+        """The service's whole log in commit order (position), for relays and audits."""
+        async with self._connection() as conn:
+            rows = await conn.fetch(
+                "SELECT position, envelope FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+                after_position, limit)
+        return [(row["position"], row["envelope"]) for row in rows]

@@ -1,0 +1,108 @@
+"""A service process's infrastructure: pool, migrations, FastStream broker, relay, consumers.
+
+Every service's composition root builds one ServiceRuntime, registers its consumers, and starts and
+stops it from its HTTP app's lifespan."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import structlog
+from faststream.kafka import KafkaBroker
+
+from contracts import topics
+
+from kernel.consumer import Apply, IdempotentConsumer
+from kernel.kafka import dead_letter_publisher, ensure_topics, make_broker, subscribe
+from kernel.postgres import PostgresEventStore, create_pool, migrate
+from kernel.relay import OutboxRelay, faststream_publisher
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a service reads from its environment (every variable is set in docker-compose.yml)."""
+
+    service: str
+    database_url: str
+    kafka_bootstrap: str
+    topic_prefix: str = ""  # lets several deployments (or test runs) share one Kafka cluster
+
+    @classmethod
+    def from_env(cls, service: str) -> Settings:
+        return cls(service=service, database_url=os.environ["DATABASE_URL"],
+                   kafka_bootstrap=os.environ["KAFKA_BOOTSTRAP"],
+                   topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""))
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+
+@dataclass
+class _Subscription:
+    name: str
+    apply: Apply
+    topics: tuple[str, ...]
+    group_id: str
+
+
+@dataclass
+class ServiceRuntime:
+    settings: Settings
+    migrations: tuple[str, ...] = ()
+    with_relay: bool = True
+    pool: asyncpg.Pool = field(init=False)
+    broker: KafkaBroker = field(init=False)
+    store: PostgresEventStore = field(init=False)
+    relay: OutboxRelay | None = field(init=False, default=None)
+    consumers: dict[str, IdempotentConsumer] = field(init=False, default_factory=dict)
+    _subscriptions: list[_Subscription] = field(init=False, default_factory=list)
+    _tasks: list[asyncio.Task[Any]] = field(init=False, default_factory=list)
+
+    def consume(self, name: str, apply: Apply, *topics: str, group_id: str | None = None) -> None:
+        """Register an idempotent consumer (`name` is its dedup identity, also its default group)."""
+        self._subscriptions.append(_Subscription(name, apply, topics, group_id or name))
+
+    async def start(self) -> None:
+        name = self.settings.service
+        self.pool = await create_pool(self.settings.database_url, max_size=20)
+        await migrate(self.pool, *self.migrations)
+        self.store = PostgresEventStore(self.pool, producer=name)
+        settings = self.settings
+        await ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL])
+        self.broker = make_broker(settings.kafka_bootstrap, client_id=name)
+        dead_letter = dead_letter_publisher(self.broker, settings.topic(topics.DEAD_LETTERS))
+        for sub in self._subscriptions:
+            consumer = IdempotentConsumer(sub.name, self.pool, sub.apply, dead_letter=dead_letter)
+            self.consumers[sub.name] = consumer
+            subscribe(self.broker, consumer, *map(settings.topic, sub.topics),
+                      group_id=settings.topic(sub.group_id))
+        await self.broker.start()
+        if self.with_relay:
+            self.relay = OutboxRelay(self.pool, faststream_publisher(self.broker), name=f"{name}.relay",
+                                     topic_for=lambda stream_id: settings.topic(topics.topic_for_stream(stream_id)))
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{name}.relay"))
+        log.info("service.started", kafka=self.settings.kafka_bootstrap)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.broker.stop()
+        await self.pool.close()
+        log.info("service.stopped")
+
+    async def health(self) -> dict[str, Any]:
+        """Database reachable, relay lag (events not yet published), parked messages."""
+        async with self.pool.acquire() as conn:
+            head = await conn.fetchval("SELECT coalesce(max(position), 0) FROM events")
+            parked = await conn.fetchval("SELECT count(*) FROM parked_messages WHERE released_at IS NULL")
+        published = await self.relay.checkpoint() if self.relay else head
+        return {"status": "ok", "service": self.settings.service, "log_head": head,
+                "relay_lag": head - published, "parked_messages": parked}

@@ -1,0 +1,55 @@
+-- One append-only events table per service: it is also the relay's outbox.
+CREATE TABLE IF NOT EXISTS events (
+    stream_id   text        NOT NULL,
+    version     integer     NOT NULL CHECK (version >= 1),
+    position    bigint      GENERATED ALWAYS AS IDENTITY UNIQUE,
+    event_id    uuid        NOT NULL UNIQUE,
+    event_type  text        NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    envelope    jsonb       NOT NULL,
+    PRIMARY KEY (stream_id, version)
+);
+
+CREATE OR REPLACE FUNCTION events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the events table is append-only (% refused)', TG_OP;
+END $$;
+
+CREATE OR REPLACE TRIGGER events_no_update_or_delete
+    BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_are_append_only();
+CREATE OR REPLACE TRIGGER events_no_truncate
+    BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION events_are_append_only();
+
+-- How far each relay has published the log.
+CREATE TABLE IF NOT EXISTS relay_checkpoints (
+    relay      text PRIMARY KEY,
+    position   bigint NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Per consumer, the last version applied of each stream: dedup on (stream_id, version), not on offsets.
+CREATE TABLE IF NOT EXISTS consumer_streams (
+    consumer  text    NOT NULL,
+    stream_id text    NOT NULL,
+    version   integer NOT NULL,
+    PRIMARY KEY (consumer, stream_id)
+);
+
+-- Messages a consumer could not process, and the later messages of their stream that wait behind them.
+CREATE TABLE IF NOT EXISTS parked_messages (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    consumer       text        NOT NULL,
+    stream_id      text        NOT NULL,
+    stream_version integer,
+    event_id       text,
+    topic          text        NOT NULL,
+    kafka_partition integer    NOT NULL,
+    kafka_offset   bigint      NOT NULL,
+    reason         text        NOT NULL,
+    body           bytea       NOT NULL,
+    parked_at      timestamptz NOT NULL DEFAULT now(),
+    released_at    timestamptz,
+    UNIQUE (consumer, topic, kafka_partition, kafka_offset)
+);
+CREATE INDEX IF NOT EXISTS parked_messages_blocking
+    ON parked_messages (consumer, stream_id) WHERE released_at IS NULL;
