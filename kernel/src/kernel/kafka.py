@@ -58,14 +58,13 @@ def subscribe(broker: Any, consumer: IdempotentConsumer, *topic_names: str, grou
     NACK_ON_ERROR: a RetryLater seeks back and the message is redelivered; anything else is acked
     only once applied, counted as duplicate, or parked."""
 
-    @broker.subscriber(*topic_names, group_id=group_id, auto_offset_reset="earliest",
-                       ack_policy=AckPolicy.NACK_ON_ERROR, **GROUP_TIMINGS)
     async def on_message(message: KafkaMessage) -> None:
         raw = message.raw_message
         await consumer.handle(Delivery(raw.topic, raw.partition, raw.offset, raw.value))  # type: ignore[union-attr]
 
     on_message.__name__ = f"on_{consumer.name.replace('.', '_').replace('-', '_')}"
-    return on_message
+    return broker.subscriber(*topic_names, group_id=group_id, auto_offset_reset="earliest",
+                             ack_policy=AckPolicy.NACK_ON_ERROR, **GROUP_TIMINGS)(on_message)
 
 
 def dead_letter_publisher(broker: KafkaBroker, topic: str = topics.DEAD_LETTERS) -> DeadLetter:
