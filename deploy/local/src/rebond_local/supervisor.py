@@ -1,0 +1,98 @@
+"""Run the whole system locally: infra, the four services as processes, health checks, clean stop."""
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from contracts import topics
+from kernel.kafka import ensure_topics
+from rebond_local.broker import free_port
+from rebond_local.database import create_database
+from rebond_local.infra import Infra
+
+SERVICES = ("candidature", "instruction", "financement", "reporting")
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class System:
+    """The four running services; stop() terminates them (the infra is stopped by its owner)."""
+
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        return self.services[name].url
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            if service.process.poll() is None:
+                service.process.terminate()
+        for service in self.services.values():
+            try:
+                service.process.wait(15)
+            except subprocess.TimeoutExpired:
+                service.process.kill()
+
+
+async def start_system(infra: Infra, workdir: Path, *, base_port: int | None = None,
+                       simulated_clock: str | None = None, topic_prefix: str = "") -> System:
+    """Create databases and topics, start the services, wait until each answers /health."""
+    await ensure_topics(infra.kafka_bootstrap, [topic_prefix + t for t in topics.ALL])
+    system = System()
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    try:
+        for index, name in enumerate(SERVICES):
+            port = base_port + index if base_port else free_port()
+            env = {**os.environ, "DATABASE_URL": await create_database(infra.database_url, name),
+                   "KAFKA_BOOTSTRAP": infra.kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
+                   "PYTHONUNBUFFERED": "1"}
+            if simulated_clock:
+                env["REBOND_SIMULATED_CLOCK"] = simulated_clock
+            log_path = logs / f"{name}.log"
+            process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", f"{name}.entrypoints.app:create_app", "--factory",
+                 "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+                env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115
+            system.services[name] = ServiceProcess(name, port, process, log_path)
+        await wait_healthy(system)
+    except BaseException:
+        system.stop()
+        raise
+    return system
+
+
+async def wait_healthy(system: System, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=2) as client:
+        for service in system.services.values():
+            while True:
+                if service.process.poll() is not None:
+                    raise RuntimeError(f"{service.name} exited; see {service.log_path}:\n"
+                                       + service.log_path.read_text()[-3000:])
+                try:
+                    if (await client.get(f"{service.url}/health")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{service.name} not healthy after {timeout}s; see {service.log_path}")
+                await asyncio.sleep(0.2)
