@@ -1,0 +1,1 @@
+"""Use cases: load, decide and append through the event store port; read the folded state."""

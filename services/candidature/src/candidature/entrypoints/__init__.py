@@ -1,0 +1,1 @@
+"""Composition root and HTTP API of the candidature service."""
