@@ -53,7 +53,8 @@ class System:
 
 
 async def start_system(infra: Infra, workdir: Path, *, base_port: int | None = None,
-                       simulated_clock: str | None = None, topic_prefix: str = "") -> System:
+                       simulated_clock: str | None = None, topic_prefix: str = "",
+                       database_prefix: str = "") -> System:
     """Create databases and topics, start the services, wait until each answers /health."""
     await ensure_topics(infra.kafka_bootstrap, [topic_prefix + t for t in topics.ALL])
     system = System()
@@ -62,7 +63,7 @@ async def start_system(infra: Infra, workdir: Path, *, base_port: int | None = N
     try:
         for index, name in enumerate(SERVICES):
             port = base_port + index if base_port else free_port()
-            env = {**os.environ, "DATABASE_URL": await create_database(infra.database_url, name),
+            env = {**os.environ, "DATABASE_URL": await create_database(infra.database_url, database_prefix + name),
                    "KAFKA_BOOTSTRAP": infra.kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
                    "PYTHONUNBUFFERED": "1"}
             if simulated_clock:
