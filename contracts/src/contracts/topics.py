@@ -26,3 +26,11 @@ def topic_for_stream(stream_id: str) -> str:
         return STREAM_TOPICS[prefix]
     except KeyError:
         raise ValueError(f"no topic for stream type {prefix!r} (stream {stream_id!r})") from None
+
+
+def event_types_on(topic: str) -> list[str]:
+    """The event types published on a service topic (by the contracts module they are declared in)."""
+    from contracts.registry import all_models
+
+    service = topic.split(".", 1)[0]
+    return sorted(t for t, model in all_models().items() if model.__module__.startswith(f"contracts.{service}."))

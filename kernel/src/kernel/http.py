@@ -9,12 +9,14 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
+from faststream.specification import AsyncAPI
 from pydantic import AwareDatetime, BaseModel
 
 from contracts.base import Role
 from contracts.envelope import Actor
 from kernel.clock import Clock, SimulatedClock, SystemClock
 from kernel.decider import DomainError
+from kernel.logs import configure_logging
 from kernel.ports import CommandContext, ConcurrencyError
 from kernel.runtime import ServiceRuntime
 
@@ -28,6 +30,8 @@ def create_service_app(runtime: ServiceRuntime, *routers: APIRouter, title: str,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not structlog.is_configured():
+            configure_logging(runtime.settings.service)
         await runtime.start()
         yield
         await runtime.stop()
@@ -39,6 +43,12 @@ def create_service_app(runtime: ServiceRuntime, *routers: APIRouter, title: str,
     @app.get("/health", tags=["ops"])
     async def health() -> dict[str, object]:
         return {**await runtime.health(), "now": app.state.clock().isoformat()}
+
+    @app.get("/asyncapi.json", tags=["ops"])
+    async def asyncapi() -> JSONResponse:
+        """The Kafka side of this service (topics it consumes and publishes), as AsyncAPI 3."""
+        document = AsyncAPI(runtime.broker, title=f"{title} — events", version=version)
+        return JSONResponse(document.to_specification().to_jsonable())
 
     if isinstance(app.state.clock, SimulatedClock):
 

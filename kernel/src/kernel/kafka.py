@@ -14,6 +14,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from contracts import topics
+from contracts.envelope import EventEnvelope
 from kernel.consumer import DeadLetter, Delivery, IdempotentConsumer
 
 log = structlog.get_logger(__name__)
@@ -74,3 +75,12 @@ def dead_letter_publisher(broker: KafkaBroker, topic: str = topics.DEAD_LETTERS)
         await broker.publish(record, topic, key=(record.get("stream_id") or "?").encode())
 
     return publish
+
+
+def document_topic(broker: KafkaBroker, topic: str, logical_topic: str) -> None:
+    """Declare what the relay publishes on `topic`, for the AsyncAPI document (the relay itself sends)."""
+    names = topics.event_types_on(logical_topic)
+    broker.publisher(
+        topic, title=f"{topic}:publish", schema=EventEnvelope,
+        description=(f"Events keyed by stream_id, in stream order: {', '.join(names)}. Each payload (`data`) "
+                     "follows contracts/schemas/<event_type>.v<schema_version>.json."))

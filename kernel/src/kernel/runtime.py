@@ -17,7 +17,7 @@ from faststream.kafka import KafkaBroker
 from contracts import topics
 
 from kernel.consumer import Apply, IdempotentConsumer
-from kernel.kafka import dead_letter_publisher, ensure_topics, make_broker, subscribe
+from kernel.kafka import dead_letter_publisher, document_topic, ensure_topics, make_broker, subscribe
 from kernel.postgres import PostgresEventStore, create_pool, migrate
 from kernel.relay import OutboxRelay, faststream_publisher
 
@@ -56,6 +56,7 @@ class ServiceRuntime:
     settings: Settings
     migrations: tuple[str, ...] = ()
     with_relay: bool = True
+    publishes: tuple[str, ...] = ()  # the topics its relay feeds, documented in its AsyncAPI
     pool: asyncpg.Pool = field(init=False)
     broker: KafkaBroker = field(init=False)
     store: PostgresEventStore = field(init=False)
@@ -82,6 +83,8 @@ class ServiceRuntime:
             self.consumers[sub.name] = consumer
             subscribe(self.broker, consumer, *map(settings.topic, sub.topics),
                       group_id=settings.topic(sub.group_id))
+        for topic in self.publishes:
+            document_topic(self.broker, settings.topic(topic), topic)
         await self.broker.start()
         if self.with_relay:
             self.relay = OutboxRelay(self.pool, faststream_publisher(self.broker), name=f"{name}.relay",

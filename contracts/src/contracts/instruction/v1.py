@@ -42,6 +42,18 @@ class TerritoireLaureat(DomainEvent):
 
 
 @register
+class CandidatureNonRetenue(DomainEvent):
+    """The Prime Minister did not select the candidature (the territory may apply again in a later wave)."""
+
+    event_type = "CandidatureNonRetenue"
+    candidature_id: Identifiant
+    vague: Annotated[int, Field(ge=1, le=13)]
+    date_decision: date
+    date_notification: date
+    motif: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+@register
 class ProjetQualifie(DomainEvent):
     """The territory's COPIL local qualified an industrial project for the Rebond envelope."""
 
