@@ -79,7 +79,9 @@ class OutboxRelay:
                 "DO UPDATE SET position = EXCLUDED.position, updated_at = now()", self.name, position)
 
     async def run(self, poll_interval: float = 0.5) -> None:
-        """Publish until cancelled; woken at once by NOTIFY on append, polling as a fallback."""
+        """Publish until cancelled; woken at once by NOTIFY on append, polling as a fallback.
+
+        Only one instance per relay name publishes (a session advisory lock): replicas stand by."""
         listener = await self.pool.acquire()
 
         def on_append(*_: object) -> None:
@@ -87,6 +89,8 @@ class OutboxRelay:
 
         await listener.add_listener(APPEND_CHANNEL, on_append)
         try:
+            while not await listener.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.name):
+                await asyncio.sleep(poll_interval)  # another instance of the service is relaying: stand by
             while True:
                 self._wakeup.clear()
                 try:
@@ -102,4 +106,5 @@ class OutboxRelay:
                     pass
         finally:
             await listener.remove_listener(APPEND_CHANNEL, on_append)
+            await listener.execute("SELECT pg_advisory_unlock_all()")
             await self.pool.release(listener)

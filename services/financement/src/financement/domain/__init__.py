@@ -1,0 +1,1 @@
+"""Pure business rules of financement: commands, the EnveloppeTerritoriale decider, refusals (no I/O)."""

@@ -1,0 +1,1 @@
+"""Composition root and adapters to the outside: HTTP API, reactors to instruction's events, app factory."""

@@ -1,0 +1,1 @@
+"""Instruction service: the selection of territories and the qualification of their industrial projects."""

@@ -1,0 +1,1 @@
+"""Pure domain of the instruction service: the Dossier aggregate as decide/evolve, no I/O, no clock."""

@@ -1,0 +1,277 @@
+"""financement on real PostgreSQL and Kafka: fed by instruction's events, attributing envelopes, granting aids,
+and never overspending an envelope under concurrent grants, within one instance or across two.
+
+One financement app is started for the whole module (a consumer-group join costs seconds); each test works on
+its own territory, fed through the real instruction topic."""
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import FastAPI
+
+from contracts import topics
+from contracts.base import DomainEvent, FormeAide, Role
+from contracts.envelope import Actor
+from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
+from financement.entrypoints.app import create_app
+from kernel.envelopes import envelop
+from kernel.kafka import ensure_topics
+from kernel.ports import CommandContext, RecordedEvent
+from kernel.runtime import Settings
+from rebond_local.database import create_database
+from tests.support import as_actor, eventually, running
+
+pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
+
+SIRET = "73282932000074"
+CDC = as_actor(Role.INSTRUCTEUR_CDC, "cdc-1")
+BPI = as_actor(Role.BPIFRANCE_CHARGE, "bpi-1")
+
+
+@dataclass
+class Service:
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: Settings
+    producer: AIOKafkaProducer
+
+    async def stream(self, territoire: str) -> list[RecordedEvent]:
+        return await self.app.state.runtime.store.read(f"enveloppe-{territoire}")
+
+
+@pytest.fixture(scope="module")
+async def service(infra) -> AsyncIterator[Service]:  # type: ignore[no-untyped-def]
+    unique = uuid.uuid4().hex[:10]
+    prefix = f"t{unique}."
+    await ensure_topics(infra.kafka_bootstrap, [prefix + name for name in topics.ALL])
+    database = await create_database(infra.database_url, f"t_{unique}_financement")
+    settings = Settings("financement", database, infra.kafka_bootstrap, topic_prefix=prefix)
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    await producer.start()
+    app = create_app(settings)
+    try:
+        async with running(app) as client:
+            yield Service(app, client, settings, producer)
+    finally:
+        await producer.stop()
+
+
+# --- instruction's side, as it publishes ------------------------------------------------------------------------
+
+def laureat(territoire: str) -> TerritoireLaureat:
+    return TerritoireLaureat(
+        territoire_id=territoire, candidature_id=f"c-{territoire}", vague=3, nom_territoire="Cambrésis",
+        region_code="32", epci_sirens=["200068500"], date_decision=date(2023, 7, 1),
+        date_notification=date(2023, 8, 28))
+
+
+def qualifie(territoire: str, projet: str, assiette: int = 400_000_000) -> ProjetQualifie:
+    return ProjetQualifie(
+        projet_id=projet, territoire_id=territoire, siret=SIRET, raison_sociale="Fonderie du Cambrésis",
+        intitule="Nouvelle ligne de moulage", date_copil=date(2023, 10, 3), assiette_estimee_centimes=assiette,
+        forme_envisagee=FormeAide.SUBVENTION)
+
+
+def instruction_envelopes(territoire: str, events: Sequence[DomainEvent], after: RecordedEvent | None = None,
+                          ) -> list[RecordedEvent]:
+    """Sealed, chained envelopes on instruction's dossier stream, as its relay would publish them."""
+    context = CommandContext(actor=Actor(id="copil-1", role=Role.COPIL_MEMBRE),
+                             occurred_at=datetime(2023, 10, 3, 10, tzinfo=UTC))
+    version = after.envelope.stream_version if after else 0
+    previous = after.envelope.hash if after else None
+    return envelop("instruction", f"dossier-{territoire}", events, version, previous, context)
+
+
+async def publish(service: Service, *recorded: RecordedEvent) -> None:
+    topic = service.settings.topic(topics.INSTRUCTION)
+    for item in recorded:
+        await service.producer.send_and_wait(topic, item.envelope.to_json(), key=item.envelope.stream_id.encode())
+
+
+async def known(service: Service, territoire: str, projets: int) -> dict[str, Any] | None:
+    answer = await service.client.get(f"/enveloppes/{territoire}")
+    body = answer.json() if answer.status_code == 200 else None
+    return body if body and body["laureat"] and len(body["projets_qualifies"]) >= projets else None
+
+
+async def laureate_with_envelope(service: Service, montant: int) -> str:
+    """A fresh territory: laureate and one qualified project (through Kafka), then its envelope attributed."""
+    territoire = f"ti-{uuid.uuid4().hex[:8]}"
+    await publish(service, *instruction_envelopes(territoire, [laureat(territoire), qualifie(territoire, "p1")]))
+    await eventually(lambda: known(service, territoire, 1), what="the laureate and its project")
+    answer = await service.client.post(f"/enveloppes/{territoire}", headers=CDC, json=attribution(montant))
+    assert answer.status_code == 201, answer.text
+    return territoire
+
+
+def attribution(montant: int, etat: int | None = None) -> dict[str, Any]:
+    etat = montant if etat is None else etat
+    contributions = [{"financeur": "ETAT_F2030", "montant_centimes": etat}]
+    if montant > etat:
+        contributions.append({"financeur": "CA de Cambrai", "montant_centimes": montant - etat})
+    return {"montant_centimes": montant, "contributions": contributions, "date_attribution": "2023-09-01"}
+
+
+def aide(aide_id: str, montant: int, **changes: Any) -> dict[str, Any]:
+    return {"aide_id": aide_id, "projet_id": "p1", "forme": "SUBVENTION", "montant_centimes": montant,
+            "assiette_centimes": 400_000_000, "regime": "REPRISE_DURABLE_SA102077",
+            "date_decision": "2023-11-02", **changes}
+
+
+def types(stream: list[RecordedEvent]) -> list[str]:
+    return [r.envelope.event_type for r in stream]
+
+
+# --- tests ----------------------------------------------------------------------------------------------------------
+
+async def test_the_reactor_records_laureates_and_projects_once_despite_redeliveries(service: Service) -> None:
+    territoire = f"ti-{uuid.uuid4().hex[:8]}"
+    first = instruction_envelopes(territoire, [laureat(territoire), qualifie(territoire, "p1")])
+    await publish(service, *first)
+    await eventually(lambda: known(service, territoire, 1), what="the laureate and its project")
+    ignored = CandidatureRecue(candidature_id="c9", vague=3, nom_territoire="x", region_code="32",
+                               epci_sirens=["200068500"])
+    # a redelivery of the very same message, a restatement under a new event id, an ignored type, then p2
+    later = instruction_envelopes(territoire, [laureat(territoire), ignored, qualifie(territoire, "p2")], first[-1])
+    await publish(service, first[0], *later)
+    await eventually(lambda: known(service, territoire, 2), what="the second project")
+    stream = await service.stream(territoire)
+    assert types(stream) == ["LaureatEnregistre", "ProjetQualifieEnregistre", "ProjetQualifieEnregistre"]
+    recorded = stream[0].envelope
+    assert (recorded.causation_id, recorded.actor.role) == (str(first[0].envelope.event_id), Role.SYSTEME)
+    assert stream[2].event.siret == SIRET  # type: ignore[attr-defined]
+
+
+async def test_the_relay_publishes_the_envelope_streams_to_financement_enveloppe_v1(service: Service) -> None:
+    territoire = await laureate_with_envelope(service, 10_000_000)
+    consumer = AIOKafkaConsumer(service.settings.topic(topics.FINANCEMENT), group_id=None,
+                                bootstrap_servers=service.settings.kafka_bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    seen: list[str] = []
+
+    async def attribution_published() -> bool:
+        batches = await consumer.getmany(timeout_ms=500)
+        seen.extend(json.loads(m.value)["event_type"] for msgs in batches.values() for m in msgs
+                    if m.key == f"enveloppe-{territoire}".encode())
+        return "EnveloppeTerritorialeAttribuee" in seen
+
+    try:
+        await eventually(attribution_published, what="the attribution on financement.enveloppe.v1")
+    finally:
+        await consumer.stop()
+    assert seen[:3] == ["LaureatEnregistre", "ProjetQualifieEnregistre", "EnveloppeTerritorialeAttribuee"]
+
+
+async def test_attributing_an_envelope(service: Service) -> None:
+    client = service.client
+    assert (await client.get("/enveloppes/inconnu")).status_code == 404
+    refused = await client.post("/enveloppes/inconnu", headers=CDC, json=attribution(500_000_000))
+    assert (refused.status_code, refused.json()["error"]) == (409, "territoire_non_laureat")
+    territoire = await laureate_with_envelope(service, 500_000_000)
+    body = (await client.get(f"/enveloppes/{territoire}")).json()
+    assert (body["montant_centimes"], body["engage_centimes"], body["disponible_centimes"]) == (500_000_000, 0, 500_000_000)
+    again = await client.post(f"/enveloppes/{territoire}", headers=CDC, json=attribution(500_000_000))
+    assert again.status_code == 200
+    other = await client.post(f"/enveloppes/{territoire}", headers=CDC, json=attribution(600_000_000))
+    assert (other.status_code, other.json()["error"]) == (409, "enveloppe_deja_attribuee")
+    incoherent = await client.post(f"/enveloppes/{territoire}", headers=CDC,
+                                   json={**attribution(500_000_000), "montant_centimes": 400_000_000})
+    assert (incoherent.status_code, incoherent.json()["error"]) == (409, "contributions_incoherentes")
+    forbidden = await client.post(f"/enveloppes/{territoire}", headers=BPI, json=attribution(500_000_000))
+    assert forbidden.status_code == 403
+    assert types(await service.stream(territoire)).count("EnveloppeTerritorialeAttribuee") == 1
+
+
+async def test_granting_aids(service: Service) -> None:
+    client = service.client
+    territoire = await laureate_with_envelope(service, 100_000_000)
+    url = f"/enveloppes/{territoire}/aides"
+    granted = await client.post(url, headers=BPI, json=aide("a1", 60_000_000))
+    assert granted.status_code == 201, granted.text
+    expected = {"siret": SIRET, "publication_obligatoire": True, "montant_centimes": 60_000_000}
+    assert granted.json()["aide"].items() >= expected.items()
+    assert granted.json()["enveloppe"]["disponible_centimes"] == 40_000_000
+    assert (await client.post(url, headers=BPI, json=aide("a1", 60_000_000))).status_code == 200
+    small = await client.post(url, headers=BPI, json=aide("a2", 1_000_000, forme="AVANCE_REMBOURSABLE"))
+    assert (small.status_code, small.json()["aide"]["publication_obligatoire"]) == (201, False)
+    for body, reason in [(aide("a3", 1_000, projet_id="p9"), "projet_non_qualifie"),
+                         (aide("a3", 400_000_001), "montant_superieur_assiette"),
+                         (aide("a1", 50_000_000), "aide_deja_accordee")]:
+        answer = await client.post(url, headers=BPI, json=body)
+        assert (answer.status_code, answer.json()["error"]) == (409, reason)
+    too_much = await client.post(url, headers=BPI, json=aide("a4", 40_000_000))
+    assert (too_much.status_code, too_much.json()["error"]) == (409, "enveloppe_insuffisante")
+    assert too_much.json()["enveloppe"]["disponible_centimes"] == 39_000_000
+    assert (await client.post(url, headers=CDC, json=aide("a5", 1_000))).status_code == 403
+    body = (await client.get(f"/enveloppes/{territoire}")).json()
+    assert ([a["aide_id"] for a in body["aides"]], body["engage_centimes"]) == (["a1", "a2"], 61_000_000)
+    assert [r["aide_id"] for r in body["refus"]] == ["a4"]
+    assert types(await service.stream(territoire))[-3:] == ["AideAccordee", "AideAccordee", "AideRefusee"]
+
+
+async def test_no_aid_before_the_envelope_is_attributed(service: Service) -> None:
+    territoire = f"ti-{uuid.uuid4().hex[:8]}"
+    await publish(service, *instruction_envelopes(territoire, [laureat(territoire), qualifie(territoire, "p1")]))
+    await eventually(lambda: known(service, territoire, 1), what="the laureate and its project")
+    answer = await service.client.post(f"/enveloppes/{territoire}/aides", headers=BPI, json=aide("a1", 1_000))
+    assert (answer.status_code, answer.json()["error"]) == (409, "enveloppe_non_attribuee")
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"montant_centimes": -100}, "montant_centimes"),
+    ({"forme": "PRET_BONIFIE"}, "forme"),
+    ({"assiette_centimes": 1_000}, "assiette_centimes"),
+    ({"aide_id": "a b/c"}, "aide_id"),
+])
+async def test_bad_input_is_a_422_naming_the_field_and_appends_nothing(
+        service: Service, changes: dict[str, Any], field: str) -> None:
+    territoire = await laureate_with_envelope(service, 10_000_000)
+    before = len(await service.stream(territoire))
+    answer = await service.client.post(f"/enveloppes/{territoire}/aides", headers=BPI,
+                                       json={**aide("a1", 1_000_000), **changes})
+    assert answer.status_code == 422
+    assert [error["loc"][-1] for error in answer.json()["detail"]] == [field]
+    assert len(await service.stream(territoire)) == before
+
+
+async def grant_race(clients: Sequence[httpx.AsyncClient], territoire: str) -> list[httpx.Response]:
+    """50 distinct aids of 1 000 000 centimes at once, spread over the clients."""
+    url = f"/enveloppes/{territoire}/aides"
+    return await asyncio.gather(*(clients[i % len(clients)].post(url, headers=BPI, json=aide(f"a{i:02d}", 1_000_000))
+                                  for i in range(50)))
+
+
+async def assert_exactly_ten_granted(service: Service, territoire: str, answers: list[httpx.Response]) -> None:
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201] * 10 + [409] * 40
+    assert {a.json()["error"] for a in answers if a.status_code == 409} == {"enveloppe_insuffisante"}
+    stream = await service.stream(territoire)
+    granted = [r.event for r in stream if r.envelope.event_type == "AideAccordee"]
+    assert len(granted) == 10 and types(stream).count("AideRefusee") == 40
+    assert sum(a.montant_centimes for a in granted) <= 10_000_000  # type: ignore[attr-defined]
+    assert [r.envelope.stream_version for r in stream] == list(range(1, len(stream) + 1))
+    body = (await service.client.get(f"/enveloppes/{territoire}")).json()
+    assert (body["engage_centimes"], body["disponible_centimes"]) == (10_000_000, 0)
+
+
+async def test_fifty_concurrent_grants_on_an_envelope_for_ten_grant_exactly_ten(service: Service) -> None:
+    territoire = await laureate_with_envelope(service, 10_000_000)
+    answers = await grant_race([service.client], territoire)
+    await assert_exactly_ten_granted(service, territoire, answers)
+
+
+async def test_the_same_race_across_two_instances_still_grants_exactly_ten(service: Service) -> None:
+    """Two apps on one database (two pools, as two processes): only optimistic concurrency stands between them."""
+    territoire = await laureate_with_envelope(service, 10_000_000)
+    async with running(create_app(service.settings)) as second:
+        answers = await grant_race([service.client, second], territoire)
+    await assert_exactly_ten_granted(service, territoire, answers)
