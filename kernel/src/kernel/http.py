@@ -102,7 +102,8 @@ def command_context(
     return CommandContext(
         actor=Actor(id=x_actor_id, role=x_actor_role, scope=x_actor_scope),
         occurred_at=request.app.state.clock(),
-        correlation_id=x_correlation_id or str(uuid.uuid4()),
+        correlation_id=x_correlation_id or structlog.contextvars.get_contextvars().get("correlation_id")
+        or str(uuid.uuid4()),
     )
 
 

@@ -1,0 +1,148 @@
+"""End-to-end figures on the running system (the four services as processes, real broker and PostgreSQL).
+
+    .venv/bin/python bench/bench_e2e.py [--aids 200] [--rebuild-events 20000]
+
+Prints:
+- command → figure latency: from Bpifrance's accepted grant (HTTP 201 from financement) to the aid showing in
+  reporting's figures (relay → Kafka → reporting's projection), p50 and p99 over sequential grants;
+- projection rebuild rate: reporting's POST /ops/rebuild replaying its topics from offset 0 (events/s),
+  after filling the topics with synthetic, valid events published straight to Kafka."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import describe, start_infra  # noqa: E402
+
+from contracts import topics  # noqa: E402
+from contracts.base import Role  # noqa: E402
+from contracts.envelope import Actor  # noqa: E402
+from contracts.financement.v1 import AideAccordee  # noqa: E402
+from kernel.envelopes import envelop  # noqa: E402
+from kernel.kafka import make_broker  # noqa: E402
+from kernel.ports import CommandContext  # noqa: E402
+from rebond_local.demo import SECTIONS, actor, check, synthetic_siren, synthetic_siret, until  # noqa: E402
+from rebond_local.supervisor import start_system  # noqa: E402
+
+CLOCK = "2023-01-15T10:00:00+01:00"
+
+
+async def prepare_territory(client: httpx.AsyncClient, urls: dict[str, str], aids: int) -> None:
+    """One laureate with an envelope large enough for every aid, and `aids` qualified projects."""
+    cand, instr, fin = urls["candidature"], urls["instruction"], urls["financement"]
+    await check(await client.post(f"{cand}/candidatures", headers=actor("EPCI_CANDIDAT", "epci"), json={
+        "candidature_id": "bench", "porteur": "EPCI", "epci_sirens": [synthetic_siren(20001234)],
+        "nom_territoire": "Territoire de mesure", "region_code": "32", "perimetre": "TI de mesure",
+        "filiere": "automobile", "sections": SECTIONS, "nombre_pages": 20, "pages_synthese": 2,
+        "grille_impacts_jointe": True}))
+    await until(lambda: _ok(client, f"{instr}/dossiers/bench"), "instruction")
+    await check(await client.post(f"{instr}/dossiers/bench/decision", headers=actor("PM_CABINET", "pm"), json={
+        "laureat": True, "date_decision": "2023-03-01", "date_notification": "2023-03-02"}))
+    await until(lambda: _ok(client, f"{fin}/enveloppes/bench"), "financement")
+    total = aids * 100_000 * 100
+    await check(await client.post(f"{fin}/enveloppes/bench", headers=actor("INSTRUCTEUR_CDC", "cdc"), json={
+        "montant_centimes": total, "contributions": [{"financeur": "ETAT", "montant_centimes": total}],
+        "date_attribution": "2023-03-10"}))
+    for i in range(aids):
+        await check(await client.post(f"{instr}/territoires/bench/projets",
+                                      headers=actor("COPIL_MEMBRE", "copil", "bench"), json={
+            "projet_id": f"p{i}", "siret": synthetic_siret(31_000_000 + i), "raison_sociale": f"Usine {i}",
+            "intitule": "Ligne", "date_copil": "2023-04-01", "assiette_estimee_centimes": 40_000_000,
+            "forme_envisagee": "SUBVENTION"}))
+    await until(lambda: _projects_known(client, fin, aids), "financement to know every project", timeout=120)
+
+
+async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids: int) -> list[float]:
+    fin, rep = urls["financement"], urls["reporting"]
+    samples = []
+    for i in range(aids):
+        started = time.perf_counter()
+        await check(await client.post(f"{fin}/enveloppes/bench/aides", headers=actor("BPIFRANCE_CHARGE", "bpi"), json={
+            "aide_id": f"a{i}", "projet_id": f"p{i}", "forme": "SUBVENTION", "montant_centimes": 10_000_000,
+            "assiette_centimes": 40_000_000, "regime": "PME", "date_decision": "2023-05-01"}))
+        while True:
+            response = await client.get(f"{rep}/figures/territoires/bench")
+            if response.status_code == 200 and response.json()["nb_aides"] == i + 1:
+                break
+            await asyncio.sleep(0.002)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def fill_topics(bootstrap: str, prefix: str, count: int) -> None:
+    """Publish `count` valid AideAccordee envelopes (synthetic streams) to the financement topic."""
+    broker = make_broker(bootstrap, client_id="bench-filler")
+    await broker.start()
+    context = CommandContext(actor=Actor(id="bpi", role=Role.BPIFRANCE_CHARGE),
+                             occurred_at=datetime(2023, 5, 1, tzinfo=UTC))
+    pending = []
+    for i in range(count):
+        event = AideAccordee(aide_id=f"x{i}", projet_id=f"xp{i}", territoire_id=f"synthetique-{i % 50}",
+                             siret=synthetic_siret(32_000_000 + i % 1000), forme="SUBVENTION",
+                             montant_centimes=1_000_000, assiette_centimes=40_000_000, regime="PME",
+                             date_decision=date(2023, 5, 1) + timedelta(days=i % 300), publication_obligatoire=False)
+        stream = f"enveloppe-synthetique-{uuid.uuid4().hex[:8]}"
+        (recorded,) = envelop("bench", stream, [event], 0, None, context)
+        pending.append(await broker.publish(recorded.envelope.to_json(), prefix + topics.FINANCEMENT,
+                                            key=stream.encode(), no_confirm=True))
+        if len(pending) >= 1000:
+            await asyncio.gather(*pending)
+            pending.clear()
+    await asyncio.gather(*pending)
+    await broker.stop()
+
+
+async def main(aids: int, rebuild_events: int) -> None:
+    infra = start_infra()
+    prefix = f"bench{uuid.uuid4().hex[:6]}."
+    system = await start_system(infra, Path(tempfile.mkdtemp(prefix="rebond-bench-")), simulated_clock=CLOCK,
+                                topic_prefix=prefix, database_prefix=prefix.replace(".", "_"))
+    try:
+        urls = {name: s.url for name, s in system.services.items()}
+        async with httpx.AsyncClient(timeout=120) as client:
+            await prepare_territory(client, urls, aids)
+            samples = await measure_latency(client, urls, aids)
+            print(f"command → figure latency: {describe(samples)}")
+            await fill_topics(infra.kafka_bootstrap, prefix, rebuild_events)
+            await until(lambda: _national_aids(client, urls["reporting"], aids + rebuild_events),
+                        "the live projection to catch up", timeout=600)
+            started = time.perf_counter()
+            result = await check(await client.post(f"{urls['reporting']}/ops/rebuild"))
+            elapsed = time.perf_counter() - started
+            print(f"projection rebuild: {result['events_read'] / elapsed:8.0f} events/s "
+                  f"({result['events_read']} events from offset 0 in {elapsed:.1f} s; identical={result['identical']})")
+    finally:
+        system.stop()
+        infra.stop()
+
+
+async def _ok(client: httpx.AsyncClient, url: str) -> bool:
+    return (await client.get(url)).status_code == 200
+
+
+async def _projects_known(client: httpx.AsyncClient, fin: str, count: int) -> bool:
+    response = await client.get(f"{fin}/enveloppes/bench")
+    return response.status_code == 200 and len(response.json().get("projets_qualifies", [])) == count
+
+
+async def _national_aids(client: httpx.AsyncClient, rep: str, count: int) -> bool:
+    response = await client.get(f"{rep}/figures/national")
+    return response.status_code == 200 and sum(f["nombre"] for f in response.json()["aides_par_forme"].values()) == count
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--aids", type=int, default=200)
+    parser.add_argument("--rebuild-events", type=int, default=20000)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.aids, arguments.rebuild_events))
