@@ -12,6 +12,8 @@ from contracts.base import Role
 from contracts.codec import hash_is_intact
 from contracts.envelope import Actor
 from contracts.financement.v1 import LaureatEnregistre
+from contracts.envelope import EventEnvelope
+from kernel.audit import ChainBreak, verify_chains
 from kernel.memory import InMemoryEventStore
 from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent
 from kernel.postgres import PostgresEventStore, create_pool, migrate
@@ -115,3 +117,25 @@ async def test_interleaved_transactions_are_read_in_commit_order(pool: asyncpg.P
     log = await store.read_log(0)
     assert [envelope["stream_id"] for _, envelope in log] == ["enveloppe-slow", "enveloppe-fast"]
     assert log[0][0] < log[1][0]
+
+
+async def test_an_auditor_finds_where_an_altered_log_breaks(pool: asyncpg.Pool) -> None:
+    store = PostgresEventStore(pool, producer="tests")
+    for version in range(3):
+        await store.append("enveloppe-audit", [laureat("audit")], version, context())
+    await store.append("enveloppe-other", [laureat("other")], 0, context())
+    events = [r.envelope for r in await store.read("enveloppe-audit")]
+    assert verify_chains(events) == (3, [])
+    async with pool.acquire() as conn:  # someone with admin rights bypasses the append-only guard
+        await conn.execute("ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete")
+        await conn.execute(
+            "UPDATE events SET envelope = jsonb_set(envelope, '{data,region_code}', '\"53\"') "
+            "WHERE stream_id = 'enveloppe-audit' AND version = 2")
+        await conn.execute("DELETE FROM events WHERE stream_id = 'enveloppe-other'")
+        await conn.execute("ALTER TABLE events ENABLE TRIGGER events_no_update_or_delete")
+    tampered = [EventEnvelope.model_validate(e) for _, e in await store.read_log(0)]
+    count, breaks = verify_chains(tampered)
+    assert count == 3
+    assert breaks == [ChainBreak("enveloppe-audit", 2, "content altered: hash mismatch")]
+    dropped = [e for e in events if e.stream_version != 2]  # an event removed from the middle
+    assert verify_chains(dropped)[1] == [ChainBreak("enveloppe-audit", 3, "version 3 follows 1")]
