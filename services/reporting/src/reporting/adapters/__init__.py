@@ -1,0 +1,1 @@
+"""PostgreSQL projection (schema-parameterised SQL) and the Kafka log reader used for rebuilds."""

@@ -1,0 +1,81 @@
+"""Reads the facts of a projection schema "as of" a date with SQL aggregates, in one consistent snapshot.
+
+Business date of each fact: date_depot (deposee_le in Europe/Paris) for candidatures, date_decision
+for laureates and aids, date_copil for projects, date_attribution for envelopes. `$1` is the date or
+NULL (everything)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import asyncpg
+
+from reporting.adapters.schema import Schema
+from reporting.domain.figures import AidesForme, Facts, TerritoireFacts
+
+CANDIDATURES = """
+SELECT region_code, count(*) AS n FROM {s}.candidatures WHERE ($1::date IS NULL OR date_depot <= $1)
+GROUP BY region_code"""
+
+# The envelope of each territory as of $1 is its latest attribution by then.
+ENVELOPPES = """
+env AS (SELECT DISTINCT ON (territoire_id) territoire_id, stream_id, stream_version, montant_centimes
+          FROM {s}.enveloppes WHERE ($1::date IS NULL OR date_attribution <= $1)
+         ORDER BY territoire_id, date_attribution DESC, stream_version DESC)"""
+
+TERRITOIRES = """
+WITH """ + ENVELOPPES + """,
+ids AS (SELECT territoire_id FROM {s}.laureats WHERE ($1::date IS NULL OR date_decision <= $1)
+        UNION SELECT territoire_id FROM env
+        UNION SELECT territoire_id FROM {s}.projets_qualifies WHERE ($1::date IS NULL OR date_copil <= $1)
+        UNION SELECT territoire_id FROM {s}.aides WHERE ($1::date IS NULL OR date_decision <= $1)
+        UNION SELECT territoire_id FROM {s}.aides_refusees WHERE ($1::date IS NULL OR date_decision <= $1)),
+proj AS (SELECT territoire_id, count(*) AS n, sum(emplois_prevus)::bigint AS emplois,
+                sum(assiette_estimee_centimes)::bigint AS investissement
+           FROM {s}.projets_qualifies WHERE ($1::date IS NULL OR date_copil <= $1) GROUP BY territoire_id),
+refus AS (SELECT territoire_id, count(*) AS n FROM {s}.aides_refusees
+           WHERE ($1::date IS NULL OR date_decision <= $1) GROUP BY territoire_id)
+SELECT ids.territoire_id, l.nom_territoire, l.region_code,
+       coalesce($1::date IS NULL OR l.date_decision <= $1, false) AS laureat,
+       coalesce(env.montant_centimes, 0) AS enveloppe, coalesce(proj.n, 0) AS nb_projets,
+       coalesce(proj.emplois, 0) AS emplois, coalesce(proj.investissement, 0) AS investissement,
+       coalesce(refus.n, 0) AS nb_refus
+  FROM ids LEFT JOIN {s}.laureats l USING (territoire_id) LEFT JOIN env USING (territoire_id)
+       LEFT JOIN proj USING (territoire_id) LEFT JOIN refus USING (territoire_id)
+ ORDER BY ids.territoire_id"""
+
+AIDES = """
+SELECT territoire_id, forme, count(*) AS nombre, sum(montant_centimes)::bigint AS montant,
+       count(*) FILTER (WHERE publication_obligatoire) AS publication
+  FROM {s}.aides WHERE ($1::date IS NULL OR date_decision <= $1) GROUP BY territoire_id, forme"""
+
+CONTRIBUTIONS = """
+WITH """ + ENVELOPPES + """
+SELECT env.territoire_id, c.financeur, c.montant_centimes
+  FROM env JOIN {s}.enveloppe_contributions c USING (stream_id, stream_version)
+ ORDER BY env.territoire_id, c.rang"""
+
+
+async def read_facts(conn: asyncpg.Connection, schema: Schema, as_of: date | None) -> Facts:
+    """All facts as of the date, read in one repeatable-read snapshot so the figures agree."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        candidatures = await conn.fetch(schema.sql(CANDIDATURES), as_of)
+        rows = await conn.fetch(schema.sql(TERRITOIRES), as_of)
+        aides = await conn.fetch(schema.sql(AIDES), as_of)
+        contributions = await conn.fetch(schema.sql(CONTRIBUTIONS), as_of)
+    par_forme: dict[str, dict[str, AidesForme]] = defaultdict(dict)
+    publication: dict[str, int] = defaultdict(int)
+    for a in aides:
+        par_forme[a["territoire_id"]][a["forme"]] = AidesForme(a["nombre"], a["montant"])
+        publication[a["territoire_id"]] += a["publication"]
+    parts: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for c in contributions:
+        parts[c["territoire_id"]].append((c["financeur"], c["montant_centimes"]))
+    territoires = tuple(TerritoireFacts(
+        territoire_id=r["territoire_id"], nom=r["nom_territoire"], region_code=r["region_code"],
+        laureat=r["laureat"], enveloppe_centimes=r["enveloppe"], contributions=tuple(parts[r["territoire_id"]]),
+        nb_projets_qualifies=r["nb_projets"], emplois_prevus=r["emplois"],
+        investissement_estime_centimes=r["investissement"], aides=par_forme[r["territoire_id"]],
+        nb_aides_publication_obligatoire=publication[r["territoire_id"]], nb_aides_refusees=r["nb_refus"],
+    ) for r in rows)
+    return Facts({r["region_code"]: r["n"] for r in candidatures}, territoires)

@@ -1,0 +1,131 @@
+"""The projection's tables, created in a PostgreSQL schema whose name is a parameter.
+
+The live projection and a rebuild use the same SQL on two schemas; `reporting_live_schema` (public)
+says which one is live. Tables hold facts (one row per business fact, keyed by its natural id or by
+its event's (stream_id, version)), never running totals, so every figure is an aggregate "as of" a date."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import uuid4
+
+DEFAULT_LIVE = "reporting"
+REBUILD_PREFIX = "reporting_rebuild_"
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """A validated schema name; `sql()` renders a template's `{s}` as the quoted schema."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not _IDENTIFIER.fullmatch(self.name):
+            raise ValueError(f"invalid schema name: {self.name!r}")
+
+    def sql(self, template: str) -> str:
+        return template.replace("{s}", f'"{self.name}"')
+
+    @classmethod
+    def fresh(cls) -> Schema:
+        """A new, unused name for a rebuild."""
+        return cls(f"{REBUILD_PREFIX}{datetime.now(UTC):%Y%m%d%H%M%S}_{uuid4().hex[:6]}")
+
+
+TABLES = """
+CREATE SCHEMA IF NOT EXISTS {s};
+CREATE TABLE IF NOT EXISTS {s}.candidatures (
+    candidature_id text PRIMARY KEY,
+    vague          integer     NOT NULL,
+    region_code    text        NOT NULL,
+    nom_territoire text        NOT NULL,
+    porteur        text        NOT NULL,
+    nb_epci        integer     NOT NULL,
+    deposee_le     timestamptz NOT NULL,
+    date_depot     date        NOT NULL  -- deposee_le's date in Europe/Paris: the "as of" key
+);
+CREATE TABLE IF NOT EXISTS {s}.laureats (
+    territoire_id     text PRIMARY KEY,
+    candidature_id    text    NOT NULL,
+    region_code       text    NOT NULL,
+    nom_territoire    text    NOT NULL,
+    vague             integer NOT NULL,
+    date_decision     date    NOT NULL,
+    date_notification date    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {s}.projets_qualifies (
+    projet_id                 text PRIMARY KEY,
+    territoire_id             text    NOT NULL,
+    date_copil                date    NOT NULL,
+    assiette_estimee_centimes bigint  NOT NULL,
+    emplois_prevus            integer NOT NULL,
+    forme_envisagee           text    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {s}.enveloppes (
+    stream_id        text    NOT NULL,
+    stream_version   integer NOT NULL,
+    territoire_id    text    NOT NULL,
+    montant_centimes bigint  NOT NULL,
+    date_attribution date    NOT NULL,
+    PRIMARY KEY (stream_id, stream_version)
+);
+CREATE TABLE IF NOT EXISTS {s}.enveloppe_contributions (
+    stream_id        text    NOT NULL,
+    stream_version   integer NOT NULL,
+    rang             integer NOT NULL,
+    financeur        text    NOT NULL,
+    montant_centimes bigint  NOT NULL,
+    PRIMARY KEY (stream_id, stream_version, rang)
+);
+CREATE TABLE IF NOT EXISTS {s}.aides (
+    aide_id                 text PRIMARY KEY,
+    projet_id               text    NOT NULL,
+    territoire_id           text    NOT NULL,
+    forme                   text    NOT NULL,
+    montant_centimes        bigint  NOT NULL,
+    regime                  text    NOT NULL,
+    date_decision           date    NOT NULL,
+    publication_obligatoire boolean NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {s}.aides_refusees (
+    stream_id        text    NOT NULL,
+    stream_version   integer NOT NULL,
+    aide_id          text    NOT NULL,
+    projet_id        text    NOT NULL,
+    territoire_id    text    NOT NULL,
+    montant_centimes bigint  NOT NULL,
+    motif            text    NOT NULL,
+    date_decision    date    NOT NULL,
+    PRIMARY KEY (stream_id, stream_version)
+);
+-- Dedup of a rebuild (the live consumer's is the kernel's consumer_streams): last version per stream.
+CREATE TABLE IF NOT EXISTS {s}.applied_streams (
+    stream_id text PRIMARY KEY,
+    version   integer NOT NULL
+);
+"""
+
+POINTER = """
+CREATE TABLE IF NOT EXISTS reporting_live_schema (
+    singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    schema_name text        NOT NULL,
+    since       timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+
+def migration() -> str:
+    """Pointer table, then the live schema's tables (first start: `reporting`), created if missing."""
+    template = TABLES.replace("{s}", "%1$I")
+    return POINTER + f"""
+DO $migrate$
+DECLARE live text;
+BEGIN
+    INSERT INTO reporting_live_schema (schema_name) VALUES ('{DEFAULT_LIVE}') ON CONFLICT DO NOTHING;
+    SELECT schema_name INTO live FROM reporting_live_schema;
+    EXECUTE format($tables${template}$tables$, live);
+END
+$migrate$;
+"""

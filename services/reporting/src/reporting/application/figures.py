@@ -1,0 +1,34 @@
+"""Read the transparency figures of the live projection, as of a date (None: everything known)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from reporting.application.ports import FactsSource
+from reporting.domain import figures
+
+
+async def national(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
+    return figures.national(await source.facts(None, as_of), as_of)
+
+
+async def regions(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
+    return figures.regions(await source.facts(None, as_of), as_of)
+
+
+async def territoires(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
+    return figures.territoires(await source.facts(None, as_of), as_of)
+
+
+async def territoire(source: FactsSource, territoire_id: str, as_of: date | None = None) -> dict[str, Any] | None:
+    """One territory's figures, or None when the log says nothing of it by that date."""
+    facts = await source.facts(None, as_of)
+    found = next((t for t in facts.territoires if t.territoire_id == territoire_id), None)
+    return {"as_of": as_of.isoformat() if as_of else None, **figures.territoire(found)} if found else None
+
+
+async def all_figures(source: FactsSource, schema: str | None) -> dict[str, Any]:
+    """National, regional and territorial figures of one schema, from a single read of its facts."""
+    facts = await source.facts(schema, None)
+    return {"national": figures.national(facts, None), "regions": figures.regions(facts, None)["regions"],
+            "territoires": figures.territoires(facts, None)["territoires"]}

@@ -1,0 +1,1 @@
+"""Pure reporting logic: figures computed from projected facts, and their comparison."""

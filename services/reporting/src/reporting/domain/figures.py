@@ -1,0 +1,140 @@
+"""The SGPI transparency figures (DOMAIN-REFERENCE §5.1), computed from facts already filtered "as of" a date.
+
+Pure: the facts come from the projection; national and regional figures are sums of the territories'
+(so they always agree), money stays in integer cents and the consumption rate is an exact Decimal."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from contracts.base import REGIONS_COG, FormeAide
+
+RATE_QUANTUM = Decimal("0.0001")
+
+
+@dataclass(frozen=True, slots=True)
+class AidesForme:
+    nombre: int = 0
+    montant_centimes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoireFacts:
+    """What the log says of one territory as of the date (enveloppe: its latest attribution by then)."""
+
+    territoire_id: str
+    nom: str | None
+    region_code: str | None
+    laureat: bool
+    enveloppe_centimes: int = 0
+    contributions: tuple[tuple[str, int], ...] = ()
+    nb_projets_qualifies: int = 0
+    emplois_prevus: int = 0
+    investissement_estime_centimes: int = 0
+    aides: Mapping[str, AidesForme] = field(default_factory=dict)
+    nb_aides_publication_obligatoire: int = 0
+    nb_aides_refusees: int = 0
+
+    @property
+    def engage_centimes(self) -> int:
+        return sum(a.montant_centimes for a in self.aides.values())
+
+    @property
+    def nb_aides(self) -> int:
+        return sum(a.nombre for a in self.aides.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    candidatures_par_region: Mapping[str, int]
+    territoires: tuple[TerritoireFacts, ...]
+
+
+def taux(engage: int, attribue: int) -> str | None:
+    """Engaged / attributed, exact to 4 decimals, as a string; None when nothing is attributed."""
+    if attribue <= 0:
+        return None
+    return str((Decimal(engage) / Decimal(attribue)).quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN))
+
+
+def _aides_par_forme(territoires: Iterable[TerritoireFacts]) -> dict[str, dict[str, int]]:
+    totals = {forme.value: AidesForme() for forme in FormeAide}
+    for territoire in territoires:
+        for forme, aides in territoire.aides.items():
+            known = totals.get(forme, AidesForme())
+            totals[forme] = AidesForme(known.nombre + aides.nombre, known.montant_centimes + aides.montant_centimes)
+    return {forme: {"nombre": a.nombre, "montant_centimes": a.montant_centimes} for forme, a in totals.items()}
+
+
+def _totals(nb_candidatures: int, territoires: list[TerritoireFacts]) -> dict[str, Any]:
+    """The counts shared by the national and the regional figures."""
+    laureats = [t for t in territoires if t.laureat]
+    engage = sum(t.engage_centimes for t in territoires)
+    attribue = sum(t.enveloppe_centimes for t in territoires)
+    return {
+        "nb_candidatures": nb_candidatures,
+        "nb_laureats": len(laureats),
+        "nb_projets_qualifies": sum(t.nb_projets_qualifies for t in territoires),
+        "emplois_prevus": sum(t.emplois_prevus for t in territoires),
+        "nb_aides": sum(t.nb_aides for t in territoires),
+        "aides_par_forme": _aides_par_forme(territoires),
+        "montant_aides_centimes": engage,
+        "enveloppes_attribuees_centimes": attribue,
+        "taux_consommation": taux(engage, attribue),
+        "nb_aides_publication_obligatoire": sum(t.nb_aides_publication_obligatoire for t in territoires),
+        "nb_aides_refusees": sum(t.nb_aides_refusees for t in territoires),
+    }
+
+
+def national(facts: Facts, as_of: date | None) -> dict[str, Any]:
+    """Whole programme: territories of unknown region (no laureate event yet) count here too."""
+    territoires = list(facts.territoires)
+    regions = {t.region_code for t in territoires if t.laureat and t.region_code}
+    totals = _totals(sum(facts.candidatures_par_region.values()), territoires)
+    return {"as_of": _iso(as_of), **totals, "nb_regions_laureates": len(regions)}
+
+
+def regions(facts: Facts, as_of: date | None) -> dict[str, Any]:
+    """Every COG region, in code order, with the same counts as the national figures."""
+    rows = []
+    for code, nom in sorted(REGIONS_COG.items()):
+        territoires = [t for t in facts.territoires if t.region_code == code]
+        rows.append({"code": code, "nom": nom,
+                     **_totals(facts.candidatures_par_region.get(code, 0), territoires)})
+    return {"as_of": _iso(as_of), "regions": rows}
+
+
+def territoire(facts: TerritoireFacts) -> dict[str, Any]:
+    """One territory: its envelope, what is engaged and still available, its projects and aids."""
+    engage = facts.engage_centimes
+    code = facts.region_code
+    return {
+        "territoire_id": facts.territoire_id,
+        "nom": facts.nom,
+        "region": {"code": code, "nom": REGIONS_COG.get(code) if code else None},
+        "laureat": facts.laureat,
+        "enveloppe_centimes": facts.enveloppe_centimes,
+        "contributions": [{"financeur": f, "montant_centimes": m} for f, m in facts.contributions],
+        "engage_centimes": engage,
+        "disponible_centimes": facts.enveloppe_centimes - engage,
+        "taux_consommation": taux(engage, facts.enveloppe_centimes),
+        "nb_projets_qualifies": facts.nb_projets_qualifies,
+        "emplois_prevus": facts.emplois_prevus,
+        "investissement_estime_centimes": facts.investissement_estime_centimes,
+        "nb_aides": facts.nb_aides,
+        "aides_par_forme": _aides_par_forme([facts]),
+        "nb_aides_publication_obligatoire": facts.nb_aides_publication_obligatoire,
+        "nb_aides_refusees": facts.nb_aides_refusees,
+    }
+
+
+def territoires(facts: Facts, as_of: date | None) -> dict[str, Any]:
+    return {"as_of": _iso(as_of),
+            "territoires": [territoire(t) for t in sorted(facts.territoires, key=lambda t: t.territoire_id)]}
+
+
+def _iso(as_of: date | None) -> str | None:
+    return as_of.isoformat() if as_of else None

@@ -1,0 +1,1 @@
+"""HTTP API, projection consumer wiring and the composition root."""

@@ -1,0 +1,57 @@
+"""HTTP API: the public transparency figures (no actor needed) and the operators' rebuild."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from kernel.http import runtime_of
+
+from reporting.adapters.store import PostgresProjectionStore
+from reporting.application import figures
+from reporting.application.rebuild import rebuild
+from reporting.entrypoints.projection import event_log, projection_store
+
+router = APIRouter(prefix="/figures", tags=["figures"])
+ops = APIRouter(prefix="/ops", tags=["ops"])
+
+AsOf = Annotated[date | None, Query(description="Figures as they stood at the end of this day (YYYY-MM-DD)")]
+
+
+def _store(request: Request) -> PostgresProjectionStore:
+    return projection_store(runtime_of(request).pool)
+
+
+@router.get("/national")
+async def national(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+    """Programme-wide figures (SGPI transparency, DOMAIN-REFERENCE §5.1)."""
+    return await figures.national(_store(request), as_of)
+
+
+@router.get("/regions")
+async def regions(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+    """The same figures for each of the 18 COG regions."""
+    return await figures.regions(_store(request), as_of)
+
+
+@router.get("/territoires")
+async def territoires(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+    """Every territory the log knows of by that date: envelope, engaged, available, projects, aids."""
+    return await figures.territoires(_store(request), as_of)
+
+
+@router.get("/territoires/{territoire_id}")
+async def territoire(request: Request, territoire_id: str, as_of: AsOf = None) -> dict[str, Any]:
+    found = await figures.territoire(_store(request), territoire_id, as_of)
+    if found is None:
+        by = f" by {as_of}" if as_of else ""
+        raise HTTPException(404, detail=f"the log says nothing of territory {territoire_id!r}{by}")
+    return found
+
+
+@ops.post("/rebuild")
+async def rebuild_projection(request: Request, swap: bool = False) -> dict[str, Any]:
+    """Replay the three topics from offset 0 into a fresh schema and compare; `swap=true` makes it live."""
+    runtime = runtime_of(request)
+    return await rebuild(_store(request), event_log(runtime.settings), swap=swap)

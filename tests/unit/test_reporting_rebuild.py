@@ -1,0 +1,106 @@
+"""The rebuild use case on in-memory fakes: one at a time, compared, dropped unless swapped, swap after catch-up."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+
+import pytest
+
+from reporting.application.ports import ReplayCounts
+from reporting.application.rebuild import RebuildEnCours, rebuild
+from reporting.domain.figures import AidesForme, Facts, TerritoireFacts
+
+
+def facts(nb_aides: int) -> Facts:
+    territoire = TerritoireFacts(territoire_id="t", nom="T", region_code="32", laureat=True,
+                                 aides={"SUBVENTION": AidesForme(nb_aides, nb_aides * 100)})
+    return Facts({"32": 1}, (territoire,))
+
+
+class FakeStore:
+    """Schemas are counters of applied messages; the live consumer has applied `live_applied`."""
+
+    def __init__(self, live_applied: int, locked: bool = False) -> None:
+        self.schemas = {"reporting": live_applied}
+        self.live, self.locked, self.dropped = "reporting", locked, []
+
+    @asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[bool]:
+        yield not self.locked
+
+    async def live_schema(self) -> str:
+        return self.live
+
+    async def create_fresh(self) -> str:
+        self.schemas["fresh"] = 0
+        return "fresh"
+
+    async def apply(self, schema: str, bodies: list[bytes]) -> ReplayCounts:
+        self.schemas[schema] += len(bodies)
+        return ReplayCounts(read=len(bodies), applied=len(bodies))
+
+    async def swap(self, schema: str) -> str | None:
+        if self.schemas[schema] < self.schemas[self.live]:
+            return None
+        previous, self.live = self.live, schema
+        return previous
+
+    async def drop(self, schema: str) -> None:
+        assert schema != self.live
+        self.dropped.append(schema)
+
+    async def facts(self, schema: str | None, as_of: date | None) -> Facts:
+        return facts(self.schemas[schema or self.live])
+
+
+class FakeLog:
+    def __init__(self, until_end: int, later: int) -> None:
+        self.remaining, self.later = until_end, later
+
+    async def __aenter__(self) -> FakeLog:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+    async def until_end(self) -> AsyncIterator[list[bytes]]:
+        for _ in range(self.remaining):
+            yield [b"m"]
+
+    async def more(self, timeout: float) -> list[bytes]:
+        batch, self.later = [b"m"] * min(self.later, 1), max(self.later - 1, 0)
+        return batch
+
+
+async def test_identical_rebuild_is_compared_then_dropped() -> None:
+    store = FakeStore(live_applied=3)
+    result = await rebuild(store, FakeLog(3, 0))
+    assert (result["identical"], result["differences"], result["swapped"]) == (True, [], False)
+    assert (result["events_read"], result["live_schema"], store.dropped) == (3, "reporting", ["fresh"])
+
+
+async def test_differences_are_reported_live_first() -> None:
+    result = await rebuild(FakeStore(live_applied=4), FakeLog(3, 0))
+    assert result["identical"] is False
+    assert "national.nb_aides: 4 != 3" in result["differences"]
+
+
+async def test_swap_waits_until_the_rebuild_caught_up_with_the_live_consumer() -> None:
+    store = FakeStore(live_applied=5)
+    result = await rebuild(store, FakeLog(3, 2), swap=True)
+    assert (result["swapped"], result["previous_schema"], result["live_schema"]) == (True, "reporting", "fresh")
+    assert (result["events_read"], store.live, store.dropped) == (5, "fresh", ["reporting"])
+
+
+async def test_swap_gives_up_when_the_log_never_catches_up() -> None:
+    store = FakeStore(live_applied=9)
+    result = await rebuild(store, FakeLog(3, 1), swap=True, catch_up_seconds=0.0)
+    assert (result["swapped"], store.live, store.dropped) == (False, "reporting", ["fresh"])
+    assert "not caught up" in result["swap_error"]
+
+
+async def test_one_rebuild_at_a_time() -> None:
+    with pytest.raises(RebuildEnCours) as refused:
+        await rebuild(FakeStore(live_applied=0, locked=True), FakeLog(0, 0))
+    assert refused.value.reason == "rebuild_en_cours"
