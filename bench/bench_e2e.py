@@ -91,7 +91,7 @@ async def fill_topics(bootstrap: str, prefix: str, count: int) -> None:
                              siret=synthetic_siret(32_000_000 + i % 1000), forme="SUBVENTION",
                              montant_centimes=1_000_000, assiette_centimes=40_000_000, regime="PME",
                              date_decision=date(2023, 5, 1) + timedelta(days=i % 300), publication_obligatoire=False)
-        stream = f"enveloppe-synthetique-{uuid.uuid4().hex[:8]}"
+        stream = f"enveloppe-synthetique-{uuid.uuid4().hex}"
         (recorded,) = envelop("bench", stream, [event], 0, None, context)
         pending.append(await broker.publish(recorded.envelope.to_json(), prefix + topics.FINANCEMENT,
                                             key=stream.encode(), no_confirm=True))
