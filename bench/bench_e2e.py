@@ -40,7 +40,7 @@ CLOCK = "2023-01-15T10:00:00+01:00"
 async def prepare_territory(client: httpx.AsyncClient, urls: dict[str, str], aids: int) -> None:
     """One laureate with an envelope large enough for every aid, and `aids` qualified projects."""
     cand, instr, fin = urls["candidature"], urls["instruction"], urls["financement"]
-    await check(await client.post(f"{cand}/candidatures", headers=actor("EPCI_CANDIDAT", "epci"), json={
+    await check(await client.post(f"{cand}/candidatures", headers=actor("EPCI_CANDIDAT", "epci", "bench"), json={
         "candidature_id": "bench", "porteur": "EPCI", "epci_sirens": [synthetic_siren(20001234)],
         "nom_territoire": "Territoire de mesure", "region_code": "32", "perimetre": "TI de mesure",
         "filiere": "automobile", "sections": SECTIONS, "nombre_pages": 20, "pages_synthese": 2,

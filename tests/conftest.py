@@ -3,6 +3,7 @@ DESIGN §4's order (KAFKA_BOOTSTRAP/DATABASE_URL, then Docker, then the embedded
 per session and stopped at its end. Each test gets fresh databases and its own topic prefix."""
 from __future__ import annotations
 
+import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -18,8 +19,10 @@ from kernel.postgres import create_pool, migrate
 from kernel.runtime import Settings
 from rebond_local.database import create_database
 from rebond_local.infra import Infra, provision
+from tests.support import TEST_AUTH_SECRET
 
 configure_logging("tests", level="WARNING")
+os.environ["REBOND_AUTH_SECRET"] = TEST_AUTH_SECRET  # the services under test verify the tokens it signs
 
 
 @pytest.fixture(scope="session")

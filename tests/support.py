@@ -11,6 +11,8 @@ import httpx
 from fastapi import FastAPI
 
 from contracts.base import Role
+from contracts.envelope import Actor
+from kernel.auth import issue_token
 
 T = TypeVar("T")
 
@@ -24,12 +26,13 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+TEST_AUTH_SECRET = "tests-only-secret-0123456789abcdef"
+
+
 def as_actor(role: Role, actor_id: str = "agent-1", scope: str | None = None) -> dict[str, str]:
-    """Headers of a caller acting in `role` (and, for a territory or a COPIL, its scope)."""
-    headers = {"X-Actor-Id": actor_id, "X-Actor-Role": role.value}
-    if scope:
-        headers["X-Actor-Scope"] = scope
-    return headers
+    """Headers of a caller acting in `role` (and, for a territory or a COPIL, its scope): a signed token."""
+    token = issue_token(TEST_AUTH_SECRET, Actor(id=actor_id, role=role, scope=scope))
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 30.0, what: str = "") -> T:

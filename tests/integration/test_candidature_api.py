@@ -34,7 +34,7 @@ from candidature.entrypoints.app import create_app
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 PARIS = ZoneInfo("Europe/Paris")
-CANDIDAT = as_actor(Role.EPCI_CANDIDAT, "epci-cambresis")
+CANDIDAT = as_actor(Role.EPCI_CANDIDAT, "epci-cambresis", scope="200068500")
 
 
 @dataclass

@@ -42,19 +42,28 @@ OPTIONAL_VARIABLES = {
     "REBOND_SIMULATED_CLOCK": "demos and rehearsals only: a deployment runs on the system clock",
 }
 EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")
-_INTERPOLATION = re.compile(r"\$\$|\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)")
+_INTERPOLATION = re.compile(r"\$\$|\$\{(\w+)(?::?-([^}]*)|(:?\?[^}]*))?\}|\$(\w+)")
 _READS = re.compile(r"""environ\[\s*["'](\w+)["']\s*\]|(?:environ\.get|getenv)\(\s*["'](\w+)["']""")
 
 
 def interpolate(value: Any) -> Any:
-    """Compose's own ${VAR:-default} / $$ rules, with no variable set: what a bare `docker compose up` sees."""
+    """Compose's own ${VAR:-default} / $$ rules, with no variable set: what a bare `docker compose up` sees.
+    ${VAR:?message} is a variable the operator must provide: it stands as "<required VAR>"."""
     if isinstance(value, dict):
         return {key: interpolate(item) for key, item in value.items()}
     if isinstance(value, list):
         return [interpolate(item) for item in value]
     if isinstance(value, str):
-        return _INTERPOLATION.sub(lambda m: "$" if m.group(0) == "$$" else (m.group(2) or ""), value)
+        return _INTERPOLATION.sub(_substitute, value)
     return value
+
+
+def _substitute(match: re.Match[str]) -> str:
+    if match.group(0) == "$$":
+        return "$"
+    if match.group(3):
+        return f"<required {match.group(1)}>"
+    return match.group(2) or ""
 
 
 @pytest.fixture(scope="module")

@@ -56,15 +56,20 @@ RegionCode = Annotated[str, AfterValidator(_valid_region)]
 
 
 class Role(StrEnum):
-    """Who acts (DOMAIN-REFERENCE §7 role sketch)."""
+    """Who acts (DOMAIN-REFERENCE §7 role sketch). EPCI_CANDIDAT, COPIL_MEMBRE, PRESTATAIRE and
+    PORTEUR_PROJET act within a scope (their territory or project); the others are national."""
 
     EPCI_CANDIDAT = "EPCI_CANDIDAT"
     INSTRUCTEUR_CDC = "INSTRUCTEUR_CDC"
     DTI_ANCT = "DTI_ANCT"
+    EXPERT_EXTERNE = "EXPERT_EXTERNE"
+    COMITE_MINISTERIEL = "COMITE_MINISTERIEL"
     SGPI = "SGPI"
     PM_CABINET = "PM_CABINET"
     COPIL_MEMBRE = "COPIL_MEMBRE"
+    PRESTATAIRE = "PRESTATAIRE"
     BPIFRANCE_CHARGE = "BPIFRANCE_CHARGE"
+    PORTEUR_PROJET = "PORTEUR_PROJET"
     SYSTEME = "SYSTEME"
 
 

@@ -9,11 +9,13 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from faststream.specification import AsyncAPI
 from pydantic import AwareDatetime, BaseModel
 
 from contracts.base import Role
 from contracts.envelope import Actor
+from kernel.auth import InvalidToken, read_token
 from kernel.clock import Clock, SimulatedClock, SystemClock
 from kernel.decider import DomainError
 from kernel.logs import configure_logging
@@ -89,18 +91,31 @@ def runtime_of(request: Request) -> ServiceRuntime:
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
+_bearer = HTTPBearer(auto_error=False, description="A Rebond token: `python -m kernel.auth --role … --sub …`")
+
+
+def caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor | None:
+    """The authenticated actor, or None for a public (anonymous) caller; 401 for a bad token."""
+    if credentials is None:
+        return None
+    try:
+        return read_token(runtime_of(request).settings.auth_secret, credentials.credentials)
+    except InvalidToken as error:
+        raise HTTPException(401, detail=f"invalid token: {error}") from error
+
+
 def command_context(
     request: Request,
-    x_actor_id: Annotated[str | None, Header(description="Who acts")] = None,
-    x_actor_role: Annotated[Role | None, Header(description="In which role")] = None,
-    x_actor_scope: Annotated[str | None, Header(description="Territory or COPIL scope")] = None,
+    actor: Annotated[Actor | None, Depends(caller)],
     x_correlation_id: Annotated[str | None, Header()] = None,
 ) -> CommandContext:
-    """Who is calling (issue 3 replaces these headers with signed tokens) and when, by the app's clock."""
-    if not x_actor_id or x_actor_role is None:
-        raise HTTPException(401, detail="X-Actor-Id and X-Actor-Role are required to issue a command")
+    """Who is calling (from the token) and when, by the app's clock."""
+    if actor is None:
+        raise HTTPException(401, detail="a bearer token is required to issue a command")
     return CommandContext(
-        actor=Actor(id=x_actor_id, role=x_actor_role, scope=x_actor_scope),
+        actor=actor,
         occurred_at=request.app.state.clock(),
         correlation_id=x_correlation_id or structlog.contextvars.get_contextvars().get("correlation_id")
         or str(uuid.uuid4()),

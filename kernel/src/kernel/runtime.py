@@ -32,6 +32,7 @@ class Settings:
     database_url: str
     kafka_bootstrap: str
     topic_prefix: str = ""  # lets several deployments (or test runs) share one Kafka cluster
+    auth_secret: str = field(default_factory=lambda: os.environ.get("REBOND_AUTH_SECRET", ""), repr=False)
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -71,6 +72,8 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         name = self.settings.service
+        if len(self.settings.auth_secret) < 16:
+            raise RuntimeError("REBOND_AUTH_SECRET must be set (at least 16 characters): it signs access tokens")
         self.pool = await create_pool(self.settings.database_url, max_size=20)
         await migrate(self.pool, *self.migrations)
         self.store = PostgresEventStore(self.pool, producer=name)

@@ -14,6 +14,11 @@ from typing import Any
 import httpx
 from stdnum import luhn
 
+from contracts.base import Role
+from contracts.envelope import Actor
+from kernel.auth import issue_token
+from rebond_local.infra import AUTH_SECRET
+
 DEMO_CLOCK_START = "2023-01-15T10:00:00+01:00"  # wave 2 is open (relève 01/02/2023 at 12:00)
 SECTIONS = ["IDENTITE_INDUSTRIELLE", "EXPOSITION_MUTATIONS", "FRAGILITE_TISSU_ECONOMIQUE", "AMBITION_INDUSTRIELLE",
             "AMBITION_ENVIRONNEMENTALE_SOCIALE", "STRATEGIE_REBOND", "DEFICIT_INGENIERIE"]
@@ -31,8 +36,9 @@ def synthetic_siret(seed: int) -> str:
 
 
 def actor(role: str, actor_id: str, scope: str | None = None) -> dict[str, str]:
-    headers = {"X-Actor-Id": actor_id, "X-Actor-Role": role}
-    return {**headers, "X-Actor-Scope": scope} if scope else headers
+    """Headers of someone acting in `role`: a token signed with this run's secret."""
+    token = issue_token(AUTH_SECRET, Actor(id=actor_id, role=Role(role), scope=scope))
+    return {"Authorization": f"Bearer {token}"}
 
 
 def dossier(candidature_id: str, nom: str, region: str, sirens: list[str], perimetre: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -13,6 +14,9 @@ from rebond_local.broker import EmbeddedBroker
 from rebond_local.database import EmbeddedPostgres
 
 log = structlog.get_logger(__name__)
+
+# The secret that signs access tokens, shared by the services this process starts (one per run unless set).
+AUTH_SECRET = os.environ.setdefault("REBOND_AUTH_SECRET", secrets.token_urlsafe(32))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from contracts import topics
 from kernel.kafka import ensure_topics
 from rebond_local.broker import free_port
 from rebond_local.database import create_database
-from rebond_local.infra import Infra
+from rebond_local.infra import AUTH_SECRET, Infra
 
 SERVICES = ("candidature", "instruction", "financement", "reporting")
 
@@ -65,7 +65,7 @@ async def start_system(infra: Infra, workdir: Path, *, base_port: int | None = N
             port = base_port + index if base_port else free_port()
             env = {**os.environ, "DATABASE_URL": await create_database(infra.database_url, database_prefix + name),
                    "KAFKA_BOOTSTRAP": infra.kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
-                   "PYTHONUNBUFFERED": "1"}
+                   "REBOND_AUTH_SECRET": AUTH_SECRET, "PYTHONUNBUFFERED": "1"}
             if simulated_clock:
                 env["REBOND_SIMULATED_CLOCK"] = simulated_clock
             log_path = logs / f"{name}.log"
