@@ -14,9 +14,12 @@ ALL = (CANDIDATURE, INSTRUCTION, FINANCEMENT, FIGURES, DEAD_LETTERS)
 
 # stream-type prefix → topic, for each producing service's relay
 STREAM_TOPICS = {
-    "candidature": CANDIDATURE,
-    "dossier": INSTRUCTION,
-    "enveloppe": FINANCEMENT,
+    "candidature": CANDIDATURE,  # a territory's candidature
+    "vague": CANDIDATURE,  # a wave and its relève
+    "ami": CANDIDATURE,  # the AMI itself (early closure)
+    "dossier": INSTRUCTION,  # the selection of a candidature
+    "mission": INSTRUCTION,  # a laureate's engineering mission, COPIL and qualified projects
+    "enveloppe": FINANCEMENT,  # a territory's envelope and its aids
 }
 
 

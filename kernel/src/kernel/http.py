@@ -40,7 +40,7 @@ def create_service_app(runtime: ServiceRuntime, *routers: APIRouter, title: str,
 
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     app.state.runtime = runtime
-    app.state.clock = clock or SystemClock()
+    app.state.clock = runtime.clock = clock or SystemClock()
 
     @app.get("/health", tags=["ops"])
     async def health() -> dict[str, object]:
@@ -61,6 +61,7 @@ def create_service_app(runtime: ServiceRuntime, *routers: APIRouter, title: str,
                 app.state.clock.move_to(move.now)
             except ValueError as error:
                 raise HTTPException(422, detail=str(error)) from error
+            runtime.wake_watchers()  # deadlines that just passed are recorded at once
             return {"now": app.state.clock().isoformat()}
 
     @app.exception_handler(DomainError)

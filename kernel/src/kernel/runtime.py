@@ -8,6 +8,8 @@ import asyncio
 import contextlib
 import os
 from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -16,12 +18,16 @@ from faststream.kafka import KafkaBroker
 
 from contracts import topics
 
+from kernel.clock import Clock, SystemClock
 from kernel.consumer import Apply, IdempotentConsumer
 from kernel.kafka import dead_letter_publisher, document_topic, ensure_topics, make_broker, subscribe
 from kernel.postgres import PostgresEventStore, create_pool, migrate
 from kernel.relay import OutboxRelay, faststream_publisher
 
 log = structlog.get_logger(__name__)
+
+
+Watcher = Callable[[datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,27 @@ class ServiceRuntime:
     consumers: dict[str, IdempotentConsumer] = field(init=False, default_factory=dict)
     _subscriptions: list[_Subscription] = field(init=False, default_factory=list)
     _tasks: list[asyncio.Task[Any]] = field(init=False, default_factory=list)
+    _watchers: list[tuple[str, float, Watcher]] = field(init=False, default_factory=list)
+    _wakeups: list[asyncio.Event] = field(init=False, default_factory=list)
+    clock: Clock = field(default_factory=SystemClock)
+
+    def every(self, name: str, seconds: float, job: Watcher) -> None:
+        """Run `job(now)` every `seconds`, and at once whenever business time moves (simulated clock)."""
+        self._watchers.append((name, seconds, job))
+
+    def wake_watchers(self) -> None:
+        for wake in self._wakeups:
+            wake.set()
+
+    async def _watch(self, name: str, seconds: float, job: Watcher, wake: asyncio.Event) -> None:
+        while True:
+            wake.clear()
+            try:
+                await job(self.clock())
+            except Exception as error:  # noqa: BLE001 - a watcher retries at its next turn
+                log.warning("watcher.failed", watcher=name, error=repr(error))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), seconds)
 
     def consume(self, name: str, apply: Apply, *topics: str, group_id: str | None = None) -> None:
         """Register an idempotent consumer (`name` is its dedup identity, also its default group)."""
@@ -93,6 +120,10 @@ class ServiceRuntime:
             self.relay = OutboxRelay(self.pool, faststream_publisher(self.broker), name=f"{name}.relay",
                                      topic_for=lambda stream_id: settings.topic(topics.topic_for_stream(stream_id)))
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{name}.relay"))
+        for watcher_name, seconds, job in self._watchers:
+            wake = asyncio.Event()
+            self._wakeups.append(wake)
+            self._tasks.append(asyncio.create_task(self._watch(watcher_name, seconds, job, wake), name=watcher_name))
         log.info("service.started", kafka=self.settings.kafka_bootstrap)
 
     async def stop(self) -> None:
