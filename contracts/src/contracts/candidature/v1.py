@@ -1,6 +1,7 @@
 """Candidature events, schema version 1 (DOMAIN-REFERENCE §2.1, §2.2, §2.5 row 2)."""
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -46,3 +47,37 @@ class CandidatureDeposee(DomainEvent):
     nombre_pages: Annotated[int, Field(ge=1, le=20, description="Annexes comprises")]
     pages_synthese: Annotated[int, Field(ge=1, le=2)]
     grille_impacts_jointe: bool
+
+
+@register
+class CandidatureRetiree(DomainEvent):
+    """The territory withdrew its deposited candidature before the relève of its wave."""
+
+    event_type = "CandidatureRetiree"
+    candidature_id: Identifiant
+    vague: Annotated[int, Field(ge=1, le=13)]
+    retiree_le: AwareDatetime
+    motif: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+@register
+class VagueRelevee(DomainEvent):
+    """The relève of a wave passed (12:00 Europe/Paris): the dossiers deposited in it are frozen and go to
+    instruction. Recorded once per wave, on stream `vague-<N>`."""
+
+    event_type = "VagueRelevee"
+    vague: Annotated[int, Field(ge=1, le=13)]
+    releve_le: AwareDatetime
+    candidatures: list[Identifiant]
+
+
+@register
+class AMIClotureAnticipee(DomainEvent):
+    """The AMI was closed early by arrêté, after the SGPI's opinion [000]; later deposits are refused.
+    Recorded on stream `ami-rebond`."""
+
+    event_type = "AMIClotureAnticipee"
+    date_arrete: date
+    reference_arrete: Annotated[str, Field(min_length=1, max_length=200)]
+    date_avis_sgpi: date
+    effective_le: AwareDatetime

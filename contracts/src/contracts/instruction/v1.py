@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -67,3 +68,26 @@ class ProjetQualifie(DomainEvent):
     assiette_estimee_centimes: Annotated[int, Field(ge=40_000_000, description="≥ 400 000 € [000]")]
     forme_envisagee: FormeAide
     emplois_prevus: Annotated[int, Field(ge=0)] = 0
+
+
+class DomaineExpertise(StrEnum):
+    """Experts instruction may consult [000]."""
+
+    ADMINISTRATION = "ADMINISTRATION"
+    PREFECTURE_REGION = "PREFECTURE_REGION"
+    CONSEIL_REGIONAL = "CONSEIL_REGIONAL"
+    DIRE = "DIRE"  # Délégation interministérielle aux restructurations d'entreprises
+    UNIVERSITAIRE = "UNIVERSITAIRE"
+
+
+@register
+class ExpertDesigne(DomainEvent):
+    """An expert is assigned to a candidature's file: read access to that dossier only, until `acces_jusqu_au`
+    (inclusive), after acknowledging its confidentiality."""
+
+    event_type = "ExpertDesigne"
+    candidature_id: Identifiant
+    expert_id: Identifiant
+    domaine: DomaineExpertise
+    acces_jusqu_au: date
+    confidentialite_acceptee_le: date
