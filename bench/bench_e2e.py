@@ -5,8 +5,9 @@
 Prints:
 - command → figure latency: from Bpifrance's accepted grant (HTTP 201 from financement) to the aid showing in
   reporting's figures (relay → Kafka → reporting's projection), p50 and p99 over sequential grants;
-- projection rebuild rate: reporting's POST /ops/rebuild replaying its topics from offset 0 (events/s),
-  after filling the topics with synthetic, valid events published straight to Kafka."""
+- live projection rate: how fast reporting's consumer absorbs a backlog of synthetic, valid events published
+  straight to Kafka (one PostgreSQL transaction and one offset commit per event);
+- projection rebuild rate: reporting's POST /ops/rebuild replaying its topics from offset 0 (events/s)."""
 from __future__ import annotations
 
 import argparse
@@ -113,9 +114,14 @@ async def main(aids: int, rebuild_events: int) -> None:
             await prepare_territory(client, urls, aids)
             samples = await measure_latency(client, urls, aids)
             print(f"command → figure latency: {describe(samples)}")
+            started = time.perf_counter()
             await fill_topics(infra.kafka_bootstrap, prefix, rebuild_events)
+            published = time.perf_counter() - started
             await until(lambda: _national_aids(client, urls["reporting"], aids + rebuild_events),
                         "the live projection to catch up", timeout=600)
+            caught_up = time.perf_counter() - started
+            print(f"live projection:    {rebuild_events / caught_up:8.0f} events/s ({rebuild_events} events published "
+                  f"in {published:.1f} s, all projected {caught_up:.1f} s after the first; one transaction each)")
             started = time.perf_counter()
             result = await check(await client.post(f"{urls['reporting']}/ops/rebuild"))
             elapsed = time.perf_counter() - started
