@@ -1,9 +1,10 @@
-"""The instruction service on real PostgreSQL and Kafka: a deposit arrives over the candidature topic,
-the Prime Minister decides, the laureate's COPIL qualifies a project; refusals append nothing.
+"""The instruction service's selection chain on real PostgreSQL and Kafka: deposits, withdrawals and
+relèves arrive over the candidature topic as the candidature service publishes them; every step of the
+selection is an HTTP call by its entitled role, up to the Prime Minister's decision; wrong roles, wrong
+phases and confidentiality are refused, and refusals append nothing.
 
-One app is started for the whole module (its consumer-group join is the slow part); each test uses
-its own candidature ids. Deposits are real CandidatureDeposee envelopes published to the candidature
-topic, as the candidature service's relay would."""
+One app is started for the whole module (its consumer-group join is the slow part); each test uses its
+own candidature ids and its own wave (a relève is recorded once per wave stream)."""
 from __future__ import annotations
 
 import asyncio
@@ -20,10 +21,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 
 from contracts import topics
-from contracts.base import Role
-from contracts.candidature.v1 import CandidatureDeposee, Porteur, SectionDossier
+from contracts.base import DomainEvent, Role
+from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, Porteur, SectionDossier, VagueRelevee
 from contracts.codec import decode_message
 from contracts.envelope import Actor
+from contracts.instruction.v1 import CritereSelection, RegleEligibilite
 from kernel.clock import SimulatedClock
 from kernel.envelopes import envelop
 from kernel.kafka import ensure_topics
@@ -34,22 +36,24 @@ from rebond_local.infra import Infra
 from tests.support import as_actor, eventually, running
 
 from instruction.entrypoints.app import create_app
-from instruction.entrypoints.reactors import CANDIDATURES_RECUES
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 PARIS = ZoneInfo("Europe/Paris")
 SIRENS = ["200000016", "200000024"]
-CABINET = as_actor(Role.PM_CABINET, "cabinet-pm")
+CDC, DTI = as_actor(Role.INSTRUCTEUR_CDC, "cdc-1"), as_actor(Role.DTI_ANCT, "dti-1")
+COMITE, SGPI, CABINET = (as_actor(Role.COMITE_MINISTERIEL, "comite"), as_actor(Role.SGPI, "sgpi"),
+                         as_actor(Role.PM_CABINET, "cabinet-pm"))
+EPCI, AUTRE_EPCI = as_actor(Role.EPCI_CANDIDAT, "epci-caudresis", SIRENS[1]), as_actor(Role.EPCI_CANDIDAT, "x", "200000032")
+EXPERT = as_actor(Role.EXPERT_EXTERNE, "dire-1")
+RECEVABLE = {"appreciations": [{"regle": r, "satisfaite": True, "commentaire": "conforme"} for r in RegleEligibilite]}
+DESIGNATION = {"expert_id": "dire-1", "domaine": "DIRE", "acces_jusqu_au": "2023-06-30",
+               "confidentialite_acceptee_le": "2023-06-05"}
+CONCLUSIONS = {"proposition": "PROPOSEE", "recommandations": "Soutenir le rebond", "propositions_soutien":
+               ["Mission d'ingénierie de 4 mois"], "montant_enveloppe_propose_centimes": 500_000_000}
 LAUREAT = {"laureat": True, "date_decision": "2023-07-10", "date_notification": "2023-07-20",
            "enveloppe_cible_centimes": 500_000_000}
-PROJET = {"projet_id": "projet-metalball", "siret": "73282932000017", "raison_sociale": "MetalBall",
-          "intitule": "Ligne de billes céramiques", "date_copil": "2023-09-05",
-          "assiette_estimee_centimes": 120_000_000, "forme_envisagee": "SUBVENTION", "emplois_prevus": 6}
-
-
-def copil(territoire_id: str) -> dict[str, str]:
-    return as_actor(Role.COPIL_MEMBRE, f"copil-{territoire_id}", scope=territoire_id)
+AVIS = {"favorable": True, "avis": "Favorable"}
 
 
 @dataclass
@@ -59,32 +63,36 @@ class Service:
     settings: Settings
 
     async def types(self, candidature_id: str) -> list[str]:
-        """Event types recorded in the dossier's stream, in order."""
-        return [r.envelope.event_type for r in await self.app.state.runtime.store.read(f"dossier-{candidature_id}")]
+        """Event types recorded in the dossier's stream, in order (consultations left out)."""
+        records = await self.app.state.runtime.store.read(f"dossier-{candidature_id}")
+        return [r.envelope.event_type for r in records if r.envelope.event_type != "DossierConsulte"]
 
-    async def deposit(self, *messages: tuple[str, bytes]) -> None:
-        """Publish (stream_id, envelope) pairs to the candidature topic, keyed by stream_id."""
+    async def publish(self, *events: tuple[str, int, DomainEvent]) -> None:
+        """Publish (stream_id, version, event) to the candidature topic, as the candidature service's relay."""
         producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap, acks="all")
         await producer.start()
         try:
-            for stream_id, body in messages:
-                await producer.send_and_wait(self.settings.topic(topics.CANDIDATURE), body, key=stream_id.encode())
+            for stream_id, version, event in events:
+                context = CommandContext(actor=Actor(id="candidature", role=Role.SYSTEME),
+                                         occurred_at=datetime(2023, 6, 1, 12, tzinfo=PARIS),
+                                         idempotency_key=f"test:{stream_id}:{version}")
+                [recorded] = envelop("candidature", stream_id, [event], version - 1, None, context)
+                await producer.send_and_wait(self.settings.topic(topics.CANDIDATURE), recorded.envelope.to_json(),
+                                             key=stream_id.encode())
         finally:
             await producer.stop()
 
-    async def consumed_version(self, candidature_id: str) -> int | None:
-        """The last version of the candidature's stream that instruction's consumer took in."""
-        async with self.app.state.runtime.pool.acquire() as conn:
-            return await conn.fetchval(  # type: ignore[no-any-return]
-                "SELECT version FROM consumer_streams WHERE consumer = $1 AND stream_id = $2",
-                CANDIDATURES_RECUES, f"candidature-{candidature_id}")
+    async def until_types(self, candidature_id: str, *expected: str) -> None:
+        async def probe() -> bool:
+            return await self.types(candidature_id) == list(expected)
 
-    async def received(self, candidature_id: str) -> dict[str, Any]:
-        async def probe() -> dict[str, Any] | None:
-            response = await self.client.get(f"/dossiers/{candidature_id}")
-            return response.json() if response.status_code == 200 else None
+        await eventually(probe, what=f"{candidature_id} to record {expected}")
 
-        return await eventually(probe, what=f"instruction to receive {candidature_id}")
+    async def post(self, path: str, headers: dict[str, str], body: dict[str, Any] | None = None,
+                   status: int = 201) -> dict[str, Any]:
+        response = await self.client.post(path, headers=headers, json=body)
+        assert response.status_code == status, f"POST {path}: {response.status_code} {response.text}"
+        return response.json()  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -94,24 +102,43 @@ async def service(infra: Infra) -> AsyncIterator[Service]:
     await ensure_topics(infra.kafka_bootstrap, [prefix + name for name in topics.ALL])
     settings = Settings(service="instruction", kafka_bootstrap=infra.kafka_bootstrap, topic_prefix=prefix,
                         database_url=await create_database(infra.database_url, f"t_{unique}_instruction"))
-    app = create_app(settings, clock=SimulatedClock(datetime(2023, 7, 10, 9, tzinfo=PARIS)))
+    app = create_app(settings, clock=SimulatedClock(datetime(2023, 6, 5, 9, tzinfo=PARIS)))
     async with running(app) as client:
         yield Service(app, client, settings)
 
 
-def deposee(candidature_id: str, version: int = 2) -> tuple[str, bytes]:
+def deposee(candidature_id: str, vague: int) -> tuple[str, int, CandidatureDeposee]:
     """A CandidatureDeposee as the candidature service publishes it (version 1 being its initiation)."""
     event = CandidatureDeposee(
-        candidature_id=candidature_id, vague=3, releve_le=datetime(2023, 6, 1, 12, tzinfo=PARIS),
+        candidature_id=candidature_id, vague=vague, releve_le=datetime(2023, 6, 1, 12, tzinfo=PARIS),
         deposee_le=datetime(2023, 5, 30, 16, tzinfo=PARIS), porteur=Porteur.GROUPEMENT_EPCI, epci_sirens=SIRENS,
         nom_territoire="Cambrésis et Caudrésis-Catésis", region_code="32",
         perimetre="TI Cambraisis - Douaisis - Valenciennois", filiere="automobile et transports",
         sections=list(SectionDossier), nombre_pages=20, pages_synthese=2, grille_impacts_jointe=True)
-    stream_id = f"candidature-{candidature_id}"
-    context = CommandContext(actor=Actor(id="epci-cambresis", role=Role.EPCI_CANDIDAT, scope=candidature_id),
-                             occurred_at=event.deposee_le, idempotency_key=f"test:{stream_id}:{version}")
-    [recorded] = envelop("candidature", stream_id, [event], version - 1, None, context)
-    return stream_id, recorded.envelope.to_json()
+    return f"candidature-{candidature_id}", 2, event
+
+
+def releve(vague: int, *candidatures: str) -> tuple[str, int, VagueRelevee]:
+    event = VagueRelevee(vague=vague, releve_le=datetime(2023, 6, 1, 12, tzinfo=PARIS), candidatures=list(candidatures))
+    return f"vague-{vague}", 1, event
+
+
+async def instruire(service: Service, cid: str) -> None:
+    """From RELEVEE to the CDC's conclusions: eligibility, opening, a complement asked and given, an expert and
+    its opinion, the 7 criteria."""
+    base = f"/dossiers/{cid}"
+    await service.post(f"{base}/recevabilite", DTI, RECEVABLE)
+    await service.post(f"{base}/instruction", CDC)
+    await service.post(f"{base}/complements", CDC, {"demande_id": "c-1", "objet": "Carte du bassin d'emplois",
+                                                    "date_limite": "2023-06-20"})
+    await service.post(f"{base}/complements/c-1/reponse", EPCI, {"reponse": "Carte jointe", "pieces": ["carte.pdf"]})
+    await service.post(f"{base}/experts", CDC, DESIGNATION)
+    await service.post(f"{base}/avis-expert", EXPERT, {"avis": "Fragilité économique avérée"})
+    for critere in CritereSelection:
+        response = await service.client.put(f"{base}/criteres/{critere}", headers=CDC,
+                                            json={"appreciation": "solide", "note": 15})
+        assert response.status_code == 201, response.text
+    await service.post(f"{base}/conclusions", CDC, CONCLUSIONS)
 
 
 async def read_published(settings: Settings, stream_id: str, expected: int) -> list[str]:
@@ -131,89 +158,112 @@ async def read_published(settings: Settings, stream_id: str, expected: int) -> l
     return seen
 
 
-async def test_une_candidature_deposee_devient_laureate_et_qualifie_un_projet(service: Service) -> None:
+CHAIN = ["CandidatureRecue", "DossierReleve", "CandidatureJugeeRecevable", "InstructionOuverte", "ComplementsDemandes",
+         "ComplementsFournis", "ExpertDesigne", "AvisExpertRecu", *["CritereEvalue"] * 7,
+         "ConclusionsInstructionTransmises", "AvisComiteRendu", "AvisSGPIRendu", "TerritoireLaureat"]
+
+
+async def test_une_candidature_deposee_et_relevee_va_jusqu_a_la_decision_du_premier_ministre(service: Service) -> None:
     cid = f"cambrai-{uuid.uuid4().hex[:6]}"
-    message = deposee(cid)
-    await service.deposit(message)
-    dossier = await service.received(cid)
-    assert (dossier["phase"], dossier["candidature"]["epci_sirens"], dossier["version"]) == ("RECUE", SIRENS, 1)
-
-    # the same message redelivered, then a later deposit event of the same candidature: still one reception
-    await service.deposit(message, deposee(cid, version=3))
-    await eventually(lambda: _equals(service.consumed_version(cid), 3), what="the consumer to take version 3")
-    assert await service.types(cid) == ["CandidatureRecue"]
-
-    decided = await service.client.post(f"/dossiers/{cid}/decision", headers=CABINET, json=LAUREAT)
-    assert decided.status_code == 201, decided.text
-    assert [e["event_type"] for e in decided.json()["appended"]] == ["TerritoireLaureat"]
-    expected_decision = {"territoire_id": cid, "enveloppe_cible_centimes": 500_000_000,
-                         "date_notification": "2023-07-20", "epci_sirens": SIRENS}
-    assert decided.json()["decision"].items() >= expected_decision.items()
-    again = await service.client.post(f"/dossiers/{cid}/decision", headers=CABINET, json=LAUREAT)
-    assert (again.status_code, again.json()["appended"], again.json()["phase"]) == (200, [], "LAUREAT")
-
-    qualified = await service.client.post(f"/territoires/{cid}/projets", headers=copil(cid), json=PROJET)
-    assert qualified.status_code == 201, qualified.text
-    assert qualified.json()["projets"]["projet-metalball"]["territoire_id"] == cid
-    repeated = await service.client.post(f"/territoires/{cid}/projets", headers=copil(cid), json=PROJET)
-    assert (repeated.status_code, repeated.json()["appended"]) == (200, [])
-    other_terms = await service.client.post(f"/territoires/{cid}/projets", headers=copil(cid),
-                                            json=PROJET | {"emplois_prevus": 7})
-    assert (other_terms.status_code, other_terms.json()["error"]) == (409, "projet_deja_qualifie")
-
-    expected = ["CandidatureRecue", "TerritoireLaureat", "ProjetQualifie"]
-    assert await service.types(cid) == expected
-    assert await read_published(service.settings, f"dossier-{cid}", 3) == expected
+    await service.publish(deposee(cid, 3), releve(3, cid))
+    await service.until_types(cid, "CandidatureRecue", "DossierReleve")
+    await service.publish(releve(3, cid))  # redelivered: nothing more
+    await instruire(service, cid)
+    cooperation = {"cooperations_suggerees": ["valenciennes"], "commentaire_cooperations": "Foncier partagé"}
+    await service.post(f"/dossiers/{cid}/avis-comite", COMITE, AVIS | cooperation)
+    await service.post(f"/dossiers/{cid}/avis-sgpi", SGPI, AVIS)
+    decided = await service.post(f"/dossiers/{cid}/decision", CABINET, LAUREAT)
+    assert [e["event_type"] for e in decided["appended"]] == ["TerritoireLaureat"]
+    assert decided["decision"].items() >= {"territoire_id": cid, "date_decision": "2023-07-10",
+                                           "date_notification": "2023-07-20", "epci_sirens": SIRENS}.items()
+    again = await service.post(f"/dossiers/{cid}/decision", CABINET, LAUREAT, status=200)
+    assert (again["appended"], again["phase"]) == ([], "LAUREAT")
+    assert await service.types(cid) == CHAIN
+    assert await read_published(service.settings, f"dossier-{cid}", len(CHAIN)) == CHAIN
 
 
-async def test_les_refus_et_les_entrees_invalides_n_ajoutent_rien(service: Service) -> None:
-    laureat, ecarte = (f"{name}-{uuid.uuid4().hex[:6]}" for name in ("lorient", "arve"))
-    await service.deposit(deposee(laureat), deposee(ecarte))
-    await service.received(laureat)
-    await service.received(ecarte)
-    decided = await service.client.post(f"/dossiers/{laureat}/decision", headers=CABINET, json=LAUREAT)
-    assert decided.status_code == 201, decided.text
-    non_retenue = {"laureat": False, "date_decision": "2023-07-10", "date_notification": "2023-07-20",
-                   "motif": "exposition aux mutations insuffisamment démontrée"}
-    refused = await service.client.post(f"/dossiers/{ecarte}/decision", headers=CABINET, json=non_retenue)
-    assert (refused.status_code, refused.json()["phase"]) == (201, "NON_RETENUE"), refused.text
+async def test_releve_avant_depot_retrait_et_releve_d_une_candidature_jamais_deposee(service: Service) -> None:
+    tardif, retire, fantome = (f"{n}-{uuid.uuid4().hex[:6]}" for n in ("lorient", "arve", "fantome"))
+    await service.publish(releve(4, tardif, fantome))  # the relève overtakes the deposit (other stream)
+    await service.until_types(tardif, "DossierReleve")
+    await service.publish(deposee(tardif, 4), deposee(retire, 4))
+    await service.until_types(tardif, "DossierReleve", "CandidatureRecue")
+    retiree = CandidatureRetiree(candidature_id=retire, vague=4, retiree_le=datetime(2023, 5, 31, 9, tzinfo=PARIS),
+                                 motif="rejoint une candidature groupée")
+    await service.publish((f"candidature-{retire}", 3, retiree))
+    await service.until_types(retire, "CandidatureRecue", "DossierClos")
 
-    answer = await service.client.post(f"/territoires/{ecarte}/projets", headers=copil(ecarte), json=PROJET)
-    assert (answer.status_code, answer.json()["error"]) == (409, "territoire_non_laureat")
-    assert await service.types(ecarte) == ["CandidatureRecue", "CandidatureNonRetenue"]
-
-    cases: list[tuple[str, str, dict[str, str], dict[str, Any], int, str]] = [
-        ("bad SIRET", f"/territoires/{laureat}/projets", copil(laureat), PROJET | {"siret": "73282932000018"},
-         422, "siret"),
-        ("assiette < 400 k€", f"/territoires/{laureat}/projets", copil(laureat),
-         PROJET | {"assiette_estimee_centimes": 39_999_999}, 422, "assiette_estimee_centimes"),
-        ("COPIL before the decision", f"/territoires/{laureat}/projets", copil(laureat),
-         PROJET | {"date_copil": "2023-07-09"}, 409, "copil_avant_decision"),
-        ("another territory's COPIL", f"/territoires/{laureat}/projets", copil(ecarte), PROJET, 403, ""),
-        ("wrong role", f"/territoires/{laureat}/projets", as_actor(Role.BPIFRANCE_CHARGE, "bpi-1", laureat),
-         PROJET, 403, ""),
-        ("nobody", f"/territoires/{laureat}/projets", {}, PROJET, 401, ""),
-        ("CDC deciding", f"/dossiers/{laureat}/decision", as_actor(Role.INSTRUCTEUR_CDC), LAUREAT, 403, ""),
-        ("notified before decided", f"/dossiers/{laureat}/decision", CABINET,
-         LAUREAT | {"date_notification": "2023-07-09"}, 422, "date_notification"),
-        ("not selected without motif", f"/dossiers/{ecarte}/decision", CABINET,
-         {k: v for k, v in non_retenue.items() if k != "motif"}, 422, "motif"),
-        ("changed decision", f"/dossiers/{laureat}/decision", CABINET, non_retenue, 409, "deja_decidee"),
-    ]
-    for label, path, headers, body, status, named in cases:
-        response = await service.client.post(path, headers=headers, json=body)
-        assert response.status_code == status, f"{label}: {response.status_code} {response.text}"
-        assert named in response.text, f"{label}: {response.text}"
-    assert await service.types(laureat) == ["CandidatureRecue", "TerritoireLaureat"]
-    assert await service.types(ecarte) == ["CandidatureRecue", "CandidatureNonRetenue"]
+    dossiers = {d["candidature_id"]: d for d in (await service.client.get("/dossiers?vague=4", headers=DTI)).json()}
+    assert {k: dossiers[k]["phase"] for k in (tardif, retire, fantome)} == {
+        tardif: "RELEVEE", retire: "CLOS", fantome: "RELEVEE_SANS_DEPOT"}
+    await service.post(f"/dossiers/{tardif}/recevabilite", CDC, RECEVABLE)
+    refused = await service.client.post(f"/dossiers/{fantome}/recevabilite", headers=CDC, json=RECEVABLE)
+    assert (refused.status_code, refused.json()["error"]) == (409, "candidature_inconnue")
+    closed = await service.client.post(f"/dossiers/{retire}/recevabilite", headers=CDC, json=RECEVABLE)
+    assert (closed.status_code, closed.json()["error"]) == (409, "etat_incompatible")
+    listed = (await service.client.get("/dossiers?vague=4&etat=RECEVABLE", headers=SGPI)).json()
+    assert [d["candidature_id"] for d in listed] == [tardif]
 
 
-async def test_on_ne_decide_pas_d_une_candidature_jamais_recue(service: Service) -> None:
-    answer = await service.client.post("/dossiers/jamais-deposee/decision", headers=CABINET, json=LAUREAT)
-    assert (answer.status_code, answer.json()["error"]) == (409, "candidature_inconnue")
-    assert (await service.client.get("/dossiers/jamais-deposee")).status_code == 404
-    assert await service.types("jamais-deposee") == []
+async def test_chaque_etape_est_reservee_a_son_role_et_a_ses_phases(service: Service) -> None:
+    cid = f"perigord-{uuid.uuid4().hex[:6]}"
+    await service.publish(deposee(cid, 5), releve(5, cid))
+    await service.until_types(cid, "CandidatureRecue", "DossierReleve")
+    base = f"/dossiers/{cid}"
+    wrong_roles = [("recevabilite", EPCI, RECEVABLE), ("recevabilite", COMITE, RECEVABLE), ("instruction", SGPI, None),
+                   ("experts", EXPERT, DESIGNATION), ("conclusions", DTI, CONCLUSIONS), ("avis-comite", CDC, AVIS),
+                   ("avis-sgpi", COMITE, AVIS), ("decision", SGPI, LAUREAT), ("avis-expert", CDC, {"avis": "x"})]
+    for step, headers, body in wrong_roles:
+        await service.post(f"{base}/{step}", headers, body, status=403)
+    await service.post(f"{base}/recevabilite", {}, RECEVABLE, status=401)
+
+    early = await service.client.post(f"{base}/decision", headers=CABINET, json=LAUREAT)
+    assert (early.status_code, early.json()["error"]) == (409, "avis_sgpi_requis")
+    for step, headers, body in [("instruction", CDC, None), ("avis-comite", COMITE, AVIS), ("avis-sgpi", SGPI, AVIS),
+                                ("conclusions", CDC, CONCLUSIONS)]:
+        refused = await service.client.post(f"{base}/{step}", headers=headers, json=body)
+        assert (refused.status_code, refused.json()["error"]) == (409, "etat_incompatible"), refused.text
+        assert "RELEVEE" in refused.json()["detail"]
+    bad = await service.client.post(f"{base}/recevabilite", headers=CDC, json={"appreciations": RECEVABLE[
+        "appreciations"][:2]})
+    assert bad.status_code == 422 and "appreciations" in bad.text
+    assert await service.types(cid) == ["CandidatureRecue", "DossierReleve"]
+
+    await service.post(f"{base}/recevabilite", CDC, RECEVABLE)
+    await service.post(f"{base}/instruction", DTI)
+    unsigned = await service.client.post(f"{base}/experts", headers=CDC,
+                                         json={k: v for k, v in DESIGNATION.items() if k != "confidentialite_acceptee_le"})
+    assert (unsigned.status_code, unsigned.json()["error"]) == (409, "confidentialite_non_acceptee")
+    await service.post(f"{base}/avis-expert", EXPERT, {"avis": "non désigné"}, status=403)
+    await service.post(f"{base}/complements", CDC, {"demande_id": "c-1", "objet": "Périmètre", "date_limite": "2023-06-20"})
+    await service.post(f"{base}/complements/c-1/reponse", AUTRE_EPCI, {"reponse": "pas le mien"}, status=403)
+    incomplete = await service.client.post(f"{base}/conclusions", headers=CDC, json=CONCLUSIONS)
+    assert (incomplete.status_code, incomplete.json()["error"]) == (409, "criteres_manquants")
+    assert await service.types(cid) == ["CandidatureRecue", "DossierReleve", "CandidatureJugeeRecevable",
+                                        "InstructionOuverte", "ComplementsDemandes"]
 
 
-async def _equals(value: Any, expected: Any) -> bool:
-    return await value == expected
+async def test_le_dossier_est_confidentiel_et_chaque_lecture_est_consignee(service: Service) -> None:
+    cid = f"valenciennes-{uuid.uuid4().hex[:6]}"
+    await service.publish(deposee(cid, 6), releve(6, cid))
+    await service.until_types(cid, "CandidatureRecue", "DossierReleve")
+    await instruire(service, cid)
+    path = f"/dossiers/{cid}"
+    assert (await service.client.get(path)).status_code == 401
+    for headers in (AUTRE_EPCI, as_actor(Role.COPIL_MEMBRE, "copil", cid), as_actor(Role.EXPERT_EXTERNE, "autre")):
+        assert (await service.client.get(path, headers=headers)).status_code == 403
+    assert (await service.client.get("/dossiers", headers=EPCI)).status_code == 403
+
+    complete = (await service.client.get(path, headers=COMITE)).json()
+    assert (complete["vue"], complete["phase"], complete["experts"]["dire-1"]["avis"]["avis"]) == (
+        "COMPLETE", "PROPOSEE", "Fragilité économique avérée")
+    territoire = (await service.client.get(path, headers=EPCI)).json()
+    assert (territoire["vue"], territoire["statut"]) == ("TERRITOIRE", "EN_SELECTION")
+    assert "Fragilité" not in str(territoire) and "PROPOSEE" not in str(territoire)
+    expert = (await service.client.get(path, headers=EXPERT)).json()
+    assert (expert["vue"], expert["avis"]["avis"], "criteres" in expert) == ("EXPERT", "Fragilité économique avérée",
+                                                                            False)
+    reads = [r.event for r in await service.app.state.runtime.store.read(f"dossier-{cid}")
+             if r.envelope.event_type == "DossierConsulte"]
+    assert [(r.role.value, r.vue.value) for r in reads] == [  # type: ignore[attr-defined]
+        ("COMITE_MINISTERIEL", "COMPLETE"), ("EPCI_CANDIDAT", "TERRITOIRE"), ("EXPERT_EXTERNE", "EXPERT")]

@@ -21,7 +21,7 @@ from stdnum import luhn
 
 from contracts import topics
 from contracts.base import DomainEvent, FormeAide, RegimeAide
-from contracts.candidature.v1 import CandidatureDeposee, Porteur, SectionDossier
+from contracts.candidature.v1 import CandidatureDeposeeV1, Porteur, SectionDossier
 from contracts.envelope import EventEnvelope, seal
 from contracts.financement.v1 import (
     AideAccordee, AideRefusee, Contribution, EnveloppeTerritorialeAttribuee, LaureatEnregistre,
@@ -66,8 +66,9 @@ class Stream:
 
 
 def deposee(candidature_id: str, nom: str, region: str, sirens: list[str], porteur: Porteur,
-            at: str = "2022-09-30T23:30:00+02:00") -> CandidatureDeposee:
-    return CandidatureDeposee(
+            at: str = "2022-09-30T23:30:00+02:00") -> CandidatureDeposeeV1:
+    """Published in its released version 1: reporting reads it upcast to the latest."""
+    return CandidatureDeposeeV1(
         candidature_id=candidature_id, vague=1, releve_le=datetime.fromisoformat("2022-10-01T12:00:00+02:00"),
         deposee_le=datetime.fromisoformat(at), porteur=porteur, epci_sirens=sirens,
         nom_territoire=nom, region_code=region, perimetre="Territoire d'industrie", filiere="agroalimentaire",
@@ -180,7 +181,10 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
             "aides_par_forme": {"SUBVENTION": {"nombre": 1, "montant_centimes": 60_000_000},
                                 "AVANCE_REMBOURSABLE": {"nombre": 1, "montant_centimes": 20_000_000}},
             "montant_aides_centimes": 80_000_000, "enveloppes_attribuees_centimes": 500_000_000,
-            "taux_consommation": "0.1600", "nb_aides_publication_obligatoire": 1, "nb_aides_refusees": 1}
+            "taux_consommation": "0.1600", "nb_aides_publication_obligatoire": 1, "nb_aides_refusees": 1,
+            "nb_candidatures_retirees": 0, "nb_ineligibles": 0, "nb_non_retenues": 0, "nb_missions_ouvertes": 0,
+            "nb_conventions_signees": 0, "nb_conventions_en_retard": 0, "nb_missions_lancees": 0,
+            "nb_copil_tenus": 0, "nb_alertes_copil": 0, "nb_missions_restituees": 0, "nb_missions_cloturees": 0}
 
         before_second_aid = await national(client, "2024-01-15")
         assert (before_second_aid["nb_aides"], before_second_aid["montant_aides_centimes"]) == (1, 60_000_000)

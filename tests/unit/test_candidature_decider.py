@@ -1,177 +1,266 @@
-"""The Candidature decider and the wave calendar: every decide branch, and the relève edges."""
+"""The Candidature decider: drafts, deposit (completeness, DNSH, closure), withdrawal and the relève freeze."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
-from contracts.candidature.v1 import CandidatureDeposee, Porteur, SectionDossier
+from contracts.candidature.v1 import (
+    Avertissement,
+    CandidatureDeposee,
+    CandidatureInitiee,
+    CandidatureRetiree,
+    DossierModifie,
+    MotifAvertissement,
+    SectionDossier,
+)
 from kernel.testing import given
 
-from candidature.domain.calendrier import CALENDRIER, vague_du_depot
 from candidature.domain.candidature import Statut, decider
-from candidature.domain.commands import DeposerCandidature
 from candidature.domain.errors import (
     AMIClos,
+    CandidatureExistante,
+    CandidatureIntrouvable,
     DejaDeposee,
-    GrilleImpactsManquante,
-    PagesIncoherentes,
+    DejaRetiree,
+    DossierIncomplet,
+    DossiersFiges,
+    HorsPerimetre,
+    NonDeposee,
     PorteurIncoherent,
-    SectionsManquantes,
+    PrejudiceImportant,
+)
+from tests.unit.candidature_exemples import (
+    CID,
+    EPCI_1,
+    EPCI_2,
+    EPCI_3,
+    LE_29_AOUT_2023,
+    PARIS,
+    RELEVE_VAGUE_4,
+    brouillon,
+    cloture,
+    deposee,
+    deposer,
+    dossier,
+    grille,
+    initiee,
+    initier,
+    modifier,
+    retirer,
 )
 
-PARIS = ZoneInfo("Europe/Paris")
-EPCI_1, EPCI_2 = "200068500", "200040863"  # Luhn-valid SIRENs made up for the tests
-TOUTES_SECTIONS = list(SectionDossier)
-LE_29_AOUT_2023 = datetime(2023, 8, 29, 10, tzinfo=PARIS)
-RELEVE_VAGUE_4 = datetime(2023, 10, 1, 12, tzinfo=PARIS)
+# --- drafts -----------------------------------------------------------------------------------------------
 
 
-def depot(**changes: object) -> DeposerCandidature:
-    fields: dict[str, object] = dict(
-        candidature_id="cambresis-2023", porteur=Porteur.GROUPEMENT_EPCI, epci_sirens=[EPCI_1, EPCI_2],
-        nom_territoire="Cambrésis et Caudrésis-Catésis", region_code="32", perimetre="Territoire d'industrie",
-        filiere="automobile", sections=TOUTES_SECTIONS, nombre_pages=20, pages_synthese=2,
-        grille_impacts_jointe=True, deposee_le=LE_29_AOUT_2023)
-    return DeposerCandidature.model_validate({**fields, **changes})
+def test_un_brouillon_s_ouvre_avec_son_seul_porteur() -> None:
+    command = initier(brouillon())
+    given(decider).when(command).then(
+        CandidatureInitiee(candidature_id=CID, initiee_le=command.initiee_le, dossier=brouillon()))
 
 
-def deposee(command: DeposerCandidature, vague: int, releve_le: datetime) -> CandidatureDeposee:
-    fields = command.model_dump(exclude={"deposee_le"})
-    return CandidatureDeposee(**fields, vague=vague, releve_le=releve_le, deposee_le=command.deposee_le)
+def test_les_sections_du_brouillon_sont_rangees_dans_l_ordre_du_cahier_des_charges() -> None:
+    desordre = [*reversed(list(SectionDossier)), SectionDossier.STRATEGIE_REBOND]
+    [event] = decider.decide(initier(dossier(sections=desordre)), decider.initial_state)
+    assert event.dossier.sections == list(SectionDossier)
 
 
-# --- calendar ---------------------------------------------------------------------------------------------
-
-def test_le_calendrier_compte_13_releves_a_midi_heure_de_paris() -> None:
-    assert [v.numero for v in CALENDRIER] == list(range(1, 14))
-    assert CALENDRIER[0].releve_le == datetime(2022, 10, 1, 10, tzinfo=UTC)  # CEST: UTC+2
-    assert CALENDRIER[1].releve_le == datetime(2023, 2, 1, 11, tzinfo=UTC)  # CET: UTC+1
-    assert CALENDRIER[-1].releve_le == datetime(2026, 10, 1, 10, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(("instant", "vague"), [
-    (datetime(2022, 1, 1, tzinfo=PARIS), 1),
-    (datetime(2023, 10, 1, 11, 59, 59, tzinfo=PARIS), 4),  # last second before the relève
-    (datetime(2023, 10, 1, 12, 0, 0, tzinfo=PARIS), 5),  # at noon sharp: too late, next wave
-    (datetime(2023, 10, 1, 9, 59, 59, tzinfo=UTC), 4),  # summer time: noon Paris is 10:00 UTC
-    (datetime(2023, 10, 1, 10, 0, 0, tzinfo=UTC), 5),
-    (datetime(2024, 2, 1, 10, 59, 59, tzinfo=UTC), 5),  # winter time: noon Paris is 11:00 UTC
-    (datetime(2024, 2, 1, 11, 0, 0, tzinfo=UTC), 6),
-    (datetime(2024, 2, 1, 11, 30, tzinfo=PARIS), 5),
-    (datetime(2026, 10, 1, 11, 59, 59, tzinfo=PARIS), 13),
-])
-def test_un_depot_rejoint_la_prochaine_releve_strictement_apres_lui(instant: datetime, vague: int) -> None:
-    trouvee = vague_du_depot(instant)
-    assert trouvee is not None and trouvee.numero == vague
-
-
-@pytest.mark.parametrize("instant", [datetime(2026, 10, 1, 12, tzinfo=PARIS), datetime(2027, 1, 1, tzinfo=UTC)])
-def test_apres_la_releve_finale_il_n_y_a_plus_de_vague(instant: datetime) -> None:
-    assert vague_du_depot(instant) is None
-
-
-def test_un_instant_sans_fuseau_est_refuse() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
-        vague_du_depot(datetime(2023, 5, 10, 10))
-
-
-# --- decide -----------------------------------------------------------------------------------------------
-
-def test_un_dossier_complet_est_depose_dans_la_vague_de_la_prochaine_releve() -> None:
-    command = depot()
-    given(decider).when(command).then(deposee(command, 4, RELEVE_VAGUE_4))
-
-
-def test_le_depot_a_midi_pile_un_jour_de_releve_va_a_la_vague_suivante() -> None:
-    command = depot(deposee_le=datetime(2023, 10, 1, 12, tzinfo=PARIS))
-    given(decider).when(command).then(deposee(command, 5, datetime(2024, 2, 1, 12, tzinfo=PARIS)))
-
-
-def test_le_depot_une_seconde_avant_midi_reste_dans_la_vague() -> None:
-    command = depot(deposee_le=datetime(2023, 10, 1, 11, 59, 59, tzinfo=PARIS))
-    given(decider).when(command).then(deposee(command, 4, RELEVE_VAGUE_4))
-
-
-def test_un_epci_seul_peut_deposer() -> None:
-    command = depot(porteur=Porteur.EPCI, epci_sirens=[EPCI_1])
-    given(decider).when(command).then(deposee(command, 4, RELEVE_VAGUE_4))
-
-
-def test_les_sections_sont_enregistrees_dans_l_ordre_du_cahier_des_charges() -> None:
-    command = depot(sections=[*reversed(TOUTES_SECTIONS), SectionDossier.STRATEGIE_REBOND])
-    [event] = decider.decide(command, decider.initial_state)
-    assert event.sections == TOUTES_SECTIONS
-
-
-def test_apres_la_releve_finale_l_ami_est_clos() -> None:
-    given(decider).when(depot(deposee_le=datetime(2026, 10, 1, 12, tzinfo=PARIS))).then_refused(AMIClos, "ami_clos")
-
-
-def test_sans_grille_d_impacts_le_depot_est_refuse() -> None:
-    given(decider).when(depot(grille_impacts_jointe=False)).then_refused(
-        GrilleImpactsManquante, "grille_impacts_manquante")
-
-
-def test_les_sections_manquantes_sont_nommees() -> None:
-    presentes = [s for s in TOUTES_SECTIONS
-                 if s not in (SectionDossier.FRAGILITE_TISSU_ECONOMIQUE, SectionDossier.DEFICIT_INGENIERIE)]
-    refus = given(decider).when(depot(sections=presentes)).then_refused(SectionsManquantes, "sections_manquantes")
-    assert refus.manquantes == ["FRAGILITE_TISSU_ECONOMIQUE", "DEFICIT_INGENIERIE"]  # type: ignore[attr-defined]
-    assert "FRAGILITE_TISSU_ECONOMIQUE" in str(refus) and "DEFICIT_INGENIERIE" in str(refus)
-
-
-def test_sans_aucune_section_les_sept_manquent() -> None:
-    refus = given(decider).when(depot(sections=[])).then_refused(SectionsManquantes)
-    assert len(refus.manquantes) == 7  # type: ignore[attr-defined]
+def test_l_epci_qui_ouvre_le_brouillon_doit_en_etre_porteur() -> None:
+    given(decider).when(initier(brouillon(), demandeur=EPCI_3)).then_refused(HorsPerimetre, "hors_perimetre")
 
 
 @pytest.mark.parametrize(("porteur", "sirens"), [
-    (Porteur.EPCI, [EPCI_1, EPCI_2]),
-    (Porteur.GROUPEMENT_EPCI, [EPCI_1]),
-    (Porteur.GROUPEMENT_EPCI, [EPCI_1, EPCI_1]),
-])
-def test_le_porteur_doit_etre_coherent_avec_ses_sirens(porteur: Porteur, sirens: list[str]) -> None:
-    given(decider).when(depot(porteur=porteur, epci_sirens=sirens)).then_refused(
+    ("EPCI", [EPCI_1, EPCI_2]), ("GROUPEMENT_EPCI", [EPCI_1]), ("GROUPEMENT_EPCI", [EPCI_1, EPCI_1])])
+def test_le_porteur_doit_etre_coherent_avec_ses_sirens(porteur: str, sirens: list[str]) -> None:
+    given(decider).when(initier(brouillon(porteur=porteur, epci_sirens=sirens))).then_refused(
         PorteurIncoherent, "porteur_incoherent")
 
 
-def test_la_synthese_ne_peut_depasser_le_dossier() -> None:
-    given(decider).when(depot(nombre_pages=1, pages_synthese=2)).then_refused(PagesIncoherentes, "pages_incoherentes")
+def test_la_meme_ouverture_repetee_n_enregistre_rien() -> None:
+    given(decider, initiee(brouillon())).when(initier(brouillon())).then()
 
 
-def test_le_meme_dossier_redepose_n_enregistre_rien() -> None:
-    first = depot()
-    again = depot(deposee_le=LE_29_AOUT_2023 + timedelta(hours=1), sections=list(reversed(TOUTES_SECTIONS)),
-                  epci_sirens=[EPCI_2, EPCI_1])
-    given(decider, deposee(first, 4, RELEVE_VAGUE_4)).when(again).then()
+@pytest.mark.parametrize("demandeur", [EPCI_1, EPCI_3])
+def test_un_identifiant_deja_pris_est_refuse(demandeur: str) -> None:
+    given(decider, initiee(brouillon())).when(initier(dossier(), demandeur=demandeur)).then_refused(
+        CandidatureExistante, "candidature_existante")
 
 
-def test_le_meme_dossier_redepose_apres_la_cloture_n_enregistre_rien_non_plus() -> None:
-    first = depot()
-    again = depot(deposee_le=datetime(2027, 1, 1, tzinfo=UTC))
-    given(decider, deposee(first, 4, RELEVE_VAGUE_4)).when(again).then()
+def test_le_brouillon_se_modifie() -> None:
+    given(decider, initiee(brouillon())).when(modifier(dossier())).then(
+        DossierModifie(candidature_id=CID, modifie_le=LE_29_AOUT_2023, dossier=dossier()))
 
 
-def test_un_autre_dossier_sous_le_meme_identifiant_est_refuse() -> None:
-    first = depot()
-    given(decider, deposee(first, 4, RELEVE_VAGUE_4)).when(depot(filiere="ferroviaire")).then_refused(
+def test_un_brouillon_inchange_n_enregistre_rien() -> None:
+    given(decider, initiee(dossier())).when(modifier(dossier())).then()
+
+
+def test_un_autre_epci_ne_voit_pas_le_brouillon() -> None:
+    given(decider, initiee()).when(modifier(dossier(), demandeur=EPCI_3)).then_refused(
+        CandidatureIntrouvable, "candidature_introuvable")
+    given(decider).when(modifier(dossier())).then_refused(CandidatureIntrouvable)
+
+
+def test_l_epci_ne_peut_se_retirer_lui_meme_du_porteur() -> None:
+    given(decider, initiee()).when(modifier(dossier(porteur="EPCI", epci_sirens=[EPCI_2]))).then_refused(
+        HorsPerimetre, "hors_perimetre")
+
+
+def test_un_dossier_depose_ne_se_modifie_plus() -> None:
+    given(decider, initiee(), deposee()).when(modifier(dossier(filiere="ferroviaire"))).then_refused(
         DejaDeposee, "deja_deposee")
+
+
+def test_apres_la_releve_le_dossier_est_fige() -> None:
+    given(decider, initiee(), deposee()).when(modifier(dossier(), le=RELEVE_VAGUE_4)).then_refused(
+        DossiersFiges, "vague_relevee")
+
+
+def test_un_dossier_retire_ne_se_modifie_plus() -> None:
+    history = (initiee(), deposee(), CandidatureRetiree(candidature_id=CID, vague=4, retiree_le=LE_29_AOUT_2023,
+                                                        motif="m"))
+    given(decider, *history).when(modifier(dossier())).then_refused(DejaRetiree, "candidature_retiree")
+
+
+# --- deposit ----------------------------------------------------------------------------------------------
+
+
+def test_un_dossier_complet_est_depose_dans_la_vague_de_la_prochaine_releve() -> None:
+    given(decider, initiee()).when(deposer()).then(deposee())
+
+
+def test_le_depot_a_midi_pile_un_jour_de_releve_va_a_la_vague_suivante() -> None:
+    midi = datetime(2023, 10, 1, 12, tzinfo=PARIS)
+    given(decider, initiee()).when(deposer(le=midi)).then(
+        deposee(le=midi, vague=5, releve_le=datetime(2024, 2, 1, 12, tzinfo=PARIS)))
+
+
+def test_le_depot_enregistre_la_grille_et_les_avertissements() -> None:
+    avertissement = Avertissement(motif=MotifAvertissement.MEME_PERIMETRE, autre_candidature_id="douaisis",
+                                  vague=4, detail="même périmètre")
+    [event] = decider.decide(deposer(avertissements=[avertissement]), decider.fold([initiee()]))
+    assert isinstance(event, CandidatureDeposee) and event.schema_version == 2
+    assert event.avertissements == [avertissement]
+    assert event.grille_impacts is not None and event.grille_impacts.pollution.impact.value == "NEUTRE"
+
+
+def test_un_brouillon_vide_nomme_tout_ce_qui_manque() -> None:
+    refus = given(decider, initiee(brouillon())).when(deposer()).then_refused(DossierIncomplet, "dossier_incomplet")
+    elements = [m.element for m in refus.manquants]  # type: ignore[attr-defined]
+    assert elements == ["nom_territoire", "region_code", "perimetre", "filiere",
+                        *(f"sections.{s.value}" for s in SectionDossier), "nombre_pages", "pages_synthese",
+                        "grille_impacts"]
+    assert "grille_impacts" in str(refus) and "sections.DEFICIT_INGENIERIE" in str(refus)
+
+
+@pytest.mark.parametrize(("changes", "elements"), [
+    ({"nombre_pages": 21}, ["nombre_pages"]),
+    ({"pages_synthese": 1}, ["pages_synthese"]),
+    ({"pages_synthese": 3}, ["pages_synthese"]),
+    ({"nombre_pages": 1}, ["pages_synthese"]),  # 2 pages of synthesis in a 1-page dossier
+    ({"nombre_pages": 24, "pages_synthese": 4}, ["nombre_pages", "pages_synthese"]),
+    ({"sections": [s for s in SectionDossier if s is not SectionDossier.FRAGILITE_TISSU_ECONOMIQUE]},
+     ["sections.FRAGILITE_TISSU_ECONOMIQUE"]),
+    ({"perimetre": None, "filiere": None}, ["perimetre", "filiere"]),
+])
+def test_ce_qui_manque_est_nomme_exactement(changes: dict[str, object], elements: list[str]) -> None:
+    refus = given(decider, initiee(dossier(**changes))).when(deposer()).then_refused(DossierIncomplet)
+    assert [m.element for m in refus.manquants] == elements  # type: ignore[attr-defined]
+
+
+def test_les_objectifs_absents_de_la_grille_sont_nommes() -> None:
+    partielle = {k: v for k, v in grille().items() if k not in ("pollution", "economie_circulaire", "methodologie")}
+    refus = given(decider, initiee(dossier(grille_impacts=partielle))).when(deposer()).then_refused(DossierIncomplet)
+    assert [m.element for m in refus.manquants] == [  # type: ignore[attr-defined]
+        "grille_impacts.methodologie", "grille_impacts.economie_circulaire", "grille_impacts.pollution"]
+
+
+def test_un_prejudice_important_declare_exclut_le_dossier() -> None:
+    nocive = dossier(grille_impacts=grille(biodiversite_ecosystemes="PREJUDICE_IMPORTANT"))
+    refus = given(decider, initiee(nocive)).when(deposer()).then_refused(PrejudiceImportant, "dnsh_prejudice_important")
+    assert refus.objectifs == ["biodiversite_ecosystemes"]  # type: ignore[attr-defined]
+    assert "DNSH" in str(refus)
+
+
+def test_un_impact_negatif_argumente_sans_prejudice_important_est_accepte() -> None:
+    contenu = dossier(grille_impacts=grille(pollution="NEGATIF"))
+    given(decider, initiee(contenu)).when(deposer()).then(deposee(contenu))
+
+
+def test_apres_la_releve_finale_l_ami_est_clos() -> None:
+    given(decider, initiee()).when(deposer(le=datetime(2026, 10, 1, 12, tzinfo=PARIS))).then_refused(
+        AMIClos, "ami_clos")
+
+
+def test_apres_la_cloture_anticipee_tout_depot_est_refuse() -> None:
+    close = cloture(datetime(2023, 8, 20, 15, tzinfo=PARIS))
+    refus = given(decider, initiee()).when(deposer(cloture=close)).then_refused(AMIClos, "ami_clos")
+    assert "anticipée" in str(refus)
+
+
+def test_avant_la_cloture_anticipee_le_depot_est_accepte() -> None:
+    close = cloture(LE_29_AOUT_2023 + timedelta(seconds=1))
+    given(decider, initiee()).when(deposer(cloture=close)).then(deposee())
+
+
+def test_le_meme_depot_repete_n_enregistre_rien_meme_apres_la_cloture() -> None:
+    given(decider, initiee(), deposee()).when(deposer(le=datetime(2027, 1, 1, tzinfo=UTC))).then()
+
+
+def test_une_candidature_retiree_ne_se_redepose_pas() -> None:
+    retrait = CandidatureRetiree(candidature_id=CID, vague=4, retiree_le=LE_29_AOUT_2023, motif="m")
+    given(decider, initiee(), deposee(), retrait).when(deposer()).then_refused(DejaRetiree, "candidature_retiree")
+
+
+def test_seuls_ses_epci_deposent_la_candidature() -> None:
+    given(decider, initiee()).when(deposer(demandeur=EPCI_3)).then_refused(CandidatureIntrouvable)
+    given(decider).when(deposer()).then_refused(CandidatureIntrouvable, "candidature_introuvable")
+
+
+# --- withdrawal and freeze ----------------------------------------------------------------------------------
+
+
+def test_le_retrait_avant_la_releve_est_enregistre() -> None:
+    la_veille = RELEVE_VAGUE_4 - timedelta(seconds=1)
+    given(decider, initiee(), deposee()).when(retirer(le=la_veille)).then(
+        CandidatureRetiree(candidature_id=CID, vague=4, retiree_le=la_veille, motif=retirer().motif))
+
+
+@pytest.mark.parametrize("instant", [RELEVE_VAGUE_4, RELEVE_VAGUE_4 + timedelta(days=3)])
+def test_apres_la_releve_le_retrait_est_refuse(instant: datetime) -> None:
+    given(decider, initiee(), deposee()).when(retirer(le=instant)).then_refused(DossiersFiges, "vague_relevee")
+
+
+def test_un_brouillon_ne_se_retire_pas() -> None:
+    given(decider, initiee()).when(retirer()).then_refused(NonDeposee, "non_deposee")
+
+
+def test_le_meme_retrait_repete_n_enregistre_rien_un_autre_est_refuse() -> None:
+    history = (initiee(), deposee(), *decider.decide(retirer(), decider.fold([initiee(), deposee()])))
+    given(decider, *history).when(retirer(le=LE_29_AOUT_2023 + timedelta(hours=1))).then()
+    given(decider, *history).when(retirer(motif="autre")).then_refused(DejaRetiree)
+
+
+def test_un_autre_epci_ne_retire_pas_la_candidature() -> None:
+    given(decider, initiee(), deposee()).when(retirer(demandeur=EPCI_3)).then_refused(CandidatureIntrouvable)
 
 
 # --- evolve and command shape -----------------------------------------------------------------------------
 
-def test_le_depot_rend_la_candidature_deposee() -> None:
-    event = deposee(depot(), 4, RELEVE_VAGUE_4)
-    state = decider.fold([event])
-    assert state.statut is Statut.DEPOSEE and state.depot == event
+
+def test_le_cycle_de_vie_des_statuts() -> None:
     assert decider.initial_state.statut is Statut.NOUVELLE
+    assert decider.fold([initiee()]).statut is Statut.BROUILLON
+    state = decider.fold([initiee(), deposee()])
+    assert state.statut is Statut.DEPOSEE and state.depot == deposee() and state.dossier == dossier()
+    assert not state.figee_a(RELEVE_VAGUE_4 - timedelta(microseconds=1)) and state.figee_a(RELEVE_VAGUE_4)
+    retrait = CandidatureRetiree(candidature_id=CID, vague=4, retiree_le=LE_29_AOUT_2023, motif="m")
+    assert decider.fold([initiee(), deposee(), retrait]).statut is Statut.RETIREE
 
 
 def test_la_commande_refuse_un_siren_invalide_et_un_instant_sans_fuseau() -> None:
     with pytest.raises(ValidationError, match="epci_sirens"):
-        depot(epci_sirens=["123456789"])
+        brouillon(epci_sirens=["123456789"])
     with pytest.raises(ValidationError, match="deposee_le"):
-        depot(deposee_le=datetime(2023, 5, 10, 10))
+        deposer(le=datetime(2023, 5, 10, 10))

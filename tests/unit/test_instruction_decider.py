@@ -1,109 +1,155 @@
-"""The Dossier decider (instruction): every branch of decide, given/when/then, no infrastructure."""
+"""The Dossier decider (instruction): reception, withdrawal, relève, reads, the Prime Minister's decision
+and the fold; given/when/then, no infrastructure. The instruction steps are in test_instruction_etapes.py."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
-from contracts.base import FormeAide
+from contracts.base import Role
 from contracts.financement.v1 import LaureatEnregistre
-from contracts.instruction.v1 import CandidatureNonRetenue, CandidatureRecue, ProjetQualifie, TerritoireLaureat
-from contracts.registry import decode
-from instruction.domain.commands import DeciderSelection, EnregistrerCandidature, QualifierProjet
+from contracts.instruction.v1 import CauseCloture, DossierClos, DossierConsulte, VueDossier
+from instruction.domain.commands import CloreDossier, ConsignerConsultation, DeciderSelection, ReleverDossier
 from instruction.domain.decider import decider
 from instruction.domain.dossier import Dossier, Phase
 from kernel.decider import DomainError
 from kernel.testing import given
+from tests.unit.instruction_histoires import (
+    A_AVIS_COMITE, A_AVIS_SGPI, A_RECEVABLE, A_RELEVEE, AVIS_SGPI, CID, DECIDE_LE, EN_INSTRUCTION, LAUREAT,
+    NON_RETENUE, PARIS, PROPOSEE, RECUE, RELEVE, RELEVE_LE, decision, enregistrer)
 
-CID = "cand-cambresis-v3"
-SIRENS = ["200000016", "200000024"]
-DECIDE_LE, NOTIFIE_LE = date(2023, 7, 10), date(2023, 7, 20)
-
-RECUE = CandidatureRecue(candidature_id=CID, vague=3, nom_territoire="Cambrésis", region_code="32",
-                         epci_sirens=SIRENS)
-LAUREAT = TerritoireLaureat(territoire_id=CID, candidature_id=CID, vague=3, nom_territoire="Cambrésis",
-                            region_code="32", epci_sirens=SIRENS, date_decision=DECIDE_LE,
-                            date_notification=NOTIFIE_LE, enveloppe_cible_centimes=500_000_000)
-NON_RETENUE = CandidatureNonRetenue(candidature_id=CID, vague=3, date_decision=DECIDE_LE,
-                                    date_notification=NOTIFIE_LE, motif="exposition aux mutations insuffisante")
+CLOS_LE = datetime(2023, 5, 20, 10, tzinfo=PARIS)
+CLOS = DossierClos(candidature_id=CID, vague=3, cause=CauseCloture.CANDIDATURE_RETIREE, motif="retrait",
+                   clos_le=CLOS_LE)
 
 
-def enregistrer() -> EnregistrerCandidature:
-    return EnregistrerCandidature(candidature_id=CID, vague=3, nom_territoire="Cambrésis", region_code="32",
-                                  epci_sirens=SIRENS)
+def relever() -> ReleverDossier:
+    return ReleverDossier(candidature_id=CID, vague=3, releve_le=RELEVE_LE)
 
 
-def decision(laureat: bool = True, **changes: Any) -> DeciderSelection:
-    fields: dict[str, Any] = {"candidature_id": CID, "laureat": laureat, "date_decision": DECIDE_LE,
-                              "date_notification": NOTIFIE_LE}
-    fields |= {"enveloppe_cible_centimes": 500_000_000} if laureat else {"motif": NON_RETENUE.motif}
-    return DeciderSelection(**(fields | changes))
+def clore() -> CloreDossier:
+    return CloreDossier(candidature_id=CID, vague=3, motif="retrait", clos_le=CLOS_LE)
 
 
-def qualification(**changes: Any) -> QualifierProjet:
-    fields: dict[str, Any] = {
-        "territoire_id": CID, "projet_id": "projet-metalball", "siret": "73282932000017",
-        "raison_sociale": "MetalBall", "intitule": "Ligne de billes céramiques", "date_copil": date(2023, 9, 5),
-        "assiette_estimee_centimes": 120_000_000, "forme_envisagee": FormeAide.SUBVENTION, "emplois_prevus": 6}
-    return QualifierProjet(**(fields | changes))
-
-
-def qualifie(command: QualifierProjet) -> ProjetQualifie:
-    return ProjetQualifie(**command.model_dump())
-
-
-# --- reception of a deposited candidature -------------------------------------------------------------
+# --- what the candidature service tells: deposit, withdrawal, relève --------------------------------------
 
 def test_une_candidature_deposee_est_recue() -> None:
     given(decider).when(enregistrer()).then(RECUE)
 
 
-def test_une_candidature_deja_recue_n_est_pas_recue_deux_fois() -> None:
-    given(decider, RECUE).when(enregistrer()).then()
+@pytest.mark.parametrize("history", [(RECUE,), A_RELEVEE, (*A_AVIS_SGPI, LAUREAT)], ids=["recue", "relevee", "decidee"])
+def test_un_depot_rejoue_n_ajoute_rien(history: tuple[Any, ...]) -> None:
+    given(decider, *history).when(enregistrer()).then()
 
 
-def test_un_depot_rejoue_apres_la_decision_ne_change_rien() -> None:
-    given(decider, RECUE, LAUREAT).when(enregistrer()).then()
+def test_la_releve_fige_un_dossier_recu() -> None:
+    given(decider, RECUE).when(relever()).then(RELEVE)
+    assert decider.fold(A_RELEVEE).phase is Phase.RELEVEE
 
 
-# --- the Prime Minister's decision ----------------------------------------------------------------------
+def test_une_releve_arrivee_avant_le_depot_est_enregistree_et_le_depot_la_complete() -> None:
+    """Deposit and relève travel on different streams: the relève may come first."""
+    given(decider).when(relever()).then(RELEVE)
+    assert decider.fold([RELEVE]).phase is Phase.RELEVEE_SANS_DEPOT
+    given(decider, RELEVE).when(enregistrer()).then(RECUE)
+    assert decider.fold([RELEVE, RECUE]).phase is Phase.RELEVEE
+
+
+@pytest.mark.parametrize("history", [A_RELEVEE, (RECUE, CLOS), (RELEVE,)], ids=["deja-relevee", "close", "sans-depot"])
+def test_une_releve_redelivree_ou_sur_un_dossier_clos_n_ajoute_rien(history: tuple[Any, ...]) -> None:
+    given(decider, *history).when(relever()).then()
+
+
+def test_un_retrait_clot_le_dossier_sans_instruction() -> None:
+    given(decider, RECUE).when(clore()).then(CLOS)
+    assert decider.fold([RECUE, CLOS]).phase is Phase.CLOS
+
+
+def test_un_retrait_clot_aussi_un_dossier_en_cours_de_selection() -> None:
+    """The candidature service refuses a withdrawal after the relève; should one come, it is honoured."""
+    given(decider, *A_RECEVABLE).when(clore()).then(CLOS)
+
+
+@pytest.mark.parametrize("history", [(), (RECUE, CLOS), (*A_AVIS_SGPI, LAUREAT), (*A_AVIS_SGPI, NON_RETENUE)],
+                         ids=["inconnue", "deja-close", "laureat", "non-retenue"])
+def test_un_retrait_ne_touche_ni_un_dossier_inconnu_ni_un_dossier_tranche(history: tuple[Any, ...]) -> None:
+    given(decider, *history).when(clore()).then()
+
+
+def test_un_dossier_clos_n_est_pas_instruit() -> None:
+    error = given(decider, RECUE, CLOS).when(decision()).then_refused(DomainError, "etat_incompatible")
+    assert "CLOS" in str(error)
+
+
+# --- every read is recorded ----------------------------------------------------------------------------------
+
+def lecture(role: Role = Role.SGPI) -> ConsignerConsultation:
+    return ConsignerConsultation(candidature_id=CID, consulte_par="agent-1", role=role, vue=VueDossier.COMPLETE,
+                                 consulte_le=datetime(2023, 6, 2, 9, tzinfo=PARIS))
+
+
+def test_chaque_lecture_est_un_fait_meme_repetee() -> None:
+    read = DossierConsulte(candidature_id=CID, consulte_par="agent-1", role=Role.SGPI, vue=VueDossier.COMPLETE,
+                           consulte_le=datetime(2023, 6, 2, 9, tzinfo=PARIS))
+    given(decider, *A_RELEVEE, read).when(lecture()).then(read)
+    assert decider.fold([*A_RELEVEE, read, read]).consultations == 2
+
+
+def test_on_ne_consigne_pas_la_lecture_d_un_dossier_inexistant() -> None:
+    given(decider).when(lecture()).then_refused(DomainError, "candidature_inconnue")
+
+
+# --- the Prime Minister's decision, after the SGPI's opinion -------------------------------------------------
 
 def test_la_decision_positive_rend_le_territoire_laureat() -> None:
-    given(decider, RECUE).when(decision()).then(LAUREAT)
+    given(decider, *A_AVIS_SGPI).when(decision()).then(LAUREAT)
 
 
 def test_l_enveloppe_cible_est_facultative() -> None:
     expected = LAUREAT.model_copy(update={"enveloppe_cible_centimes": None})
-    given(decider, RECUE).when(decision(enveloppe_cible_centimes=None)).then(expected)
+    given(decider, *A_AVIS_SGPI).when(decision(enveloppe_cible_centimes=None)).then(expected)
 
 
 def test_la_decision_negative_est_un_evenement_avec_son_motif() -> None:
-    given(decider, RECUE).when(decision(laureat=False)).then(NON_RETENUE)
+    given(decider, *A_AVIS_SGPI).when(decision(laureat=False)).then(NON_RETENUE)
 
 
 def test_une_decision_negative_sans_motif_est_refusee() -> None:
-    given(decider, RECUE).when(decision(laureat=False, motif=None)).then_refused(DomainError, "motif_requis")
+    given(decider, *A_AVIS_SGPI).when(decision(laureat=False, motif=None)).then_refused(DomainError, "motif_requis")
 
 
 def test_une_notification_anterieure_a_la_decision_est_refusee() -> None:
     command = decision(date_notification=date(2023, 7, 9))
-    given(decider, RECUE).when(command).then_refused(DomainError, "notification_avant_decision")
+    given(decider, *A_AVIS_SGPI).when(command).then_refused(DomainError, "notification_avant_decision")
 
 
 def test_notification_le_jour_de_la_decision_acceptee() -> None:
     expected = LAUREAT.model_copy(update={"date_notification": DECIDE_LE})
-    given(decider, RECUE).when(decision(date_notification=DECIDE_LE)).then(expected)
+    given(decider, *A_AVIS_SGPI).when(decision(date_notification=DECIDE_LE)).then(expected)
+
+
+def test_une_decision_anterieure_a_l_avis_du_sgpi_est_refusee() -> None:
+    before = decision(date_decision=date(2023, 7, 5), date_notification=date(2023, 7, 5))
+    given(decider, *A_AVIS_SGPI).when(before).then_refused(DomainError, "decision_avant_avis_sgpi")
+    same_day = decision(date_decision=AVIS_SGPI.rendu_le)
+    given(decider, *A_AVIS_SGPI).when(same_day).then(LAUREAT.model_copy(update={"date_decision": AVIS_SGPI.rendu_le}))
+
+
+@pytest.mark.parametrize("history", [A_RELEVEE, EN_INSTRUCTION, PROPOSEE, A_AVIS_COMITE],
+                         ids=["relevee", "en-instruction", "proposee", "avis-comite"])
+def test_le_premier_ministre_decide_apres_l_avis_du_sgpi(history: tuple[Any, ...]) -> None:
+    given(decider, *history).when(decision()).then_refused(DomainError, "avis_sgpi_requis")
 
 
 def test_on_ne_decide_pas_d_une_candidature_jamais_recue() -> None:
     given(decider).when(decision()).then_refused(DomainError, "candidature_inconnue")
+    given(decider, RELEVE).when(decision()).then_refused(DomainError, "candidature_inconnue")
 
 
 @pytest.mark.parametrize("recorded, repeated", [(LAUREAT, decision()), (NON_RETENUE, decision(laureat=False))])
 def test_la_meme_decision_repetee_n_ajoute_rien(recorded: Any, repeated: DeciderSelection) -> None:
-    given(decider, RECUE, recorded).when(repeated).then()
+    given(decider, *A_AVIS_SGPI, recorded).when(repeated).then()
 
 
 @pytest.mark.parametrize("recorded, other", [
@@ -114,66 +160,19 @@ def test_la_meme_decision_repetee_n_ajoute_rien(recorded: Any, repeated: Decider
     (NON_RETENUE, decision(laureat=False, motif="autre motif")),
 ])
 def test_une_autre_decision_apres_la_decision_est_refusee(recorded: Any, other: DeciderSelection) -> None:
-    given(decider, RECUE, recorded).when(other).then_refused(DomainError, "deja_decidee")
+    given(decider, *A_AVIS_SGPI, recorded).when(other).then_refused(DomainError, "deja_decidee")
 
 
-# --- qualification of projects by the laureate's COPIL -----------------------------------------------------
+# --- the fold ---------------------------------------------------------------------------------------------------
 
-def test_le_copil_d_un_laureat_qualifie_un_projet() -> None:
-    given(decider, RECUE, LAUREAT).when(qualification()).then(qualifie(qualification()))
-
-
-@pytest.mark.parametrize("history", [(), (RECUE,), (RECUE, NON_RETENUE)], ids=["inconnu", "recue", "non-retenue"])
-def test_seul_un_territoire_laureat_qualifie_des_projets(history: tuple[Any, ...]) -> None:
-    given(decider, *history).when(qualification()).then_refused(DomainError, "territoire_non_laureat")
-
-
-def test_un_copil_anterieur_a_la_decision_est_refuse() -> None:
-    command = qualification(date_copil=date(2023, 7, 9))
-    given(decider, RECUE, LAUREAT).when(command).then_refused(DomainError, "copil_avant_decision")
-
-
-def test_un_copil_le_jour_de_la_decision_est_accepte() -> None:
-    command = qualification(date_copil=DECIDE_LE)
-    given(decider, RECUE, LAUREAT).when(command).then(qualifie(command))
-
-
-def test_la_meme_qualification_repetee_n_ajoute_rien() -> None:
-    given(decider, RECUE, LAUREAT, qualifie(qualification())).when(qualification()).then()
-
-
-def test_requalifier_un_projet_en_d_autres_termes_est_refuse() -> None:
-    command = qualification(assiette_estimee_centimes=90_000_000)
-    given(decider, RECUE, LAUREAT, qualifie(qualification())).when(command).then_refused(
-        DomainError, "projet_deja_qualifie")
-
-
-def test_un_second_projet_est_qualifie_a_cote_du_premier() -> None:
-    second = qualification(projet_id="projet-2", forme_envisagee=FormeAide.AVANCE_REMBOURSABLE)
-    given(decider, RECUE, LAUREAT, qualifie(qualification())).when(second).then(qualifie(second))
-
-
-# --- bad input never reaches decide; the state machine's fold ----------------------------------------------
-
-@pytest.mark.parametrize("field, value", [
-    ("assiette_estimee_centimes", 39_999_999), ("siret", "73282932000018"), ("projet_id", "a b"),
-    ("emplois_prevus", -1)])
-def test_une_qualification_invalide_ne_devient_pas_une_commande(field: str, value: Any) -> None:
-    with pytest.raises(ValidationError) as error:
-        qualification(**{field: value})
-    assert error.value.errors()[0]["loc"] == (field,)
-
-
-def test_le_contrat_refuse_lui_aussi_une_assiette_sous_400_000_euros() -> None:
-    payload = qualifie(qualification()).model_dump(mode="json") | {"assiette_estimee_centimes": 39_999_999}
-    with pytest.raises(ValidationError):
-        decode("ProjetQualifie", 1, payload)
-
-
-def test_le_pli_suit_les_phases_et_garde_les_projets() -> None:
-    state = decider.fold([RECUE, LAUREAT, qualifie(qualification())])
-    assert (state.phase, state.laureat, list(state.projets)) == (Phase.LAUREAT, LAUREAT, ["projet-metalball"])
-    assert decider.fold([RECUE, NON_RETENUE]).phase is Phase.NON_RETENUE
+def test_le_pli_suit_les_phases() -> None:
+    phases = [decider.fold(A_AVIS_SGPI[:n]).phase for n in (1, 2, 3, 4)]
+    assert phases == [Phase.RECUE, Phase.RELEVEE, Phase.RECEVABLE, Phase.EN_INSTRUCTION]
+    assert [decider.fold(h).phase for h in (PROPOSEE, A_AVIS_COMITE, A_AVIS_SGPI)] == [
+        Phase.PROPOSEE, Phase.AVIS_COMITE, Phase.AVIS_SGPI]
+    state = decider.fold([*A_AVIS_SGPI, LAUREAT])
+    assert (state.phase, state.laureat, len(state.criteres)) == (Phase.LAUREAT, LAUREAT, 7)
+    assert decider.fold([*A_AVIS_SGPI, NON_RETENUE]).phase is Phase.NON_RETENUE
     assert decider.fold([]) == Dossier()
 
 

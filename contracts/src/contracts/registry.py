@@ -68,3 +68,4 @@ def _load_all() -> None:
     import contracts.candidature.v1  # noqa: F401
     import contracts.financement.v1  # noqa: F401
     import contracts.instruction.v1  # noqa: F401
+    import contracts.instruction.mission  # noqa: F401

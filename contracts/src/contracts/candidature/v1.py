@@ -1,40 +1,65 @@
-"""Candidature events, schema version 1 (DOMAIN-REFERENCE §2.1, §2.2, §2.5 row 2)."""
+"""Events of the candidature service, published on topic candidature.candidature.v1 (the topic's version,
+not the events'): each event carries its own schema_version (DOMAIN-REFERENCE §2.1, §2.2, §2.5 rows 1-3, §7).
+
+CandidatureDeposee is at version 2 (the Grille d'impacts itself instead of a flag); its version 1 stays
+readable as CandidatureDeposeeV1 and is upcast on read."""
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, Field
 
-from contracts.base import DomainEvent, Identifiant, RegionCode, Siren
-from contracts.registry import register
+from contracts.base import DomainEvent, Identifiant, RegionCode, Role, Siren
+from contracts.candidature.dossier import (  # noqa: F401 - re-exported: the published language
+    Avertissement,
+    Dossier,
+    EvaluationImpact,
+    GrilleImpacts,
+    GrilleImpactsSaisie,
+    ImpactAttendu,
+    MotifAvertissement,
+    ObjectifEnvironnemental,
+    Porteur,
+    SectionDossier,
+)
+from contracts.registry import register, upcaster
+
+Vague = Annotated[int, Field(ge=1, le=13)]
 
 
-class Porteur(StrEnum):
-    EPCI = "EPCI"
-    GROUPEMENT_EPCI = "GROUPEMENT_EPCI"
+class FinaliteConsultation(StrEnum):
+    """Why the reader had access: its own candidature, instruction (CDC, DTI), or an assigned expertise."""
 
-
-class SectionDossier(StrEnum):
-    """The 7 required sections of the dossier [000]."""
-
-    IDENTITE_INDUSTRIELLE = "IDENTITE_INDUSTRIELLE"
-    EXPOSITION_MUTATIONS = "EXPOSITION_MUTATIONS"
-    FRAGILITE_TISSU_ECONOMIQUE = "FRAGILITE_TISSU_ECONOMIQUE"
-    AMBITION_INDUSTRIELLE = "AMBITION_INDUSTRIELLE"
-    AMBITION_ENVIRONNEMENTALE_SOCIALE = "AMBITION_ENVIRONNEMENTALE_SOCIALE"
-    STRATEGIE_REBOND = "STRATEGIE_REBOND"
-    DEFICIT_INGENIERIE = "DEFICIT_INGENIERIE"
+    CANDIDAT = "CANDIDAT"
+    INSTRUCTION = "INSTRUCTION"
+    EXPERTISE = "EXPERTISE"
 
 
 @register
-class CandidatureDeposee(DomainEvent):
-    """A territory deposited its complete dossier before the relève of its wave."""
+class CandidatureInitiee(DomainEvent):
+    """An EPCI opened a draft candidature (Brouillon): its dossier may still be incomplete."""
 
-    event_type = "CandidatureDeposee"
+    event_type = "CandidatureInitiee"
     candidature_id: Identifiant
-    vague: Annotated[int, Field(ge=1, le=13)]
+    initiee_le: AwareDatetime
+    dossier: Dossier
+
+
+@register
+class DossierModifie(DomainEvent):
+    """The territory saved a new content of its draft dossier (the whole dossier, replacing the previous)."""
+
+    event_type = "DossierModifie"
+    candidature_id: Identifiant
+    modifie_le: AwareDatetime
+    dossier: Dossier
+
+
+class _Depot(DomainEvent):
+    candidature_id: Identifiant
+    vague: Vague
     releve_le: AwareDatetime = Field(description="Relève (12:00 Europe/Paris) the dossier belongs to")
     deposee_le: AwareDatetime
     porteur: Porteur
@@ -46,7 +71,34 @@ class CandidatureDeposee(DomainEvent):
     sections: Annotated[list[SectionDossier], Field(min_length=7, max_length=7)]
     nombre_pages: Annotated[int, Field(ge=1, le=20, description="Annexes comprises")]
     pages_synthese: Annotated[int, Field(ge=1, le=2)]
+
+
+@register
+class CandidatureDeposeeV1(_Depot):
+    """Version 1 (released): a territory deposited its complete dossier; the grille was only a flag."""
+
+    event_type = "CandidatureDeposee"
     grille_impacts_jointe: bool
+
+
+@register
+class CandidatureDeposee(_Depot):
+    """A territory deposited its complete dossier before the relève of its wave (version 2).
+
+    `grille_impacts` is None only for a deposit recorded in version 1 (which said just « jointe »);
+    `avertissements` are criterion 7's overlap warnings, which do not prevent the deposit."""
+
+    event_type = "CandidatureDeposee"
+    schema_version = 2
+    grille_impacts: GrilleImpacts | None
+    avertissements: list[Avertissement] = []
+
+
+@upcaster("CandidatureDeposee", 1)
+def _depot_v1_vers_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 deposit had the grille attached outside the system: its content is unknown here."""
+    upcast = {k: v for k, v in data.items() if k != "grille_impacts_jointe"}
+    return {**upcast, "grille_impacts": None, "avertissements": []}
 
 
 @register
@@ -55,7 +107,7 @@ class CandidatureRetiree(DomainEvent):
 
     event_type = "CandidatureRetiree"
     candidature_id: Identifiant
-    vague: Annotated[int, Field(ge=1, le=13)]
+    vague: Vague
     retiree_le: AwareDatetime
     motif: Annotated[str, Field(min_length=1, max_length=1000)]
 
@@ -66,7 +118,7 @@ class VagueRelevee(DomainEvent):
     instruction. Recorded once per wave, on stream `vague-<N>`."""
 
     event_type = "VagueRelevee"
-    vague: Annotated[int, Field(ge=1, le=13)]
+    vague: Vague
     releve_le: AwareDatetime
     candidatures: list[Identifiant]
 
@@ -81,3 +133,30 @@ class AMIClotureAnticipee(DomainEvent):
     reference_arrete: Annotated[str, Field(min_length=1, max_length=200)]
     date_avis_sgpi: date
     effective_le: AwareDatetime
+
+
+@register
+class ExpertHabilite(DomainEvent):
+    """An expert designated by instruction (ExpertDesigne) may read this candidature's dossier until
+    `acces_jusqu_au` (inclusive, Paris date), having acknowledged its confidentiality."""
+
+    event_type = "ExpertHabilite"
+    candidature_id: Identifiant
+    expert_id: Identifiant
+    domaine: Annotated[str, Field(min_length=1, max_length=80)]
+    acces_jusqu_au: date
+    confidentialite_acceptee_le: date
+
+
+@register
+class DossierCandidatureConsulte(DomainEvent):
+    """Someone read the candidature's dossier through the candidature service (§7: « L'ensemble des personnes
+    ayant accès aux dossiers de candidature est tenu à la plus stricte confidentialité »): every read is recorded
+    before it is answered. (Instruction's DossierConsulte records the reads of its own dossier.)"""
+
+    event_type = "DossierCandidatureConsulte"
+    candidature_id: Identifiant
+    lecteur_id: Annotated[str, Field(min_length=1, max_length=200)]
+    role: Role
+    finalite: FinaliteConsultation
+    consulte_le: AwareDatetime

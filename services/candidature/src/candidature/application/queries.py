@@ -1,14 +1,26 @@
-"""Read side of the service: a candidature's folded state (no projection needed for one stream)."""
+"""Read side: the instructors' list of deposited candidatures (from the index of deposits), with the status
+each has at the service's business time (a deposit whose relève has passed is RELEVEE)."""
 from __future__ import annotations
 
-from kernel.command_handler import load_state
-from kernel.ports import EventStore
+from datetime import datetime
+from enum import StrEnum
 
-from candidature.application.handlers import Resultat
-from candidature.domain.candidature import decider, stream_id
+from candidature.application.ports import IndexDepots, LigneDepot
 
 
-async def consulter_candidature(store: EventStore, candidature_id: str) -> Resultat | None:
-    """The candidature as its events make it, or None when nothing was ever recorded for it."""
-    state, version = await load_state(store, stream_id(candidature_id), decider)
-    return Resultat(state, version, nouveau=False) if version else None
+class StatutListe(StrEnum):
+    DEPOSEE = "DEPOSEE"
+    RETIREE = "RETIREE"
+    RELEVEE = "RELEVEE"
+
+
+def statut_de(ligne: LigneDepot, maintenant: datetime) -> StatutListe:
+    if ligne.retiree_le is not None:
+        return StatutListe.RETIREE
+    return StatutListe.RELEVEE if maintenant >= ligne.releve_le else StatutListe.DEPOSEE
+
+
+async def lister_candidatures(index: IndexDepots, maintenant: datetime, vague: int | None = None,
+                              statut: StatutListe | None = None) -> list[tuple[LigneDepot, StatutListe]]:
+    lignes = [(ligne, statut_de(ligne, maintenant)) for ligne in await index.lister(vague)]
+    return [(ligne, s) for ligne, s in lignes if statut is None or s is statut]

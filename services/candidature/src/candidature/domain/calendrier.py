@@ -49,3 +49,18 @@ def vague_du_depot(instant: datetime, calendrier: Sequence[Vague] = CALENDRIER) 
 def cloture(calendrier: Sequence[Vague] = CALENDRIER) -> datetime:
     """When the AMI closes: the final relève."""
     return calendrier[-1].releve_le
+
+
+def vague_numero(numero: int, calendrier: Sequence[Vague] = CALENDRIER) -> Vague:
+    return calendrier[numero - 1]
+
+
+def vagues_a_relever(maintenant: datetime, cloture_anticipee: datetime | None = None,
+                     calendrier: Sequence[Vague] = CALENDRIER) -> list[Vague]:
+    """The waves whose relève has passed at `maintenant`, in order. After an early closure, the wave that
+    was open when it took effect is still relevée (its dossiers were deposited in time); later ones never."""
+    derniere = len(calendrier)
+    if cloture_anticipee is not None:
+        ouverte = vague_du_depot(cloture_anticipee, calendrier)
+        derniere = ouverte.numero if ouverte else derniere
+    return [v for v in calendrier if v.releve_le <= maintenant and v.numero <= derniere]

@@ -1,102 +1,92 @@
-"""The Candidature aggregate (stream `candidature-<candidature_id>`): decide and evolve.
+"""The Candidature aggregate (stream `candidature-<candidature_id>`): decide, with its state in `etat`.
 
-Its status is an explicit lifecycle (DOMAIN-REFERENCE §2.5 rows 1-3) so that drafts (Brouillon), a
-withdrawal and the relève freeze slot in as new statuses and events without reshaping the state."""
+Lifecycle (DOMAIN-REFERENCE §2.5 rows 1-3): NOUVELLE → BROUILLON (CandidatureInitiee, DossierModifie) →
+DEPOSEE (CandidatureDeposee) → RETIREE (CandidatureRetiree). The relève freezes a deposited dossier: the
+aggregate knows it from its own deposit (`releve_le` compared with the command's time), not from the
+VagueRelevee event of another stream, so the freeze is exact at 12:00 even if the watcher runs late."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from enum import StrEnum
-from typing import Any
-
 from contracts.base import DomainEvent
-from contracts.candidature.v1 import CandidatureDeposee, Porteur, SectionDossier
+from contracts.candidature.v1 import CandidatureInitiee, Dossier, DossierModifie, Porteur
 from kernel.decider import Decider
 
-from candidature.domain.calendrier import cloture, vague_du_depot
-from candidature.domain.commands import Command, DeposerCandidature, DossierCandidature
-from candidature.domain.errors import (
-    AMIClos,
-    DejaDeposee,
-    GrilleImpactsManquante,
-    PagesIncoherentes,
-    PorteurIncoherent,
-    SectionsManquantes,
+from candidature.domain import acces, depot
+from candidature.domain.commands import (
+    Command,
+    ConsulterDossier,
+    DeposerCandidature,
+    HabiliterExpert,
+    InitierCandidature,
+    ModifierDossier,
+    RetirerCandidature,
 )
-
-DOSSIER = tuple(DossierCandidature.model_fields)  # the fields a deposit records as the territory gave them
-
-
-class Statut(StrEnum):
-    NOUVELLE = "NOUVELLE"  # nothing recorded on the stream yet
-    DEPOSEE = "DEPOSEE"
-
-
-@dataclass(frozen=True, slots=True)
-class Candidature:
-    statut: Statut = Statut.NOUVELLE
-    depot: CandidatureDeposee | None = None
-
-
-def stream_id(candidature_id: str) -> str:
-    return f"candidature-{candidature_id}"
-
-
-def evolve(state: Candidature, event: DomainEvent) -> Candidature:
-    match event:
-        case CandidatureDeposee():
-            return replace(state, statut=Statut.DEPOSEE, depot=event)
-        case _:
-            return state  # an event type this version does not fold (e.g. written by a newer one)
+from candidature.domain.completude import canonique
+from candidature.domain.errors import (
+    CandidatureExistante,
+    DejaDeposee,
+    DejaRetiree,
+    DossiersFiges,
+    HorsPerimetre,
+    PorteurIncoherent,
+)
+from candidature.domain.etat import Candidature, Statut, evolve, stream_id  # noqa: F401 - the aggregate's API
+from candidature.domain.depot import porteur_connu
 
 
 def decide(command: Command, state: Candidature) -> list[DomainEvent]:
     match command:
+        case InitierCandidature():
+            return _initier(command, state)
+        case ModifierDossier():
+            return _modifier(command, state)
         case DeposerCandidature():
-            return _deposer(command, state)
+            return depot.deposer(command, state)
+        case RetirerCandidature():
+            return depot.retirer(command, state)
+        case ConsulterDossier():
+            return acces.consulter(command, state)
+        case HabiliterExpert():
+            return acces.habiliter(command, state)
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
-def _deposer(command: DeposerCandidature, state: Candidature) -> list[DomainEvent]:
+def _initier(command: InitierCandidature, state: Candidature) -> list[DomainEvent]:
+    dossier = canonique(command.dossier)
+    if state.statut is not Statut.NOUVELLE:
+        if state.porte_par(command.demandeur) and state.dossier == dossier:
+            return []  # the same initiation again
+        raise CandidatureExistante(command.candidature_id)
+    _verifier_porteur(dossier, command.demandeur)
+    return [CandidatureInitiee(candidature_id=command.candidature_id, initiee_le=command.initiee_le,
+                               dossier=dossier)]
+
+
+def _modifier(command: ModifierDossier, state: Candidature) -> list[DomainEvent]:
+    porteur_connu(state, command.candidature_id, command.demandeur)
+    if state.statut is Statut.RETIREE:
+        raise DejaRetiree(command.candidature_id)
     if state.depot is not None:
-        if contenu(state.depot) == contenu(command):
-            return []  # the same dossier again: already done
+        if state.figee_a(command.modifie_le):
+            raise DossiersFiges(state.depot.vague, state.depot.releve_le)
         raise DejaDeposee(command.candidature_id)
-    vague = vague_du_depot(command.deposee_le)
-    if vague is None:
-        raise AMIClos(command.deposee_le, cloture())
-    _verifier_dossier(command)
-    dossier = command.model_dump(include=set(DOSSIER))
-    dossier["sections"] = [s for s in SectionDossier if s in command.sections]  # canonical order, once each
-    return [CandidatureDeposee(**dossier, vague=vague.numero, releve_le=vague.releve_le,
-                               deposee_le=command.deposee_le)]
+    dossier = canonique(command.dossier)
+    _verifier_porteur(dossier, command.demandeur)
+    if dossier == state.dossier:
+        return []  # nothing changed
+    return [DossierModifie(candidature_id=command.candidature_id, modifie_le=command.modifie_le, dossier=dossier)]
 
 
-def _verifier_dossier(dossier: DossierCandidature) -> None:
-    """The cahier des charges' completeness rules [000]; the first one broken refuses the deposit."""
-    _verifier_porteur(dossier.porteur, dossier.epci_sirens)
-    manquantes = [s.value for s in SectionDossier if s not in dossier.sections]
-    if manquantes:
-        raise SectionsManquantes(manquantes)
-    if not dossier.grille_impacts_jointe:
-        raise GrilleImpactsManquante()
-    if dossier.pages_synthese > dossier.nombre_pages:
-        raise PagesIncoherentes(dossier.nombre_pages, dossier.pages_synthese)
-
-
-def _verifier_porteur(porteur: Porteur, sirens: list[str]) -> None:
+def _verifier_porteur(dossier: Dossier, demandeur: str | None) -> None:
+    """Carried by an EPCI or a groupement d'EPCI [000], the acting EPCI among them."""
+    sirens = dossier.epci_sirens
+    if demandeur not in sirens:
+        raise HorsPerimetre(demandeur)
     if len(set(sirens)) != len(sirens):
         raise PorteurIncoherent("un même SIREN figure plusieurs fois parmi les EPCI")
-    if porteur is Porteur.EPCI and len(sirens) != 1:
+    if dossier.porteur is Porteur.EPCI and len(sirens) != 1:
         raise PorteurIncoherent(f"un porteur EPCI a exactement 1 SIREN, pas {len(sirens)}")
-    if porteur is Porteur.GROUPEMENT_EPCI and len(sirens) < 2:
+    if dossier.porteur is Porteur.GROUPEMENT_EPCI and len(sirens) < 2:
         raise PorteurIncoherent("un groupement d'EPCI réunit au moins 2 EPCI")
-
-
-def contenu(dossier: DossierCandidature | CandidatureDeposee) -> dict[str, Any]:
-    """What makes two deposits the same dossier, whatever the order of its lists or the deposit time."""
-    fields = {name: getattr(dossier, name) for name in DOSSIER}
-    return {**fields, "sections": frozenset(fields["sections"]), "epci_sirens": sorted(fields["epci_sirens"])}
 
 
 decider: Decider[Command, DomainEvent, Candidature] = Decider(decide=decide, evolve=evolve,

@@ -1,39 +1,92 @@
-"""What can be asked of a Candidature. The dossier's fields use the contract's validated types, so a
-malformed SIREN, region code or page count never reaches the decider (it is a 422 at the boundary)."""
+"""What can be asked of the candidature service's aggregates. Times are business time from the command
+context (never the caller's); `demandeur` is the acting EPCI's SIREN (its token's scope)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.base import Identifiant, RegionCode, Siren
-from contracts.candidature.v1 import Porteur, SectionDossier
+from contracts.base import Identifiant
+from contracts.candidature.v1 import AMIClotureAnticipee, Avertissement, Dossier
+from contracts.envelope import Actor
 
 
-class DossierCandidature(BaseModel):
-    """The dossier as the territory submits it (DOMAIN-REFERENCE §2.2).
-
-    Completeness (the 7 sections, the grille d'impacts) and the porteur's coherence are business rules
-    checked by the decider, which names what is missing; shapes and identifiers are checked here."""
-
+class _Commande(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InitierCandidature(_Commande):
+    """Open a draft; the demandeur's EPCI must be among its carriers."""
+
     candidature_id: Identifiant
-    porteur: Porteur
-    epci_sirens: Annotated[list[Siren], Field(min_length=1, max_length=100)]
-    nom_territoire: Annotated[str, Field(min_length=2, max_length=200)]
-    region_code: RegionCode
-    perimetre: Annotated[str, Field(min_length=2, max_length=500, description="TI, CRTE or free perimeter")]
-    filiere: Annotated[str, Field(min_length=2, max_length=200)]
-    sections: Annotated[list[SectionDossier], Field(max_length=50, description="The 7 required sections")]
-    nombre_pages: Annotated[int, Field(ge=1, le=20, description="Annexes comprises")]
-    pages_synthese: Annotated[int, Field(ge=1, le=2)]
-    grille_impacts_jointe: bool
+    demandeur: str | None
+    initiee_le: AwareDatetime
+    dossier: Dossier
 
 
-class DeposerCandidature(DossierCandidature):
-    """Deposit the dossier; `deposee_le` is business time from the command context, never the caller's."""
+class ModifierDossier(_Commande):
+    """Replace the draft's dossier with a new content (saved as it is, complete or not)."""
 
+    candidature_id: Identifiant
+    demandeur: str | None
+    modifie_le: AwareDatetime
+    dossier: Dossier
+
+
+class DeposerCandidature(_Commande):
+    """Deposit the draft. The application adds what other streams know: the AMI's early closure, if any,
+    and criterion 7's overlap warnings."""
+
+    candidature_id: Identifiant
+    demandeur: str | None
     deposee_le: AwareDatetime
+    cloture: AMIClotureAnticipee | None = None
+    avertissements: list[Avertissement] = []
 
 
-Command = DeposerCandidature
+class RetirerCandidature(_Commande):
+    candidature_id: Identifiant
+    demandeur: str | None
+    retiree_le: AwareDatetime
+    motif: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class ConsulterDossier(_Commande):
+    """Read the dossier: allowed or not by §7's rules, and recorded when allowed."""
+
+    candidature_id: Identifiant
+    lecteur: Actor
+    consulte_le: AwareDatetime
+
+
+class HabiliterExpert(_Commande):
+    """Instruction designated an expert for this candidature (learnt from its ExpertDesigne)."""
+
+    candidature_id: Identifiant
+    expert_id: Identifiant
+    domaine: str
+    acces_jusqu_au: date
+    confidentialite_acceptee_le: date
+
+
+Command = (InitierCandidature | ModifierDossier | DeposerCandidature | RetirerCandidature | ConsulterDossier
+           | HabiliterExpert)
+
+
+class ReleverVague(_Commande):
+    """Record the relève of wave `vague` with the candidatures deposited in it and not withdrawn."""
+
+    vague: Annotated[int, Field(ge=1, le=13)]
+    releve_le: AwareDatetime
+    candidatures: list[Identifiant]
+    maintenant: AwareDatetime
+
+
+class CloturerAMI(_Commande):
+    """Record the arrêté closing the AMI early, taken after the SGPI's opinion [000]."""
+
+    date_arrete: date
+    reference_arrete: Annotated[str, Field(min_length=1, max_length=200)]
+    date_avis_sgpi: date
+    effective_le: AwareDatetime

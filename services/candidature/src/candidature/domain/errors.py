@@ -1,47 +1,123 @@
-"""Why a Candidature command is refused (each reason is a stable code, answered as HTTP 409)."""
+"""Why a command is refused: each reason is a stable code, answered as HTTP 409 unless the entrypoint maps
+it otherwise (CandidatureIntrouvable → 404, HorsPerimetre → 403)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kernel.decider import DomainError
+
+if TYPE_CHECKING:
+    from candidature.domain.completude import Manque
 
 
 class AMIClos(DomainError):
     reason = "ami_clos"
 
-    def __init__(self, deposee_le: datetime, cloture: datetime) -> None:
-        super().__init__(f"l'AMI est clos depuis la relève finale du {cloture.isoformat()} "
-                         f"(dépôt du {deposee_le.isoformat()})")
+    def __init__(self, deposee_le: datetime, cloture: datetime, anticipee: bool = False) -> None:
+        quand = "par arrêté (clôture anticipée) le" if anticipee else "depuis la relève finale du"
+        super().__init__(f"l'AMI est clos {quand} {cloture.isoformat()} (dépôt du {deposee_le.isoformat()})")
 
 
-class GrilleImpactsManquante(DomainError):
-    reason = "grille_impacts_manquante"
+class DossierIncomplet(DomainError):
+    reason = "dossier_incomplet"
 
-    def __init__(self) -> None:
-        super().__init__("l'annexe « Grille d'impacts » est obligatoire")
-
-
-class SectionsManquantes(DomainError):
-    reason = "sections_manquantes"
-
-    def __init__(self, manquantes: list[str]) -> None:
-        super().__init__(f"sections manquantes au dossier: {', '.join(manquantes)}")
-        self.manquantes = manquantes
+    def __init__(self, manquants: Sequence[Manque]) -> None:
+        super().__init__("dossier incomplet: " + "; ".join(f"{m.element} ({m.motif})" for m in manquants))
+        self.manquants = list(manquants)
 
 
-class PagesIncoherentes(DomainError):
-    reason = "pages_incoherentes"
+class PrejudiceImportant(DomainError):
+    reason = "dnsh_prejudice_important"
 
-    def __init__(self, nombre_pages: int, pages_synthese: int) -> None:
-        super().__init__(f"{pages_synthese} pages de synthèse dans un dossier de {nombre_pages} pages")
+    def __init__(self, objectifs: list[str]) -> None:
+        super().__init__(
+            "« Les projets causant un préjudice important du point de vue de l'environnement seront exclus » "
+            f"(principe DNSH, annexe 1): préjudice important déclaré pour {', '.join(objectifs)}")
+        self.objectifs = objectifs
 
 
 class PorteurIncoherent(DomainError):
     reason = "porteur_incoherent"
 
 
+class HorsPerimetre(DomainError):
+    reason = "hors_perimetre"
+
+    def __init__(self, siren: str | None) -> None:
+        super().__init__(f"votre EPCI ({siren}) doit figurer parmi les EPCI porteurs de la candidature")
+
+
+class CandidatureIntrouvable(DomainError):
+    """Also the answer to whoever may not see the candidature: its existence is not revealed."""
+
+    reason = "candidature_introuvable"
+
+    def __init__(self, candidature_id: str) -> None:
+        super().__init__(f"aucune candidature {candidature_id} accessible")
+
+
+class CandidatureExistante(DomainError):
+    reason = "candidature_existante"
+
+    def __init__(self, candidature_id: str) -> None:
+        super().__init__(f"l'identifiant {candidature_id} est déjà pris (un brouillon se modifie par "
+                         f"PUT /candidatures/{candidature_id}/dossier)")
+
+
 class DejaDeposee(DomainError):
     reason = "deja_deposee"
 
     def __init__(self, candidature_id: str) -> None:
-        super().__init__(f"la candidature {candidature_id} est déjà déposée avec un autre contenu")
+        super().__init__(f"la candidature {candidature_id} est déposée: son dossier ne se modifie plus")
+
+
+class DejaRetiree(DomainError):
+    reason = "candidature_retiree"
+
+    def __init__(self, candidature_id: str) -> None:
+        super().__init__(f"la candidature {candidature_id} a été retirée")
+
+
+class NonDeposee(DomainError):
+    reason = "non_deposee"
+
+    def __init__(self, candidature_id: str) -> None:
+        super().__init__(f"la candidature {candidature_id} n'est qu'un brouillon: rien à retirer")
+
+
+class DossiersFiges(DomainError):
+    reason = "vague_relevee"
+
+    def __init__(self, vague: int, releve_le: datetime) -> None:
+        super().__init__(f"la vague {vague} a été relevée le {releve_le.isoformat()}: ses dossiers sont figés")
+
+
+class EpciDejaCandidat(DomainError):
+    reason = "epci_deja_candidat"
+
+    def __init__(self, siren: str, autre_candidature_id: str, vague: int) -> None:
+        super().__init__(f"l'EPCI {siren} figure déjà dans la candidature {autre_candidature_id} "
+                         f"déposée en vague {vague}")
+        self.siren, self.autre_candidature_id = siren, autre_candidature_id
+
+
+class RelevePrematuree(DomainError):
+    reason = "releve_prematuree"
+
+    def __init__(self, vague: int, releve_le: datetime) -> None:
+        super().__init__(f"la relève de la vague {vague} n'a lieu que le {releve_le.isoformat()}")
+
+
+class ClotureIncoherente(DomainError):
+    """The arrêté is « pris sur avis du SGPI » and cannot be dated in the future."""
+
+    reason = "cloture_incoherente"
+
+
+class AMIDejaClos(DomainError):
+    reason = "ami_deja_clos"
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"l'AMI est déjà clos par l'arrêté {reference}")

@@ -1,78 +1,133 @@
-"""HTTP API: deposit a dossier, read a candidature, read the wave calendar."""
+"""HTTP API of candidatures: drafts, deposit, withdrawal, the confidential dossier, the instructors' list."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 
 from contracts.base import Role
-from kernel.http import require_role, runtime_of
+from contracts.candidature.v1 import Dossier
+from kernel.http import command_context, require_role, runtime_of
 from kernel.ports import CommandContext
 
-from candidature.application.handlers import Resultat, deposer_candidature
-from candidature.application.queries import consulter_candidature
-from candidature.domain.calendrier import CALENDRIER, vague_du_depot
-from candidature.domain.commands import DossierCandidature
+from candidature.adapters.unite import index_en_lecture, unite_de_travail
+from candidature.application import handlers
+from candidature.application.handlers import Resultat
+from candidature.application.queries import StatutListe, lister_candidatures
+from candidature.application.ports import LigneDepot
+from candidature.entrypoints.vues import NouvelleCandidature, Retrait, VueCandidature, vue
 
 router = APIRouter(tags=["candidatures"])
+Candidat = Annotated[CommandContext, Depends(require_role(Role.EPCI_CANDIDAT))]
+REFUS = {401: {"description": "No bearer token"}, 403: {"description": "Not an EPCI_CANDIDAT, or (hors_perimetre) "
+         "the caller's EPCI (its token's scope, a SIREN) is not among the candidature's"},
+         404: {"description": "candidature_introuvable: none, or not one of the caller's EPCI"}}
+CONFIDENTIALITE = """The dossier is confidential (cahier des charges, « Confidentialité »): it is answered only to
+the candidature's own EPCIs (EPCI_CANDIDAT whose scope SIREN is among its `epci_sirens`, drafts included), and,
+once deposited, to INSTRUCTEUR_CDC, DTI_ANCT, and an EXPERT_EXTERNE designated for it by instruction
+(ExpertDesigne) while its access lasts (`acces_jusqu_au`, inclusive). Every read is recorded on the candidature's
+stream (DossierCandidatureConsulte: who, role, why, when) before it is answered.
+
+Without a token: 401. Any other caller, whatever its role, gets 404 exactly as for a candidature that does not
+exist, so that the existence of a candidature (a territory's intention to apply) is not revealed either."""
 
 
-class DepotEnregistre(BaseModel):
+def _status(response: Response, resultat: Resultat) -> None:
+    response.status_code = status.HTTP_201_CREATED if resultat.nouveau else status.HTTP_200_OK
+
+
+@router.post("/candidatures", response_model=VueCandidature, status_code=201, responses={
+    **REFUS, 200: {"description": "The same draft again: nothing recorded"},
+    409: {"description": "candidature_existante, porteur_incoherent"}})
+async def initier(body: NouvelleCandidature, request: Request, response: Response, context: Candidat) -> VueCandidature:
+    """Open a draft (CandidatureInitiee). Only the carrier is required; `manquants` says what the deposit
+    still needs. The caller's EPCI must be among `epci_sirens`."""
+    dossier = Dossier.model_validate(body.model_dump(exclude={"candidature_id"}))
+    resultat = await handlers.initier_candidature(runtime_of(request).store, body.candidature_id, dossier, context)
+    _status(response, resultat)
+    return vue(body.candidature_id, resultat, context.occurred_at)
+
+
+@router.put("/candidatures/{candidature_id}/dossier", response_model=VueCandidature, responses={
+    **REFUS, 409: {"description": "deja_deposee, candidature_retiree, vague_relevee, porteur_incoherent"}})
+async def modifier(candidature_id: str, dossier: Dossier, request: Request, context: Candidat) -> VueCandidature:
+    """Save the draft's whole dossier (DossierModifie), complete or not; only while it is a draft."""
+    resultat = await handlers.modifier_dossier(runtime_of(request).store, candidature_id, dossier, context)
+    return vue(candidature_id, resultat, context.occurred_at)
+
+
+@router.post("/candidatures/{candidature_id}/depot", response_model=VueCandidature, status_code=201, responses={
+    **REFUS, 200: {"description": "Already deposited: nothing recorded"},
+    409: {"description": "dossier_incomplet (with `manquants`: every missing or non-conforming element), "
+                         "dnsh_prejudice_important, ami_clos, epci_deja_candidat, candidature_retiree, vague_relevee"}})
+async def deposer(candidature_id: str, request: Request, response: Response, context: Candidat) -> VueCandidature:
+    """Deposit the draft (CandidatureDeposee) in the wave whose relève comes next (12:00 Europe/Paris).
+
+    Refused when anything is missing (7 sections, 20 pages at most annexes included with exactly 2 pages of
+    synthesis, the Grille d'impacts on the 6 objectives with its reference solution, methodology and
+    hypotheses, territory, region, perimeter, filière), when the grille declares a significant harm (DNSH:
+    excluded), after the final relève or an early closure, or when one of its EPCIs is already in a deposited
+    candidature of the same wave. Accepted with `warnings` when it shares its perimeter with a candidature of
+    its wave or an EPCI with a candidature of another wave (criterion 7). Contiguity of separate EPCIs is not
+    detected: it needs a geographic adjacency dataset of EPCIs that Rebond does not have."""
+    async with unite_de_travail(runtime_of(request))() as (store, index):
+        resultat = await handlers.deposer_candidature(store, index, candidature_id, context)
+    _status(response, resultat)
+    return vue(candidature_id, resultat, context.occurred_at)
+
+
+@router.post("/candidatures/{candidature_id}/retrait", response_model=VueCandidature, status_code=201, responses={
+    **REFUS, 200: {"description": "Already withdrawn for this reason: nothing recorded"},
+    409: {"description": "non_deposee, vague_relevee, candidature_retiree"}})
+async def retirer(candidature_id: str, body: Retrait, request: Request, response: Response,
+                  context: Candidat) -> VueCandidature:
+    """Withdraw a deposited candidature before the relève of its wave (CandidatureRetiree); its EPCIs may then
+    be in another candidature of the wave."""
+    async with unite_de_travail(runtime_of(request))() as (store, index):
+        resultat = await handlers.retirer_candidature(store, index, candidature_id, body.motif, context)
+    _status(response, resultat)
+    return vue(candidature_id, resultat, context.occurred_at)
+
+
+@router.get("/candidatures/{candidature_id}", response_model=VueCandidature, description=CONFIDENTIALITE,
+            responses={401: {"description": "No bearer token"},
+                       404: {"description": "No such candidature, or the caller may not read it"}})
+async def consulter(candidature_id: str, request: Request,
+                    context: Annotated[CommandContext, Depends(command_context)]) -> VueCandidature:
+    resultat = await handlers.consulter_dossier(runtime_of(request).store, candidature_id, context)
+    return vue(candidature_id, resultat, context.occurred_at)
+
+
+class LigneListe(BaseModel):
     candidature_id: str
+    statut: StatutListe
     vague: int
-    releve_le: datetime
-    stream_version: int
+    nom_territoire: str
+    region_code: str
+    porteur: str
+    epci_sirens: list[str]
+    perimetre: str
+    deposee_le: datetime
+    retiree_le: datetime | None
 
 
-class VagueAMI(BaseModel):
-    vague: int
-    releve_le: datetime
+@router.get("/candidatures", response_model=list[LigneListe],
+            responses={401: {"description": "No bearer token"}, 403: {"description": "Not an instructor"}})
+async def lister(request: Request,
+                 context: Annotated[CommandContext, Depends(require_role(Role.INSTRUCTEUR_CDC, Role.DTI_ANCT))],
+                 vague: Annotated[int | None, Query(ge=1, le=13)] = None,
+                 statut: StatutListe | None = None) -> list[LigneListe]:
+    """Deposited candidatures (drafts are the territories' own), for INSTRUCTEUR_CDC and DTI_ANCT, by wave and
+    status at business time. A summary: reading a dossier is GET /candidatures/{id}, which is recorded."""
+    async with index_en_lecture(runtime_of(request)) as index:
+        lignes = await lister_candidatures(index, context.occurred_at, vague, statut)
+    return [_ligne(ligne, s) for ligne, s in lignes]
 
 
-class Calendrier(BaseModel):
-    vagues: list[VagueAMI]
-    maintenant: datetime
-    vague_ouverte: int | None  # the wave a deposit made now would join; None once the AMI is closed
-
-
-@router.post("/candidatures", response_model=DepotEnregistre, status_code=status.HTTP_201_CREATED,
-             responses={200: {"description": "Same dossier already deposited: nothing recorded"},
-                        409: {"description": "Refused (ami_clos, sections_manquantes, deja_deposee, …)"}})
-async def deposer(
-    dossier: DossierCandidature, request: Request, response: Response,
-    context: Annotated[CommandContext, Depends(require_role(Role.EPCI_CANDIDAT))],
-) -> DepotEnregistre:
-    """Deposit a complete dossier; it joins the wave whose relève comes next (12:00 Europe/Paris)."""
-    resultat = await deposer_candidature(runtime_of(request).store, dossier, context)
-    if not resultat.nouveau:
-        response.status_code = status.HTTP_200_OK
-    depot = resultat.candidature.depot
-    assert depot is not None  # the decider either deposited or refused
-    return DepotEnregistre(candidature_id=depot.candidature_id, vague=depot.vague, releve_le=depot.releve_le,
-                           stream_version=resultat.stream_version)
-
-
-@router.get("/candidatures/{candidature_id}")
-async def consulter(candidature_id: str, request: Request) -> dict[str, Any]:
-    """The candidature as its events make it (404 when none was ever recorded)."""
-    resultat = await consulter_candidature(runtime_of(request).store, candidature_id)
-    if resultat is None:
-        raise HTTPException(404, detail=f"aucune candidature {candidature_id}")
-    return _vue(resultat)
-
-
-@router.get("/vagues", response_model=Calendrier)
-async def vagues(request: Request) -> Calendrier:
-    """The AMI's 13 waves and their relèves, and the wave open at the service's business time."""
-    maintenant: datetime = request.app.state.clock()
-    ouverte = vague_du_depot(maintenant)
-    return Calendrier(vagues=[VagueAMI(vague=v.numero, releve_le=v.releve_le) for v in CALENDRIER],
-                      maintenant=maintenant, vague_ouverte=ouverte.numero if ouverte else None)
-
-
-def _vue(resultat: Resultat) -> dict[str, Any]:
-    candidature = resultat.candidature
-    depot = candidature.depot.model_dump(mode="json") if candidature.depot else {}
-    return {**depot, "statut": candidature.statut.value, "stream_version": resultat.stream_version}
+def _ligne(ligne: LigneDepot, statut: StatutListe) -> LigneListe:
+    return LigneListe(candidature_id=ligne.candidature_id, statut=statut, vague=ligne.vague,
+                      nom_territoire=ligne.nom_territoire, region_code=ligne.region_code, porteur=ligne.porteur,
+                      epci_sirens=ligne.epci_sirens, perimetre=ligne.perimetre, deposee_le=ligne.deposee_le,
+                      retiree_le=ligne.retiree_le)

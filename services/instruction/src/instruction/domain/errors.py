@@ -1,7 +1,22 @@
-"""Why a command on a Dossier is impossible; each `reason` is a stable code (HTTP 409)."""
+"""Why a command on a Dossier is impossible; each `reason` is a stable code.
+
+A DomainError answers HTTP 409; a `NonHabilite` (the caller is not the one entitled to act on this
+dossier: another territory, an expert not or no longer designated) answers 403."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kernel.decider import DomainError
+
+
+class EtatIncompatible(DomainError):
+    """The dossier is not in a phase where this step is allowed."""
+
+    reason = "etat_incompatible"
+
+    def __init__(self, action: str, phase: str, attendues: Iterable[str]) -> None:
+        self.phase, self.attendues = phase, tuple(attendues)
+        super().__init__(f"{action}: impossible en phase {phase} (phases attendues: {', '.join(self.attendues)})")
 
 
 class CandidatureInconnue(DomainError):
@@ -16,6 +31,16 @@ class DejaDecidee(DomainError):
     reason = "deja_decidee"
 
 
+class AvisSGPIRequis(DomainError):
+    """The Prime Minister decides only after the SGPI's opinion [000]."""
+
+    reason = "avis_sgpi_requis"
+
+
+class DecisionAvantAvisSGPI(DomainError):
+    reason = "decision_avant_avis_sgpi"
+
+
 class NotificationAvantDecision(DomainError):
     reason = "notification_avant_decision"
 
@@ -26,17 +51,77 @@ class MotifRequis(DomainError):
     reason = "motif_requis"
 
 
-class TerritoireNonLaureat(DomainError):
-    reason = "territoire_non_laureat"
+class CriteresManquants(DomainError):
+    """The conclusions come after all 7 selection criteria were assessed."""
+
+    reason = "criteres_manquants"
 
 
-class CopilAvantDecision(DomainError):
-    """A COPIL local only exists once the territory is a laureate."""
+class ComplementsEnAttente(DomainError):
+    """The conclusions wait for the answers to every open request for complements."""
 
-    reason = "copil_avant_decision"
+    reason = "complements_en_attente"
 
 
-class ProjetDejaQualifie(DomainError):
-    """The project was already qualified with other terms."""
+class DemandeExistante(DomainError):
+    """This request id is already used, with other terms."""
 
-    reason = "projet_deja_qualifie"
+    reason = "demande_existante"
+
+
+class DateLimitePassee(DomainError):
+    reason = "date_limite_passee"
+
+
+class DemandeInconnue(DomainError):
+    reason = "demande_inconnue"
+
+
+class ComplementsDejaFournis(DomainError):
+    """The request was already answered, in other terms: it is closed."""
+
+    reason = "complements_deja_fournis"
+
+
+class ConfidentialiteNonAcceptee(DomainError):
+    """An expert gets access only after acknowledging confidentiality (§7)."""
+
+    reason = "confidentialite_non_acceptee"
+
+
+class AccesDejaExpire(DomainError):
+    reason = "acces_deja_expire"
+
+
+class AvisDejaRendu(DomainError):
+    """The expert already gave another opinion."""
+
+    reason = "avis_deja_rendu"
+
+
+class CooperationInvalide(DomainError):
+    """The comité suggests cooperations with other candidatures, not with the candidature itself."""
+
+    reason = "cooperation_invalide"
+
+
+class NonHabilite(DomainError):
+    """The caller's role is allowed, but not on this dossier (HTTP 403)."""
+
+    reason = "non_habilite"
+
+
+class HorsPerimetre(NonHabilite):
+    """The EPCI is not one of the candidature's."""
+
+    reason = "hors_perimetre"
+
+
+class ExpertNonDesigne(NonHabilite):
+    reason = "expert_non_designe"
+
+
+class AccesExpire(NonHabilite):
+    """The expert's access to this dossier ended."""
+
+    reason = "acces_expire"

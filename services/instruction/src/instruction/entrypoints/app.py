@@ -13,6 +13,7 @@ from kernel.http import create_service_app
 from kernel.runtime import ServiceRuntime, Settings
 
 from instruction.entrypoints import http, reactors
+from instruction.entrypoints import mission_http, mission_reactors
 
 SERVICE = "instruction"
 
@@ -22,4 +23,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     clock = clock or clock_from_env(os.environ.get("REBOND_SIMULATED_CLOCK"))
     runtime = ServiceRuntime(settings, publishes=(topics.INSTRUCTION,))
     runtime.consume(reactors.CANDIDATURES_RECUES, reactors.candidatures_recues(runtime), topics.CANDIDATURE)
-    return create_service_app(runtime, http.router, title="Rebond — instruction", clock=clock)
+    mission_reactors.register(runtime)  # laureate → mission; deadline and COPIL watcher
+    return create_service_app(runtime, mission_http.router, http.router, title="Rebond — instruction", clock=clock)

@@ -1,8 +1,8 @@
 """Reads the facts of a projection schema "as of" a date with SQL aggregates, in one consistent snapshot.
 
 Business date of each fact: date_depot (deposee_le in Europe/Paris) for candidatures, date_decision
-for laureates and aids, date_copil for projects, date_attribution for envelopes. `$1` is the date or
-NULL (everything)."""
+for laureates and aids, date_copil for projects, date_attribution for envelopes, date_effet for the
+steps of the selection chain and of the missions. `$1` is the date or NULL (everything)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -10,6 +10,8 @@ from datetime import date
 
 import asyncpg
 
+from reporting.adapters.facts_missions_sql import read_missions
+from reporting.adapters.facts_vagues_sql import read_vagues
 from reporting.adapters.schema import Schema
 from reporting.domain.figures import AidesForme, Facts, TerritoireFacts
 
@@ -23,20 +25,23 @@ env AS (SELECT DISTINCT ON (territoire_id) territoire_id, stream_id, stream_vers
           FROM {s}.enveloppes WHERE ($1::date IS NULL OR date_attribution <= $1)
          ORDER BY territoire_id, date_attribution DESC, stream_version DESC)"""
 
+# A territory's name is read only once it is a laureate by the date (never a mere candidate's, §7).
 TERRITOIRES = """
 WITH """ + ENVELOPPES + """,
 ids AS (SELECT territoire_id FROM {s}.laureats WHERE ($1::date IS NULL OR date_decision <= $1)
         UNION SELECT territoire_id FROM env
         UNION SELECT territoire_id FROM {s}.projets_qualifies WHERE ($1::date IS NULL OR date_copil <= $1)
         UNION SELECT territoire_id FROM {s}.aides WHERE ($1::date IS NULL OR date_decision <= $1)
-        UNION SELECT territoire_id FROM {s}.aides_refusees WHERE ($1::date IS NULL OR date_decision <= $1)),
+        UNION SELECT territoire_id FROM {s}.aides_refusees WHERE ($1::date IS NULL OR date_decision <= $1)
+        UNION SELECT territoire_id FROM {s}.mission_etapes WHERE ($1::date IS NULL OR date_effet <= $1)),
 proj AS (SELECT territoire_id, count(*) AS n, sum(emplois_prevus)::bigint AS emplois,
                 sum(assiette_estimee_centimes)::bigint AS investissement
            FROM {s}.projets_qualifies WHERE ($1::date IS NULL OR date_copil <= $1) GROUP BY territoire_id),
 refus AS (SELECT territoire_id, count(*) AS n FROM {s}.aides_refusees
            WHERE ($1::date IS NULL OR date_decision <= $1) GROUP BY territoire_id)
-SELECT ids.territoire_id, l.nom_territoire, l.region_code,
+SELECT ids.territoire_id, l.region_code,
        coalesce($1::date IS NULL OR l.date_decision <= $1, false) AS laureat,
+       CASE WHEN $1::date IS NULL OR l.date_decision <= $1 THEN l.nom_territoire END AS nom_territoire,
        coalesce(env.montant_centimes, 0) AS enveloppe, coalesce(proj.n, 0) AS nb_projets,
        coalesce(proj.emplois, 0) AS emplois, coalesce(proj.investissement, 0) AS investissement,
        coalesce(refus.n, 0) AS nb_refus
@@ -63,6 +68,23 @@ async def read_facts(conn: asyncpg.Connection, schema: Schema, as_of: date | Non
         rows = await conn.fetch(schema.sql(TERRITOIRES), as_of)
         aides = await conn.fetch(schema.sql(AIDES), as_of)
         contributions = await conn.fetch(schema.sql(CONTRIBUTIONS), as_of)
+        missions = await read_missions(conn, schema, as_of)
+        vagues, cloture = await read_vagues(conn, schema, as_of)
+    par_forme, publication, parts = _par_territoire(aides, contributions)
+    territoires = tuple(TerritoireFacts(
+        territoire_id=r["territoire_id"], nom=r["nom_territoire"], region_code=r["region_code"],
+        laureat=r["laureat"], enveloppe_centimes=r["enveloppe"], contributions=tuple(parts[r["territoire_id"]]),
+        nb_projets_qualifies=r["nb_projets"], emplois_prevus=r["emplois"],
+        investissement_estime_centimes=r["investissement"], aides=par_forme[r["territoire_id"]],
+        nb_aides_publication_obligatoire=publication[r["territoire_id"]], nb_aides_refusees=r["nb_refus"],
+        mission=missions.get(r["territoire_id"]),
+    ) for r in rows)
+    return Facts({r["region_code"]: r["n"] for r in candidatures}, territoires, vagues, cloture)
+
+
+def _par_territoire(aides: list[asyncpg.Record], contributions: list[asyncpg.Record]) -> tuple[
+        dict[str, dict[str, AidesForme]], dict[str, int], dict[str, list[tuple[str, int]]]]:
+    """Each territory's aids by form, its aids to publish, and its envelope's contributions in order."""
     par_forme: dict[str, dict[str, AidesForme]] = defaultdict(dict)
     publication: dict[str, int] = defaultdict(int)
     for a in aides:
@@ -71,11 +93,4 @@ async def read_facts(conn: asyncpg.Connection, schema: Schema, as_of: date | Non
     parts: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for c in contributions:
         parts[c["territoire_id"]].append((c["financeur"], c["montant_centimes"]))
-    territoires = tuple(TerritoireFacts(
-        territoire_id=r["territoire_id"], nom=r["nom_territoire"], region_code=r["region_code"],
-        laureat=r["laureat"], enveloppe_centimes=r["enveloppe"], contributions=tuple(parts[r["territoire_id"]]),
-        nb_projets_qualifies=r["nb_projets"], emplois_prevus=r["emplois"],
-        investissement_estime_centimes=r["investissement"], aides=par_forme[r["territoire_id"]],
-        nb_aides_publication_obligatoire=publication[r["territoire_id"]], nb_aides_refusees=r["nb_refus"],
-    ) for r in rows)
-    return Facts({r["region_code"]: r["n"] for r in candidatures}, territoires)
+    return par_forme, publication, parts

@@ -100,6 +100,45 @@ CREATE TABLE IF NOT EXISTS {s}.aides_refusees (
     date_decision    date    NOT NULL,
     PRIMARY KEY (stream_id, stream_version)
 );
+-- The selection chain: one row per step a candidature reached (its date in Europe/Paris). detail: the
+-- failed rule of an ineligibility, '' otherwise; vague NULL: the wave of the candidature's deposit.
+CREATE TABLE IF NOT EXISTS {s}.selection_etapes (
+    candidature_id text    NOT NULL,
+    etape          text    NOT NULL,
+    detail         text    NOT NULL DEFAULT '',
+    vague          integer,
+    date_effet     date    NOT NULL,
+    PRIMARY KEY (candidature_id, etape, detail)
+);
+CREATE TABLE IF NOT EXISTS {s}.releves (
+    vague       integer PRIMARY KEY,
+    releve_le   timestamptz NOT NULL,
+    date_releve date        NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {s}.clotures_ami (
+    stream_id      text        NOT NULL,
+    stream_version integer     NOT NULL,
+    date_arrete    date        NOT NULL,
+    effective_le   timestamptz NOT NULL,
+    PRIMARY KEY (stream_id, stream_version)
+);
+-- A laureate's mission: one row per milestone (detail: the month of a COPIL alert, the meeting of a
+-- COPIL held, '' otherwise), and each restitution of its feuille de route with the axes.
+CREATE TABLE IF NOT EXISTS {s}.mission_etapes (
+    territoire_id text NOT NULL,
+    etape         text NOT NULL,
+    detail        text NOT NULL DEFAULT '',
+    date_effet    date NOT NULL,
+    PRIMARY KEY (territoire_id, etape, detail)
+);
+CREATE TABLE IF NOT EXISTS {s}.feuilles_de_route (
+    stream_id      text    NOT NULL,
+    stream_version integer NOT NULL,
+    territoire_id  text    NOT NULL,
+    date_effet     date    NOT NULL,
+    axes           text[]  NOT NULL,
+    PRIMARY KEY (stream_id, stream_version)
+);
 -- Dedup of a rebuild (the live consumer's is the kernel's consumer_streams): last version per stream.
 CREATE TABLE IF NOT EXISTS {s}.applied_streams (
     stream_id text PRIMARY KEY,

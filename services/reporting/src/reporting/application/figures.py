@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from reporting.application.ports import FactsSource
-from reporting.domain import figures
+from reporting.domain import figures, vagues as waves
 
 
 async def national(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
@@ -20,6 +20,11 @@ async def territoires(source: FactsSource, as_of: date | None = None) -> dict[st
     return figures.territoires(await source.facts(None, as_of), as_of)
 
 
+async def vagues(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
+    facts = await source.facts(None, as_of)
+    return waves.vagues(facts.vagues, facts.cloture, as_of)
+
+
 async def territoire(source: FactsSource, territoire_id: str, as_of: date | None = None) -> dict[str, Any] | None:
     """One territory's figures, or None when the log says nothing of it by that date."""
     facts = await source.facts(None, as_of)
@@ -28,7 +33,8 @@ async def territoire(source: FactsSource, territoire_id: str, as_of: date | None
 
 
 async def all_figures(source: FactsSource, schema: str | None) -> dict[str, Any]:
-    """National, regional and territorial figures of one schema, from a single read of its facts."""
+    """National, per wave, regional and territorial figures of one schema, from a single read of its facts."""
     facts = await source.facts(schema, None)
-    return {"national": figures.national(facts, None), "regions": figures.regions(facts, None)["regions"],
+    return {"national": figures.national(facts, None), "vagues": waves.vagues(facts.vagues, facts.cloture, None),
+            "regions": figures.regions(facts, None)["regions"],
             "territoires": figures.territoires(facts, None)["territoires"]}

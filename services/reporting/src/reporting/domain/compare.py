@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 # Lists of these records are compared by identity, not by position.
-KEYS = ("territoire_id", "code")
+KEYS = ("territoire_id", "code", "vague")
 
 
 def differences(live: Any, rebuilt: Any, path: str = "") -> list[str]:

@@ -1,7 +1,9 @@
 """The SGPI transparency figures (DOMAIN-REFERENCE §5.1), computed from facts already filtered "as of" a date.
 
 Pure: the facts come from the projection; national and regional figures are sums of the territories'
-(so they always agree), money stays in integer cents and the consumption rate is an exact Decimal."""
+(so they always agree), money stays in integer cents and the consumption rate is an exact Decimal.
+Public by design (§7): a territory's name is shown only once it is a laureate as of the date; nothing
+of a dossier or of an instruction file is ever among the facts."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -11,6 +13,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from contracts.base import REGIONS_COG, FormeAide
+
+from reporting.domain.missions import MissionFacts, mission, mission_totals
+from reporting.domain.vagues import ClotureAMI, VagueFacts, selection_totals
 
 RATE_QUANTUM = Decimal("0.0001")
 
@@ -37,6 +42,7 @@ class TerritoireFacts:
     aides: Mapping[str, AidesForme] = field(default_factory=dict)
     nb_aides_publication_obligatoire: int = 0
     nb_aides_refusees: int = 0
+    mission: MissionFacts | None = None
 
     @property
     def engage_centimes(self) -> int:
@@ -51,6 +57,8 @@ class TerritoireFacts:
 class Facts:
     candidatures_par_region: Mapping[str, int]
     territoires: tuple[TerritoireFacts, ...]
+    vagues: tuple[VagueFacts, ...] = ()
+    cloture: ClotureAMI | None = None
 
 
 def taux(engage: int, attribue: int) -> str | None:
@@ -86,6 +94,7 @@ def _totals(nb_candidatures: int, territoires: list[TerritoireFacts]) -> dict[st
         "taux_consommation": taux(engage, attribue),
         "nb_aides_publication_obligatoire": sum(t.nb_aides_publication_obligatoire for t in territoires),
         "nb_aides_refusees": sum(t.nb_aides_refusees for t in territoires),
+        **mission_totals(t.mission for t in territoires),
     }
 
 
@@ -94,7 +103,8 @@ def national(facts: Facts, as_of: date | None) -> dict[str, Any]:
     territoires = list(facts.territoires)
     regions = {t.region_code for t in territoires if t.laureat and t.region_code}
     totals = _totals(sum(facts.candidatures_par_region.values()), territoires)
-    return {"as_of": _iso(as_of), **totals, "nb_regions_laureates": len(regions)}
+    return {"as_of": _iso(as_of), **totals, "nb_regions_laureates": len(regions),
+            **selection_totals(facts.vagues)}
 
 
 def regions(facts: Facts, as_of: date | None) -> dict[str, Any]:
@@ -108,12 +118,14 @@ def regions(facts: Facts, as_of: date | None) -> dict[str, Any]:
 
 
 def territoire(facts: TerritoireFacts) -> dict[str, Any]:
-    """One territory: its envelope, what is engaged and still available, its projects and aids."""
+    """One territory: its envelope, what is engaged and still available, its projects, aids and mission.
+
+    Its name only once it is a laureate (a candidate that withdrew or was not selected stays anonymous)."""
     engage = facts.engage_centimes
     code = facts.region_code
     return {
         "territoire_id": facts.territoire_id,
-        "nom": facts.nom,
+        "nom": facts.nom if facts.laureat else None,
         "region": {"code": code, "nom": REGIONS_COG.get(code) if code else None},
         "laureat": facts.laureat,
         "enveloppe_centimes": facts.enveloppe_centimes,
@@ -128,6 +140,7 @@ def territoire(facts: TerritoireFacts) -> dict[str, Any]:
         "aides_par_forme": _aides_par_forme([facts]),
         "nb_aides_publication_obligatoire": facts.nb_aides_publication_obligatoire,
         "nb_aides_refusees": facts.nb_aides_refusees,
+        "mission": mission(facts.mission),
     }
 
 

@@ -25,8 +25,15 @@ def _store(request: Request) -> PostgresProjectionStore:
 
 @router.get("/national")
 async def national(request: Request, as_of: AsOf = None) -> dict[str, Any]:
-    """Programme-wide figures (SGPI transparency, DOMAIN-REFERENCE §5.1)."""
+    """Programme-wide figures (SGPI transparency, DOMAIN-REFERENCE §5.1): selection, missions, money."""
     return await figures.national(_store(request), as_of)
+
+
+@router.get("/vagues")
+async def vagues(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+    """The 13 waves: relève, deposited, withdrawn, relevées, ineligible (by failed rule), recevables,
+    proposed, laureates and not selected (counts only: no candidature is named)."""
+    return await figures.vagues(_store(request), as_of)
 
 
 @router.get("/regions")
@@ -37,7 +44,8 @@ async def regions(request: Request, as_of: AsOf = None) -> dict[str, Any]:
 
 @router.get("/territoires")
 async def territoires(request: Request, as_of: AsOf = None) -> dict[str, Any]:
-    """Every territory the log knows of by that date: envelope, engaged, available, projects, aids."""
+    """Every laureate territory the log knows of by that date: envelope, engaged, available, projects, aids,
+    and its mission (state, COPIL meetings and alerts, the feuille de route's axes once restituée)."""
     return await figures.territoires(_store(request), as_of)
 
 

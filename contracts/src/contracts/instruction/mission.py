@@ -1,0 +1,134 @@
+"""Events of a laureate territory's engineering mission, schema version 1 (DOMAIN-REFERENCE §2.5 rows 10-15).
+
+Stream `mission-<territoire_id>` (territoire_id == the winning candidature_id), published on
+instruction.dossier.v1 with the dossier streams. `ProjetQualifie` (instruction v1) is recorded on it too."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.base import DomainEvent, Identifiant, RegionCode
+from contracts.registry import register
+
+Libelle = Annotated[str, Field(min_length=1, max_length=300)]
+Texte = Annotated[str, Field(min_length=1, max_length=4000)]
+Mois = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Mois civil AAAA-MM")]
+
+
+class _Valeur(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Participant(_Valeur):
+    """Who sat at a COPIL local: the body (préfecture, Région, CDC, Bpifrance, EPCI…) and its part in it."""
+
+    organisme: Libelle
+    role: Libelle
+
+
+class AxeFeuilleDeRoute(_Valeur):
+    """One thematic axis of the feuille de route (e.g. « L'emploi et le développement des compétences »)."""
+
+    intitule: Libelle
+    description: Texte
+
+
+@register
+class MissionOuverte(DomainEvent):
+    """The territory is a laureate: its mission opens and the convention clock starts.
+
+    `echeance_convention` is the last day on which the convention is on time: notification + 6 calendar
+    months, same day of the month, or the month's last day when it has no such day (31/08 → 28/02 or 29/02)."""
+
+    event_type = "MissionOuverte"
+    territoire_id: Identifiant
+    candidature_id: Identifiant
+    nom_territoire: str
+    region_code: RegionCode
+    date_notification: date
+    echeance_convention: date
+
+
+@register
+class ConventionSignee(DomainEvent):
+    """The convention between the CDC (Banque des Territoires) and the territory is signed.
+
+    `en_retard` is true when it was signed after `echeance_convention`: a late convention is still recorded."""
+
+    event_type = "ConventionSignee"
+    territoire_id: Identifiant
+    date_signature: date
+    signataires: Annotated[list[Libelle], Field(min_length=2, description="La CDC et le ou les EPCI")]
+    en_retard: bool = False
+
+
+@register
+class ConventionEnRetard(DomainEvent):
+    """The end of the echeance day (Europe/Paris) passed with no signed convention (recorded once)."""
+
+    event_type = "ConventionEnRetard"
+    territoire_id: Identifiant
+    echeance: date
+
+
+@register
+class MissionIngenierieLancee(DomainEvent):
+    """The CDC ordered the engineering mission from a consultant (bon de commande), for 3 to 4 months."""
+
+    event_type = "MissionIngenierieLancee"
+    territoire_id: Identifiant
+    date_lancement: date
+    prestataire: Libelle
+    jours_hommes: Annotated[int, Field(ge=1, le=10_000, description="Temps de consultant, en jours-hommes")]
+    fin_prevue: date
+
+
+@register
+class ComitePilotageTenu(DomainEvent):
+    """The territory's COPIL local met (at least once a month during the mission)."""
+
+    event_type = "ComitePilotageTenu"
+    territoire_id: Identifiant
+    copil_id: Identifiant
+    date: date
+    participants: Annotated[list[Participant], Field(min_length=1)]
+    ordre_du_jour: Texte
+
+
+@register
+class ComitePilotageManquant(DomainEvent):
+    """Alert: a whole calendar month of the mission passed without any COPIL local (recorded once per month)."""
+
+    event_type = "ComitePilotageManquant"
+    territoire_id: Identifiant
+    mois: Mois
+
+
+@register
+class FeuilleDeRouteRestituee(DomainEvent):
+    """The consultant delivered the territory's feuille de route and its thematic axes."""
+
+    event_type = "FeuilleDeRouteRestituee"
+    territoire_id: Identifiant
+    axes: Annotated[list[AxeFeuilleDeRoute], Field(min_length=1)]
+
+
+@register
+class MissionRestituee(DomainEvent):
+    """The mission was restituted to the territory (Cambrai: 28/08/2023)."""
+
+    event_type = "MissionRestituee"
+    territoire_id: Identifiant
+    date: date
+
+
+@register
+class MissionCloturee(DomainEvent):
+    """The CDC or the DTI closed the mission (after its restitution)."""
+
+    event_type = "MissionCloturee"
+    territoire_id: Identifiant
+    date: date
+    motif: Texte

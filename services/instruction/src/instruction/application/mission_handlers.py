@@ -1,0 +1,20 @@
+"""Use cases on a Mission: each command loads its stream, decides and appends (via the kernel); reads fold it."""
+from __future__ import annotations
+
+from kernel.command_handler import handle_command, load_state
+from kernel.ports import CommandContext, EventStore, RecordedEvent
+
+from instruction.domain.mission import EtatMission, Mission, stream_id
+from instruction.domain.mission_commands import Commande
+from instruction.domain.mission_decider import decider
+
+
+async def executer(store: EventStore, command: Commande, context: CommandContext) -> list[RecordedEvent]:
+    """Any mission command; [] when it was already satisfied (idempotent)."""
+    return await handle_command(store, stream_id(command.territoire_id), decider, command, context)
+
+
+async def consulter_mission(store: EventStore, territoire_id: str) -> tuple[Mission, int] | None:
+    """The folded mission and its version, or None when no laureate decision opened it."""
+    state, version = await load_state(store, stream_id(territoire_id), decider)
+    return None if state.etat is EtatMission.AUCUNE else (state, version)

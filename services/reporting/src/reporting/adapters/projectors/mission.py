@@ -1,0 +1,99 @@
+"""Facts of a laureate's mission: its milestones, its COPIL meetings and alerts, its feuille de route's axes,
+and the projects its COPIL qualified. Counts and public milestones only: no attendees, agendas, motifs,
+consultant or amounts of consultant time."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import asyncpg
+
+from contracts.envelope import EventEnvelope
+from contracts.instruction.mission import (
+    ComitePilotageManquant, ComitePilotageTenu, ConventionEnRetard, ConventionSignee, FeuilleDeRouteRestituee,
+    MissionCloturee, MissionIngenierieLancee, MissionOuverte, MissionRestituee,
+)
+from contracts.instruction.v1 import ProjetQualifie
+
+from reporting.adapters.projectors.common import Projector, paris_date
+from reporting.adapters.schema import Schema
+
+INSERT_PROJET = """
+INSERT INTO {s}.projets_qualifies (projet_id, territoire_id, date_copil, assiette_estimee_centimes, emplois_prevus,
+                                   forme_envisagee)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (projet_id) DO NOTHING"""
+
+INSERT_ETAPE = """
+INSERT INTO {s}.mission_etapes (territoire_id, etape, detail, date_effet) VALUES ($1, $2, $3, $4)
+ON CONFLICT (territoire_id, etape, detail) DO NOTHING"""
+
+INSERT_FEUILLE = """
+INSERT INTO {s}.feuilles_de_route (stream_id, stream_version, territoire_id, date_effet, axes)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+
+SIGNEE_EN_RETARD = "EN_RETARD"  # detail of a CONVENTION_SIGNEE step signed after its deadline
+
+
+async def etape(conn: asyncpg.Connection, s: Schema, territoire_id: str, name: str, when: date,
+                detail: str = "") -> None:
+    await conn.execute(s.sql(INSERT_ETAPE), territoire_id, name, detail, when)
+
+
+async def projet(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ProjetQualifie) -> None:
+    await conn.execute(s.sql(INSERT_PROJET), e.projet_id, e.territoire_id, e.date_copil,
+                       e.assiette_estimee_centimes, e.emplois_prevus, e.forme_envisagee.value)
+
+
+async def ouverte(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionOuverte) -> None:
+    await etape(conn, s, e.territoire_id, "OUVERTE", e.date_notification)  # the convention clock starts
+
+
+async def signee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ConventionSignee) -> None:
+    await etape(conn, s, e.territoire_id, "CONVENTION_SIGNEE", e.date_signature,
+                SIGNEE_EN_RETARD if e.en_retard else "")
+
+
+async def en_retard(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ConventionEnRetard) -> None:
+    """Late from the day after the echeance (the echeance day itself is still on time)."""
+    await etape(conn, s, e.territoire_id, "CONVENTION_EN_RETARD", e.echeance + timedelta(days=1))
+
+
+async def lancee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionIngenierieLancee) -> None:
+    await etape(conn, s, e.territoire_id, "LANCEE", e.date_lancement)
+
+
+async def copil(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ComitePilotageTenu) -> None:
+    await etape(conn, s, e.territoire_id, "COPIL_TENU", e.date, e.copil_id)
+
+
+async def copil_manquant(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ComitePilotageManquant) -> None:
+    """Known once the month is over: dated the first day of the next month."""
+    year, month = (int(part) for part in e.mois.split("-"))
+    await etape(conn, s, e.territoire_id, "COPIL_MANQUANT", date(year + month // 12, month % 12 + 1, 1), e.mois)
+
+
+async def feuille(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: FeuilleDeRouteRestituee) -> None:
+    """The axes' titles (published once the mission is restituée), dated by the event's business time."""
+    await conn.execute(s.sql(INSERT_FEUILLE), env.stream_id, env.stream_version, e.territoire_id,
+                       paris_date(env.occurred_at), [axe.intitule for axe in e.axes])
+
+
+async def restituee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionRestituee) -> None:
+    await etape(conn, s, e.territoire_id, "RESTITUEE", e.date)
+
+
+async def cloturee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionCloturee) -> None:
+    await etape(conn, s, e.territoire_id, "CLOTUREE", e.date)  # the motif stays private
+
+
+PROJECTORS: dict[type, Projector] = {
+    ProjetQualifie: projet,
+    MissionOuverte: ouverte,
+    ConventionSignee: signee,
+    ConventionEnRetard: en_retard,
+    MissionIngenierieLancee: lancee,
+    ComitePilotageTenu: copil,
+    ComitePilotageManquant: copil_manquant,
+    FeuilleDeRouteRestituee: feuille,
+    MissionRestituee: restituee,
+    MissionCloturee: cloturee,
+}

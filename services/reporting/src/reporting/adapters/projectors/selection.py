@@ -1,0 +1,109 @@
+"""Facts of the selection chain: deposits, withdrawals, relèves, the AMI's early closure, eligibility, the CDC's
+proposals and the Prime Minister's decisions. Only what the figures count: no dossier content, no motif."""
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+
+from contracts.candidature.v1 import AMIClotureAnticipee, CandidatureDeposee, CandidatureRetiree, VagueRelevee
+from contracts.envelope import EventEnvelope
+from contracts.instruction.v1 import (
+    CandidatureJugeeIneligible, CandidatureJugeeRecevable, CandidatureNonRetenue, ConclusionsInstructionTransmises,
+    DossierReleve, Proposition, TerritoireLaureat,
+)
+
+from reporting.adapters.projectors.common import Projector, paris_date
+from reporting.adapters.schema import Schema
+
+INSERT_CANDIDATURE = """
+INSERT INTO {s}.candidatures (candidature_id, vague, region_code, nom_territoire, porteur, nb_epci, deposee_le,
+                              date_depot)
+VALUES ($1, $2, $3, $4, $5, $6, $7, ($7::timestamptz AT TIME ZONE 'Europe/Paris')::date)
+ON CONFLICT (candidature_id) DO NOTHING"""
+
+INSERT_LAUREAT = """
+INSERT INTO {s}.laureats (territoire_id, candidature_id, region_code, nom_territoire, vague, date_decision,
+                          date_notification)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (territoire_id) DO NOTHING"""
+
+INSERT_ETAPE = """
+INSERT INTO {s}.selection_etapes (candidature_id, etape, detail, vague, date_effet)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (candidature_id, etape, detail) DO NOTHING"""
+
+INSERT_RELEVE = """
+INSERT INTO {s}.releves (vague, releve_le, date_releve) VALUES ($1, $2, $3) ON CONFLICT (vague) DO NOTHING"""
+
+INSERT_CLOTURE = """
+INSERT INTO {s}.clotures_ami (stream_id, stream_version, date_arrete, effective_le) VALUES ($1, $2, $3, $4)
+ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+
+
+async def etape(conn: asyncpg.Connection, s: Schema, candidature_id: str, name: str, vague: int | None,
+                when: date, detail: str = "") -> None:
+    """One step a candidature reached (vague None: the wave of its deposit, joined when reading)."""
+    await conn.execute(s.sql(INSERT_ETAPE), candidature_id, name, detail, vague, when)
+
+
+async def deposee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureDeposee) -> None:
+    await conn.execute(s.sql(INSERT_CANDIDATURE), e.candidature_id, e.vague, e.region_code, e.nom_territoire,
+                       e.porteur.value, len(e.epci_sirens), e.deposee_le)
+
+
+async def retiree(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureRetiree) -> None:
+    await etape(conn, s, e.candidature_id, "RETIREE", e.vague, paris_date(e.retiree_le))
+
+
+async def relevee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: VagueRelevee) -> None:
+    when = paris_date(e.releve_le)
+    await conn.execute(s.sql(INSERT_RELEVE), e.vague, e.releve_le, when)
+    await conn.executemany(s.sql(INSERT_ETAPE), [(c, "RELEVEE", "", e.vague, when) for c in e.candidatures])
+
+
+async def releve(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: DossierReleve) -> None:
+    """Instruction's own record of the relève: the same step as the wave's (one row, whichever comes first)."""
+    await etape(conn, s, e.candidature_id, "RELEVEE", e.vague, paris_date(e.releve_le))
+
+
+async def recevable(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeRecevable) -> None:
+    await etape(conn, s, e.candidature_id, "RECEVABLE", e.vague, e.jugee_le)  # not the assessments
+
+
+async def ineligible(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeIneligible) -> None:
+    """One row per failed rule (its code only: the motifs and assessments stay in the instruction file)."""
+    await conn.executemany(s.sql(INSERT_ETAPE), [
+        (e.candidature_id, "INELIGIBLE", r.regle.value, e.vague, e.jugee_le) for r in e.regles_non_satisfaites])
+
+
+async def conclusions(conn: asyncpg.Connection, s: Schema, env: EventEnvelope,
+                      e: ConclusionsInstructionTransmises) -> None:
+    """Whether the CDC proposed the candidature; never its recommendations nor the amount it proposed."""
+    name = "PROPOSEE" if e.proposition is Proposition.PROPOSEE else "NON_PROPOSEE"
+    await etape(conn, s, e.candidature_id, name, e.vague, e.transmises_le)
+
+
+async def cloture(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: AMIClotureAnticipee) -> None:
+    await conn.execute(s.sql(INSERT_CLOTURE), env.stream_id, env.stream_version, e.date_arrete, e.effective_le)
+
+
+async def laureat(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: TerritoireLaureat) -> None:
+    await conn.execute(s.sql(INSERT_LAUREAT), e.territoire_id, e.candidature_id, e.region_code, e.nom_territoire,
+                       e.vague, e.date_decision, e.date_notification)
+
+
+async def non_retenue(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureNonRetenue) -> None:
+    await etape(conn, s, e.candidature_id, "NON_RETENUE", e.vague, e.date_decision)  # the motif stays private
+
+
+PROJECTORS: dict[type, Projector] = {
+    CandidatureDeposee: deposee,
+    CandidatureRetiree: retiree,
+    VagueRelevee: relevee,
+    AMIClotureAnticipee: cloture,
+    DossierReleve: releve,
+    CandidatureJugeeRecevable: recevable,
+    CandidatureJugeeIneligible: ineligible,
+    ConclusionsInstructionTransmises: conclusions,
+    TerritoireLaureat: laureat,
+    CandidatureNonRetenue: non_retenue,
+}
