@@ -6,12 +6,10 @@ import httpx
 import pytest
 
 from rebond_local.__main__ import print_figures
-from rebond_local.demo import DEMO_CLOCK_START, TERRITOIRES, play_demo
+from rebond_local.demo import CAMBRAI_AID_EUR, CAMBRAI_AIDS, CDC, DEMO_CLOCK_START, SCENARIO, play_demo
 from rebond_local.supervisor import start_system
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-
-EXPECTED_AID_CENTS = sum(projects * aid_eur * 100 for *_, projects, aid_eur, _ in TERRITOIRES)
 
 
 async def test_the_demo_flows_through_the_four_services(infra, tmp_path, unique) -> None:  # type: ignore[no-untyped-def]
@@ -22,28 +20,35 @@ async def test_the_demo_flows_through_the_four_services(infra, tmp_path, unique)
         figures = await play_demo(urls)
         print_figures(figures)  # what `python3 dev.py run` shows
         national = figures["national"]
-        assert national["nb_candidatures"] == 4
-        assert national["nb_laureats"] == 3
-        assert national["nb_regions_laureates"] == 3
-        assert national["nb_projets_qualifies"] == 17 + 6 + 5
-        assert national["montant_aides_centimes"] == EXPECTED_AID_CENTS
-        assert national["enveloppes_attribuees_centimes"] == (5 + 1.5 + 2) * 100_000_000
+        # the announcement of 28/08/2023: 19 territories in 9 regions [001]
+        assert national["nb_laureats"] == 19
+        assert national["nb_regions_laureates"] == 9
+        assert national["nb_candidatures"] == len(SCENARIO)
+        assert national["nb_candidatures_retirees"] == 1
+        assert national["nb_ineligibles"] == 1
+        assert national["nb_non_retenues"] == 2
+        assert national["nb_missions_ouvertes"] == 19
+        assert national["nb_conventions_en_retard"] >= 1  # Vallée de l'Arve: notified 25/11/2022, none by 25/05/2023
+        assert national["nb_missions_restituees"] == 1
+        assert national["nb_projets_qualifies"] == CAMBRAI_AIDS
+        assert national["montant_aides_centimes"] == CAMBRAI_AIDS * CAMBRAI_AID_EUR * 100
+        assert national["enveloppes_attribuees_centimes"] == 500_000_000
 
-        before = figures["national_au_2023-06-30"]  # Périgord Noir was selected in January 2024
-        assert before["nb_laureats"] == 2
-        assert before["montant_aides_centimes"] < EXPECTED_AID_CENTS
+        assert figures["national_au_2023-06-30"]["nb_laureats"] == 7  # the first two waves
 
         cambrai = next(t for t in figures["territoires"]["territoires"] if t["territoire_id"] == "cambrai")
         assert cambrai["enveloppe_centimes"] == 500_000_000
-        assert cambrai["nb_aides"] == 17
-        assert cambrai["engage_centimes"] == 17 * 290_000 * 100 <= cambrai["enveloppe_centimes"]
+        assert cambrai["nb_aides"] == CAMBRAI_AIDS
+        assert cambrai["engage_centimes"] == CAMBRAI_AIDS * CAMBRAI_AID_EUR * 100 <= cambrai["enveloppe_centimes"]
+        names = {t["nom"] for t in figures["territoires"]["territoires"]}
+        assert "Vosges" not in names and "Thiérache" not in names  # only laureates are named
 
         async with httpx.AsyncClient(timeout=60) as client:
-            lorient = (await client.get(f"{urls['financement']}/enveloppes/lorient")).json()
-            assert lorient["engage_centimes"] == lorient["montant_centimes"]  # full: the extra aid was refused
+            envelope = (await client.get(f"{urls['financement']}/enveloppes/cambrai", headers=CDC)).json()
+            assert envelope["engage_centimes"] <= envelope["montant_centimes"]
+            assert (await client.get(f"{urls['candidature']}/candidatures/cambrai")).status_code == 401  # public
             rebuilt = (await client.post(f"{urls['reporting']}/ops/rebuild")).json()
             assert rebuilt["identical"] is True, rebuilt.get("differences")
-            assert rebuilt["events_read"] >= 4 + 3 + 28 + 28
             for name, url in urls.items():
                 health = (await client.get(f"{url}/health")).json()
                 assert health["parked_messages"] == 0, name

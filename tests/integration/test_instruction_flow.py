@@ -114,13 +114,21 @@ def deposee(candidature_id: str, vague: int) -> tuple[str, int, CandidatureDepos
         deposee_le=datetime(2023, 5, 30, 16, tzinfo=PARIS), porteur=Porteur.GROUPEMENT_EPCI, epci_sirens=SIRENS,
         nom_territoire="Cambrésis et Caudrésis-Catésis", region_code="32",
         perimetre="TI Cambraisis - Douaisis - Valenciennois", filiere="automobile et transports",
-        sections=list(SectionDossier), nombre_pages=20, pages_synthese=2, grille_impacts_jointe=True)
+        sections=list(SectionDossier), nombre_pages=20, pages_synthese=2, grille_impacts=None)
     return f"candidature-{candidature_id}", 2, event
 
 
 def releve(vague: int, *candidatures: str) -> tuple[str, int, VagueRelevee]:
     event = VagueRelevee(vague=vague, releve_le=datetime(2023, 6, 1, 12, tzinfo=PARIS), candidatures=list(candidatures))
     return f"vague-{vague}", 1, event
+
+
+async def deposer_puis_relever(service: Service, cid: str, vague: int) -> None:
+    """The deposit, then the relève (published apart: their streams' partitions are not ordered together)."""
+    await service.publish(deposee(cid, vague))
+    await service.until_types(cid, "CandidatureRecue")
+    await service.publish(releve(vague, cid))
+    await service.until_types(cid, "CandidatureRecue", "DossierReleve")
 
 
 async def instruire(service: Service, cid: str) -> None:
@@ -165,8 +173,7 @@ CHAIN = ["CandidatureRecue", "DossierReleve", "CandidatureJugeeRecevable", "Inst
 
 async def test_une_candidature_deposee_et_relevee_va_jusqu_a_la_decision_du_premier_ministre(service: Service) -> None:
     cid = f"cambrai-{uuid.uuid4().hex[:6]}"
-    await service.publish(deposee(cid, 3), releve(3, cid))
-    await service.until_types(cid, "CandidatureRecue", "DossierReleve")
+    await deposer_puis_relever(service, cid, 3)
     await service.publish(releve(3, cid))  # redelivered: nothing more
     await instruire(service, cid)
     cooperation = {"cooperations_suggerees": ["valenciennes"], "commentaire_cooperations": "Foncier partagé"}
@@ -207,8 +214,7 @@ async def test_releve_avant_depot_retrait_et_releve_d_une_candidature_jamais_dep
 
 async def test_chaque_etape_est_reservee_a_son_role_et_a_ses_phases(service: Service) -> None:
     cid = f"perigord-{uuid.uuid4().hex[:6]}"
-    await service.publish(deposee(cid, 5), releve(5, cid))
-    await service.until_types(cid, "CandidatureRecue", "DossierReleve")
+    await deposer_puis_relever(service, cid, 5)
     base = f"/dossiers/{cid}"
     wrong_roles = [("recevabilite", EPCI, RECEVABLE), ("recevabilite", COMITE, RECEVABLE), ("instruction", SGPI, None),
                    ("experts", EXPERT, DESIGNATION), ("conclusions", DTI, CONCLUSIONS), ("avis-comite", CDC, AVIS),
@@ -245,8 +251,7 @@ async def test_chaque_etape_est_reservee_a_son_role_et_a_ses_phases(service: Ser
 
 async def test_le_dossier_est_confidentiel_et_chaque_lecture_est_consignee(service: Service) -> None:
     cid = f"valenciennes-{uuid.uuid4().hex[:6]}"
-    await service.publish(deposee(cid, 6), releve(6, cid))
-    await service.until_types(cid, "CandidatureRecue", "DossierReleve")
+    await deposer_puis_relever(service, cid, 6)
     await instruire(service, cid)
     path = f"/dossiers/{cid}"
     assert (await service.client.get(path)).status_code == 401
