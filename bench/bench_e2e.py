@@ -123,7 +123,7 @@ async def main(aids: int, rebuild_events: int) -> None:
             print(f"live projection:    {rebuild_events / caught_up:8.0f} events/s ({rebuild_events} events published "
                   f"in {published:.1f} s, all projected {caught_up:.1f} s after the first; one transaction each)")
             started = time.perf_counter()
-            result = await check(await client.post(f"{urls['reporting']}/ops/rebuild"))
+            result = await check(await client.post(f"{urls['reporting']}/ops/rebuild", headers=actor("SYSTEME", "bench")))
             elapsed = time.perf_counter() - started
             print(f"projection rebuild: {result['events_read'] / elapsed:8.0f} events/s "
                   f"({result['events_read']} events from offset 0 in {elapsed:.1f} s; identical={result['identical']})")

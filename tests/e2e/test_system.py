@@ -6,10 +6,11 @@ import httpx
 import pytest
 
 from rebond_local.__main__ import print_figures
-from rebond_local.demo import CAMBRAI_AID_EUR, CAMBRAI_AIDS, CDC, DEMO_CLOCK_START, SCENARIO, play_demo
+from rebond_local.demo import CAMBRAI_AID_EUR, actor, CAMBRAI_AIDS, CDC, DEMO_CLOCK_START, SCENARIO, play_demo
 from rebond_local.supervisor import start_system
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+OPERATOR = actor("SYSTEME", "ops")
 
 
 async def test_the_demo_flows_through_the_four_services(infra, tmp_path, unique) -> None:  # type: ignore[no-untyped-def]
@@ -47,9 +48,12 @@ async def test_the_demo_flows_through_the_four_services(infra, tmp_path, unique)
             envelope = (await client.get(f"{urls['financement']}/enveloppes/cambrai", headers=CDC)).json()
             assert envelope["engage_centimes"] <= envelope["montant_centimes"]
             assert (await client.get(f"{urls['candidature']}/candidatures/cambrai")).status_code == 401  # public
-            rebuilt = (await client.post(f"{urls['reporting']}/ops/rebuild")).json()
+            assert (await client.post(f"{urls['reporting']}/ops/rebuild")).status_code == 401  # operators only
+            rebuilt = (await client.post(f"{urls['reporting']}/ops/rebuild", headers=OPERATOR)).json()
             assert rebuilt["identical"] is True, rebuilt.get("differences")
             for name, url in urls.items():
+                openapi = (await client.get(f"{url}/openapi.json")).json()
+                assert openapi["paths"] and "HTTPBearer" in openapi["components"]["securitySchemes"], name
                 health = (await client.get(f"{url}/health")).json()
                 assert health["parked_messages"] == 0, name
                 if name != "reporting":

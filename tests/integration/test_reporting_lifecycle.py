@@ -16,14 +16,17 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from contracts import topics
-from contracts.base import DomainEvent
+from contracts.base import DomainEvent, Role
 from contracts.candidature import v1 as c
 from contracts.envelope import EventEnvelope, seal
 from contracts.instruction import mission as m
 from contracts.instruction import v1 as i
 from kernel.runtime import Settings
 from reporting.entrypoints.app import create_app
-from tests.support import eventually, running
+from tests.support import as_actor, eventually, running
+
+OPERATOR = as_actor(Role.SYSTEME, "ops")
+
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -241,7 +244,7 @@ async def test_lifecycle_figures_as_of_each_step_public_only_and_rebuilt_identic
         await _national_as_of(f, everything)
         await _nothing_confidential(f, client)
 
-        rebuilt = (await client.post("/ops/rebuild")).json()
+        rebuilt = (await client.post("/ops/rebuild", headers=OPERATOR)).json()
         assert (rebuilt["identical"], rebuilt["differences"], rebuilt["swapped"]) == (True, [], False)
         assert (rebuilt["duplicates"], rebuilt["skipped"]) == (1, 1)  # the republish; the unknown event type
         assert rebuilt["events_read"] == len(history()) and (await client.get("/health")).json()[

@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaProducer
 from stdnum import luhn
 
 from contracts import topics
-from contracts.base import DomainEvent, FormeAide, RegimeAide
+from contracts.base import DomainEvent, FormeAide, RegimeAide, Role
 from contracts.candidature.v1 import CandidatureDeposeeV1, Porteur, SectionDossier
 from contracts.envelope import EventEnvelope, seal
 from contracts.financement.v1 import (
@@ -32,7 +32,10 @@ from kernel.runtime import Settings
 from reporting.application.rebuild import rebuild
 from reporting.entrypoints.app import create_app
 from reporting.entrypoints.projection import event_log, projection_store
-from tests.support import eventually, running
+from tests.support import as_actor, eventually, running
+
+OPERATOR = as_actor(Role.SYSTEME, "ops")
+
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -211,7 +214,7 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
         wrong = await client.get("/figures/national", params={"as_of": "28/08/2023"})
         assert wrong.status_code == 422 and "as_of" in wrong.text
 
-        rebuilt = (await client.post("/ops/rebuild")).json()
+        rebuilt = (await client.post("/ops/rebuild", headers=OPERATOR)).json()
         assert (rebuilt["identical"], rebuilt["differences"], rebuilt["swapped"]) == (True, [], False)
         counts = ("events_read", "events_applied", "duplicates", "skipped")
         assert tuple(rebuilt[c] for c in counts) == (16, 14, 1, 1)  # the unknown event type is skipped
@@ -246,14 +249,14 @@ async def test_swap_catches_up_with_the_live_consumer(settings_for) -> None:  # 
 
         more = [enveloppe(aide(f"aide-x{i}", FormeAide.SUBVENTION, 1_000_000, date(2024, 4, 1))) for i in range(100)]
         publishing = asyncio.create_task(_publish_all(publish, more))
-        swapped_again = (await client.post("/ops/rebuild", params={"swap": "true"})).json()
+        swapped_again = (await client.post("/ops/rebuild", params={"swap": "true"}, headers=OPERATOR)).json()
         await publishing
         assert swapped_again["swapped"] is True and swapped_again["previous_schema"] == swapped["live_schema"]
         final = await eventually(lambda: _when(national(client), lambda f: f["nb_aides"] == 107),
                                  what="every aid published during the swap")
         assert final["montant_aides_centimes"] == 80_000_000 + 105 * 1_000_000
         assert await _schemas(settings) == [swapped_again["live_schema"]]
-        again = (await client.post("/ops/rebuild")).json()
+        again = (await client.post("/ops/rebuild", headers=OPERATOR)).json()
         assert (again["identical"], again["differences"], again["events_read"]) == (True, [], 121)
 
 

@@ -61,16 +61,18 @@ def euros(cents: int) -> str:
 
 
 def print_figures(figures: dict[str, Any]) -> None:
-    """National figures, then one line per territory."""
+    """National figures, then one line per laureate territory."""
     national = figures["national"]
     print("\nNational figures (reporting, rebuilt from the topics):")
     print(json.dumps({k: v for k, v in national.items() if k != "as_of"}, indent=2, ensure_ascii=False))
-    print(f"\n{'territoire':<34}{'enveloppe':>14}{'engagé':>14}{'aides':>7}{'projets':>9}{'emplois':>9}")
+    print(f"\n{'territoire':<32}{'région':<28}{'mission':<22}{'enveloppe':>13}{'engagé':>13}{'aides':>6}")
     for t in figures["territoires"]["territoires"]:
-        print(f"{t['nom']:<34}{euros(t['enveloppe_centimes']):>14}{euros(t['engage_centimes']):>14}"
-              f"{t['nb_aides']:>7}{t['nb_projets_qualifies']:>9}{t['emplois_prevus']:>9}")
+        mission = (t.get("mission") or {}).get("etat") or "-"
+        print(f"{t['nom']:<32}{(t['region'] or {}).get('nom') or '-':<28}{mission:<22}"
+              f"{euros(t['enveloppe_centimes']):>13}{euros(t['engage_centimes']):>13}{t['nb_aides']:>6}")
     before = figures["national_au_2023-06-30"]
-    print(f"\nAs of 30/06/2023: {before['nb_laureats']} laureates, {euros(before['montant_aides_centimes'])} of aid.")
+    print(f"\nAs of 30/06/2023: {before['nb_laureats']} laureates in {before['nb_regions_laureates']} regions; "
+          f"today: {national['nb_laureats']} in {national['nb_regions_laureates']} regions.")
 
 
 def main() -> int:

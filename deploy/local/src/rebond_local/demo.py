@@ -356,7 +356,8 @@ async def figures(demo: Demo) -> dict[str, Any]:
     async def complete() -> bool:
         response = await demo.client.get(f"{demo.rep}/figures/national")
         body = response.json() if response.status_code == 200 else {}
-        return body.get("montant_aides_centimes") == expected and body.get("nb_laureats") == len(LAUREATS)
+        return (body.get("montant_aides_centimes") == expected and body.get("nb_laureats") == len(LAUREATS)
+                and body.get("nb_missions_ouvertes") == len(LAUREATS) and body.get("nb_missions_restituees") == 1)
 
     await until(complete, "reporting to show every decision and aid")
     get = demo.client.get

@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from kernel.http import runtime_of
+from contracts.base import Role
+from kernel.http import require_role, runtime_of
+from kernel.ports import CommandContext
 
 from reporting.adapters.store import PostgresProjectionStore
 from reporting.application import figures
@@ -58,8 +60,11 @@ async def territoire(request: Request, territoire_id: str, as_of: AsOf = None) -
     return found
 
 
-@ops.post("/rebuild")
-async def rebuild_projection(request: Request, swap: bool = False) -> dict[str, Any]:
+Operator = Annotated[CommandContext, Depends(require_role(Role.SYSTEME, Role.SGPI))]
+
+
+@ops.post("/rebuild", summary="Rebuild the figures from offset 0 (operators: SYSTEME or SGPI)")
+async def rebuild_projection(request: Request, _: Operator, swap: bool = False) -> dict[str, Any]:
     """Replay the three topics from offset 0 into a fresh schema and compare; `swap=true` makes it live."""
     runtime = runtime_of(request)
     return await rebuild(_store(request), event_log(runtime.settings), swap=swap)
