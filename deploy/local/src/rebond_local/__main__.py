@@ -12,9 +12,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from contracts.base import Role
+from contracts.envelope import Actor
+from kernel.auth import SCOPED_ROLES, issue_token
 from kernel.logs import configure_logging
-from rebond_local.demo import DEMO_CLOCK_START, play_demo
-from rebond_local.infra import provision
+from rebond_local.demo import DEMO_CLOCK_START, play_demo, synthetic_siren
+from rebond_local.infra import AUTH_SECRET, provision
 from rebond_local.supervisor import start_system
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -32,6 +35,8 @@ async def run(args: argparse.Namespace) -> int:
         system = await start_system(infra, workdir, base_port=args.ports, simulated_clock=DEMO_CLOCK_START)
         for name, service in system.services.items():
             print(f"  {name:<12} {service.url}/docs   (log: {service.log_path})")
+        tokens = write_tokens(workdir / "tokens.txt")
+        print(f"  access tokens for each role (Authorize in /docs, or Authorization: Bearer …): {tokens}")
         print("· playing the demo scenario (the Cambrai mission and its neighbours)", flush=True)
         figures = await play_demo({name: s.url for name, s in system.services.items()})
         print_figures(figures)
@@ -54,6 +59,17 @@ async def run(args: argparse.Namespace) -> int:
         if system is not None:
             system.stop()
         infra.stop()
+
+
+def write_tokens(path: Path) -> Path:
+    """One token per role, signed with this run's secret (scoped roles act for Cambrai)."""
+    lines = []
+    for role in Role:
+        scope = {Role.EPCI_CANDIDAT: synthetic_siren(20006850)}.get(role, "cambrai" if role in SCOPED_ROLES else None)
+        token = issue_token(AUTH_SECRET, Actor(id=f"demo-{role.value.lower()}", role=role, scope=scope))
+        lines.append(f"{role.value:<20} scope={scope or '-':<12} {token}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def euros(cents: int) -> str:
