@@ -32,35 +32,39 @@ from contracts.financement.v1 import AideAccordee  # noqa: E402
 from kernel.envelopes import envelop  # noqa: E402
 from kernel.kafka import make_broker  # noqa: E402
 from kernel.ports import CommandContext  # noqa: E402
-from rebond_local.demo import SECTIONS, actor, check, synthetic_siren, synthetic_siret, until  # noqa: E402
+from rebond_local.demo import (  # noqa: E402
+    CDC, DEMO_CLOCK_START, Demo, Territoire, actor, check, mission_step, synthetic_siret, until)
 from rebond_local.supervisor import start_system  # noqa: E402
 
-CLOCK = "2023-01-15T10:00:00+01:00"
 
 
 async def prepare_territory(client: httpx.AsyncClient, urls: dict[str, str], aids: int) -> None:
-    """One laureate with an envelope large enough for every aid, and `aids` qualified projects."""
-    cand, instr, fin = urls["candidature"], urls["instruction"], urls["financement"]
-    await check(await client.post(f"{cand}/candidatures", headers=actor("EPCI_CANDIDAT", "epci", "bench"), json={
-        "candidature_id": "bench", "porteur": "EPCI", "epci_sirens": [synthetic_siren(20001234)],
-        "nom_territoire": "Territoire de mesure", "region_code": "32", "perimetre": "TI de mesure",
-        "filiere": "automobile", "sections": SECTIONS, "nombre_pages": 20, "pages_synthese": 2,
-        "grille_impacts_jointe": True}))
-    await until(lambda: _ok(client, f"{instr}/dossiers/bench"), "instruction")
-    await check(await client.post(f"{instr}/dossiers/bench/decision", headers=actor("PM_CABINET", "pm"), json={
-        "laureat": True, "date_decision": "2023-03-01", "date_notification": "2023-03-02"}))
-    await until(lambda: _ok(client, f"{fin}/enveloppes/bench"), "financement")
+    """One laureate through the whole selection chain, its mission launched, an envelope large enough for every
+    aid, and `aids` projects qualified at a COPIL (the demo's own steps)."""
+    demo = Demo(client, urls, scenario=[Territoire("bench", "Territoire de mesure", "32", (20001234,), 1)])
+    prestataire = actor("PRESTATAIRE", "cabinet", "bench")
     total = aids * 100_000 * 100
-    await check(await client.post(f"{fin}/enveloppes/bench", headers=actor("INSTRUCTEUR_CDC", "cdc"), json={
-        "montant_centimes": total, "contributions": [{"financeur": "ETAT", "montant_centimes": total}],
-        "date_attribution": "2023-03-10"}))
+    await demo.play([
+        ("2022-09-12", lambda: demo.deposit_wave(1)), *demo.selection_steps(1),
+        ("2022-12-01", lambda: mission_step(demo, "bench", "convention", CDC, {
+            "date_signature": "2022-12-01", "signataires": ["CDC", "EPCI"]})),
+        ("2022-12-05", lambda: mission_step(demo, "bench", "ingenierie", CDC, {
+            "date_lancement": "2022-12-05", "jours_hommes": 60, "prestataire": "Cabinet", "fin_prevue": "2023-03-20"})),
+        ("2022-12-12", lambda: demo.post(f"{demo.instr}/missions/bench/copils", prestataire, {
+            "copil_id": "copil-1", "date": "2022-12-12", "ordre_du_jour": "Qualification",
+            "participants": [{"organisme": "Préfecture", "role": "présidence"}]})),
+        ("2022-12-12", lambda: demo.post(f"{demo.fin}/enveloppes/bench", CDC, {
+            "montant_centimes": total, "contributions": [{"financeur": "ETAT", "montant_centimes": total}],
+            "date_attribution": "2022-12-12"})),
+    ])
+    copil = actor("COPIL_MEMBRE", "copil", "bench")
     for i in range(aids):
-        await check(await client.post(f"{instr}/territoires/bench/projets",
-                                      headers=actor("COPIL_MEMBRE", "copil", "bench"), json={
+        await check(await client.post(f"{urls['instruction']}/territoires/bench/projets", headers=copil, json={
             "projet_id": f"p{i}", "siret": synthetic_siret(31_000_000 + i), "raison_sociale": f"Usine {i}",
-            "intitule": "Ligne", "date_copil": "2023-04-01", "assiette_estimee_centimes": 40_000_000,
+            "intitule": "Ligne", "date_copil": "2022-12-12", "assiette_estimee_centimes": 40_000_000,
             "forme_envisagee": "SUBVENTION"}))
-    await until(lambda: _projects_known(client, fin, aids), "financement to know every project", timeout=120)
+    await until(lambda: _projects_known(client, urls["financement"], aids), "financement to know every project",
+                timeout=120)
 
 
 async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids: int) -> list[float]:
@@ -70,7 +74,7 @@ async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids:
         started = time.perf_counter()
         await check(await client.post(f"{fin}/enveloppes/bench/aides", headers=actor("BPIFRANCE_CHARGE", "bpi"), json={
             "aide_id": f"a{i}", "projet_id": f"p{i}", "forme": "SUBVENTION", "montant_centimes": 10_000_000,
-            "assiette_centimes": 40_000_000, "regime": "PME", "date_decision": "2023-05-01"}))
+            "assiette_centimes": 40_000_000, "regime": "PME", "date_decision": "2022-12-12"}))
         while True:
             response = await client.get(f"{rep}/figures/territoires/bench")
             if response.status_code == 200 and response.json()["nb_aides"] == i + 1:
@@ -106,7 +110,7 @@ async def fill_topics(bootstrap: str, prefix: str, count: int) -> None:
 async def main(aids: int, rebuild_events: int) -> None:
     infra = start_infra()
     prefix = f"bench{uuid.uuid4().hex[:6]}."
-    system = await start_system(infra, Path(tempfile.mkdtemp(prefix="rebond-bench-")), simulated_clock=CLOCK,
+    system = await start_system(infra, Path(tempfile.mkdtemp(prefix="rebond-bench-")), simulated_clock=DEMO_CLOCK_START,
                                 topic_prefix=prefix, database_prefix=prefix.replace(".", "_"))
     try:
         urls = {name: s.url for name, s in system.services.items()}
@@ -132,12 +136,8 @@ async def main(aids: int, rebuild_events: int) -> None:
         infra.stop()
 
 
-async def _ok(client: httpx.AsyncClient, url: str) -> bool:
-    return (await client.get(url)).status_code == 200
-
-
 async def _projects_known(client: httpx.AsyncClient, fin: str, count: int) -> bool:
-    response = await client.get(f"{fin}/enveloppes/bench")
+    response = await client.get(f"{fin}/enveloppes/bench", headers=CDC)
     return response.status_code == 200 and len(response.json().get("projets_qualifies", [])) == count
 
 

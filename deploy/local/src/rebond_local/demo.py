@@ -116,8 +116,8 @@ CAMBRAI_COPILS = ["2023-04-18", "2023-05-16", "2023-06-13", "2023-07-11", "2023-
 class Demo:
     """One run of the scenario against the four services."""
 
-    def __init__(self, client: httpx.AsyncClient, urls: dict[str, str]) -> None:
-        self.client, self.urls = client, urls
+    def __init__(self, client: httpx.AsyncClient, urls: dict[str, str], scenario: list[Territoire] = SCENARIO) -> None:
+        self.client, self.urls, self.scenario = client, urls, scenario
         self.cand, self.instr = urls["candidature"], urls["instruction"]
         self.fin, self.rep = urls["financement"], urls["reporting"]
 
@@ -186,7 +186,7 @@ class Demo:
     def wave(self, vague: int, *, selected: bool = False) -> list[Territoire]:
         """The wave's dossiers still in the race (after eligibility, if `selected`)."""
         excluded = {"retiree", "ineligible"} if selected else {"retiree"}
-        return [t for t in SCENARIO if t.vague == vague and t.issue not in excluded]
+        return [t for t in self.scenario if t.vague == vague and t.issue not in excluded]
 
     async def instruct_wave(self, vague: int) -> None:
         await self.relevees(vague)
@@ -214,7 +214,7 @@ class Demo:
                 (sgpi, lambda: self.opinions_wave(vague, "avis-sgpi")), (notified, lambda: self.decide_wave(vague))]
 
     async def deposit_wave(self, vague: int) -> None:
-        for t in SCENARIO:
+        for t in self.scenario:
             if t.vague == vague:
                 await self.deposit(t)
 
