@@ -47,8 +47,8 @@ def to_recorded(envelope_json: dict[str, Any]) -> RecordedEvent:
 class PostgresEventStore:
     """Event store over one `events` table.
 
-    Appends take `LOCK TABLE events IN EXCLUSIVE MODE`: writers are serialised, so positions become
-    visible in commit order and a reader following `position` never skips a late-committing row
+    Appends take `LOCK TABLE events IN EXCLUSIVE MODE` (in the SQL function `append_events`, schema.sql):
+    writers are serialised, so positions become visible in commit order and a reader following `position` never skips a late-committing row
     (DESIGN §2.2; readers are not blocked). Pass `conn` to append inside the caller's transaction."""
 
     def __init__(self, pool: asyncpg.Pool, producer: str, conn: asyncpg.Connection | None = None) -> None:
@@ -76,29 +76,25 @@ class PostgresEventStore:
     async def append(
         self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
     ) -> list[RecordedEvent]:
+        """Two round trips: read the stream's head (to chain the hashes), then `append_events`, which
+        locks, checks that the head has not moved, inserts and notifies, in one statement."""
         if not events:
             return []
-        async with self._connection() as conn, conn.transaction():
-            await conn.execute("LOCK TABLE events IN EXCLUSIVE MODE")
-            current = await conn.fetchrow(
+        async with self._connection() as conn:
+            head = await conn.fetchrow(
                 "SELECT version, envelope->>'hash' AS hash FROM events WHERE stream_id = $1 "
                 "ORDER BY version DESC LIMIT 1", stream_id)
-            current_version = current["version"] if current else 0
-            if current_version != expected_version:
+            if (head["version"] if head else 0) != expected_version:
                 raise ConcurrencyError(stream_id, expected_version)
-            sealed = envelop(self.producer, stream_id, events, expected_version,
-                             current["hash"] if current else None, context)
-            try:
-                await conn.executemany(
-                    "INSERT INTO events (stream_id, version, event_id, event_type, recorded_at, envelope) "
-                    "VALUES ($1, $2, $3, $4, $5, $6)",
-                    [(stream_id, r.envelope.stream_version, r.envelope.event_id, r.envelope.event_type,
-                      r.envelope.recorded_at, r.envelope.model_dump(mode="json")) for r in sealed])
-            except asyncpg.UniqueViolationError as error:
-                if "event_id" in (error.constraint_name or ""):
-                    raise DuplicateEvent(stream_id) from error
-                raise ConcurrencyError(stream_id, expected_version) from error
-            await conn.execute("SELECT pg_notify($1, $2)", APPEND_CHANNEL, stream_id)
+            sealed = envelop(self.producer, stream_id, events, expected_version, head["hash"] if head else None,
+                             context)
+            outcome = await conn.fetchval(
+                "SELECT append_events($1, $2, $3)", stream_id, expected_version,
+                [r.envelope.model_dump(mode="json") for r in sealed])
+        if outcome == "duplicate":
+            raise DuplicateEvent(stream_id)
+        if outcome != "ok":
+            raise ConcurrencyError(stream_id, expected_version)
         return sealed
 
     async def read_log(self, after_position: int, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:

@@ -53,3 +53,27 @@ CREATE TABLE IF NOT EXISTS parked_messages (
 );
 CREATE INDEX IF NOT EXISTS parked_messages_blocking
     ON parked_messages (consumer, stream_id) WHERE released_at IS NULL;
+
+-- One round trip for the locked part of an append: lock, check the expected version, insert, notify.
+-- Returns 'ok', 'conflict' (stale expected version) or 'duplicate' (an event_id already recorded).
+CREATE OR REPLACE FUNCTION append_events(p_stream text, p_expected integer, p_envelopes jsonb)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    current_version integer;
+    violated text;
+BEGIN
+    LOCK TABLE events IN EXCLUSIVE MODE;  -- positions become visible in commit order
+    SELECT coalesce(max(version), 0) INTO current_version FROM events WHERE stream_id = p_stream;
+    IF current_version <> p_expected THEN
+        RETURN 'conflict';
+    END IF;
+    INSERT INTO events (stream_id, version, event_id, event_type, recorded_at, envelope)
+    SELECT p_stream, (e->>'stream_version')::integer, (e->>'event_id')::uuid, e->>'event_type',
+           (e->>'recorded_at')::timestamptz, e
+      FROM jsonb_array_elements(p_envelopes) AS e;
+    PERFORM pg_notify('events_appended', p_stream);  -- kernel.postgres.APPEND_CHANNEL
+    RETURN 'ok';
+EXCEPTION WHEN unique_violation THEN
+    GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
+    RETURN CASE WHEN violated LIKE '%event_id%' THEN 'duplicate' ELSE 'conflict' END;
+END $$;
