@@ -2,7 +2,7 @@
 
 Each message is applied in one PostgreSQL transaction together with its dedup record (the last
 version applied of its stream, per consumer). The Kafka offset is committed only after that
-transaction (FastStream AckPolicy.NACK_ON_ERROR). A message that keeps failing is parked with its
+transaction (kernel.kafka.subscribe). A message that keeps failing is parked with its
 reason; later messages of the same stream are parked behind it, never applied out of order."""
 from __future__ import annotations
 
