@@ -4,6 +4,7 @@ per session and stopped at its end. Each test gets fresh databases and its own t
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -22,6 +23,13 @@ from rebond_local.infra import Infra, provision
 from tests.support import TEST_AUTH_SECRET
 
 configure_logging("tests", level="WARNING")
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt  # pytest then tears the session down: the servers it started are stopped
+
+
+signal.signal(signal.SIGTERM, _interrupt)
 os.environ["REBOND_AUTH_SECRET"] = TEST_AUTH_SECRET  # the services under test verify the tokens it signs
 
 

@@ -99,7 +99,15 @@ def main() -> int:
     run_parser.add_argument("--ports", type=int, default=8001, help="first HTTP port (default 8001)")
     args = parser.parse_args()
     configure_logging("rebond-local", level="WARNING")
-    return asyncio.run(run(args))
+    signal.signal(signal.SIGTERM, _interrupt)  # until the demo is played: stop everything started so far
+    try:
+        return asyncio.run(run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

