@@ -230,6 +230,7 @@ async def test_chaque_etape_est_reservee_a_son_role_et_a_ses_phases(service: Ser
         refused = await service.client.post(f"{base}/{step}", headers=headers, json=body)
         assert (refused.status_code, refused.json()["error"]) == (409, "etat_incompatible"), refused.text
         assert "RELEVEE" in refused.json()["detail"]
+        assert refused.json()["phase"] == "RELEVEE" and refused.json()["phases_attendues"]  # structured, for clients
     bad = await service.client.post(f"{base}/recevabilite", headers=CDC, json={"appreciations": RECEVABLE[
         "appreciations"][:2]})
     assert bad.status_code == 422 and "appreciations" in bad.text

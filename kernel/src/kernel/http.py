@@ -66,7 +66,8 @@ def create_service_app(runtime: ServiceRuntime, *routers: APIRouter, title: str,
 
     @app.exception_handler(DomainError)
     async def refused(_: Request, error: DomainError) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"error": error.reason, "detail": str(error)})
+        return JSONResponse(status_code=error.status_code,
+                            content={**error.details, "error": error.reason, "detail": str(error)})
 
     @app.exception_handler(ConcurrencyError)
     async def conflict(_: Request, error: ConcurrencyError) -> JSONResponse:

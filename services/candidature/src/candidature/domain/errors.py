@@ -24,7 +24,8 @@ class DossierIncomplet(DomainError):
     reason = "dossier_incomplet"
 
     def __init__(self, manquants: Sequence[Manque]) -> None:
-        super().__init__("dossier incomplet: " + "; ".join(f"{m.element} ({m.motif})" for m in manquants))
+        super().__init__("dossier incomplet: " + "; ".join(f"{m.element} ({m.motif})" for m in manquants),
+                         details={"manquants": [{"element": m.element, "motif": m.motif} for m in manquants]})
         self.manquants = list(manquants)
 
 
@@ -44,6 +45,7 @@ class PorteurIncoherent(DomainError):
 
 class HorsPerimetre(DomainError):
     reason = "hors_perimetre"
+    status_code = 403
 
     def __init__(self, siren: str | None) -> None:
         super().__init__(f"votre EPCI ({siren}) doit figurer parmi les EPCI porteurs de la candidature")
@@ -53,6 +55,7 @@ class CandidatureIntrouvable(DomainError):
     """Also the answer to whoever may not see the candidature: its existence is not revealed."""
 
     reason = "candidature_introuvable"
+    status_code = 404
 
     def __init__(self, candidature_id: str) -> None:
         super().__init__(f"aucune candidature {candidature_id} accessible")

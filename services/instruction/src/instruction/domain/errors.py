@@ -16,7 +16,8 @@ class EtatIncompatible(DomainError):
 
     def __init__(self, action: str, phase: str, attendues: Iterable[str]) -> None:
         self.phase, self.attendues = phase, tuple(attendues)
-        super().__init__(f"{action}: impossible en phase {phase} (phases attendues: {', '.join(self.attendues)})")
+        super().__init__(f"{action}: impossible en phase {phase} (phases attendues: {', '.join(self.attendues)})",
+                         details={"phase": phase, "phases_attendues": list(self.attendues)})
 
 
 class CandidatureInconnue(DomainError):
