@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -10,9 +11,14 @@ from typing import TypeVar
 import httpx
 from fastapi import FastAPI
 
+from contracts import topics
 from contracts.base import Role
 from contracts.envelope import Actor
 from kernel.auth import issue_token
+from kernel.kafka import ensure_topics
+from kernel.runtime import Settings
+from rebond_local.database import create_database
+from rebond_local.infra import Infra
 
 T = TypeVar("T")
 
@@ -27,6 +33,16 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 TEST_AUTH_SECRET = "tests-only-secret-0123456789abcdef"
+
+
+async def isolated_settings(infra: Infra, service: str) -> Settings:
+    """A service's Settings on a fresh database and on topics of its own (created up front), so that an app
+    started once for a whole test module shares nothing with the other tests."""
+    unique = uuid.uuid4().hex[:10]
+    prefix = f"t{unique}."
+    await ensure_topics(infra.kafka_bootstrap, [prefix + name for name in topics.ALL])
+    return Settings(service=service, kafka_bootstrap=infra.kafka_bootstrap, topic_prefix=prefix,
+                    database_url=await create_database(infra.database_url, f"t_{unique}_{service}"))
 
 
 def as_actor(role: Role, actor_id: str = "agent-1", scope: str | None = None) -> dict[str, str]:

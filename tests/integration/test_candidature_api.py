@@ -32,12 +32,10 @@ from contracts.envelope import Actor
 from contracts.instruction.v1 import DomaineExpertise, ExpertDesigne
 from kernel.clock import SimulatedClock
 from kernel.envelopes import envelop
-from kernel.kafka import ensure_topics
 from kernel.ports import CommandContext
 from kernel.runtime import Settings
-from rebond_local.database import create_database
 from rebond_local.infra import Infra
-from tests.support import as_actor, eventually, running
+from tests.support import as_actor, eventually, isolated_settings, running
 
 from candidature.adapters.index_depots import reconstruire
 from candidature.entrypoints import reactors
@@ -103,11 +101,7 @@ class Service:
 
 @pytest.fixture(scope="module")
 async def service(infra: Infra) -> AsyncIterator[Service]:
-    unique = uuid.uuid4().hex[:10]
-    prefix = f"t{unique}."
-    await ensure_topics(infra.kafka_bootstrap, [prefix + name for name in topics.ALL])
-    settings = Settings(service="candidature", kafka_bootstrap=infra.kafka_bootstrap, topic_prefix=prefix,
-                        database_url=await create_database(infra.database_url, f"t_{unique}_candidature"))
+    settings = await isolated_settings(infra, "candidature")
     app = create_app(settings, clock=SimulatedClock(datetime(2023, 8, 29, 10, tzinfo=PARIS)))
     async with running(app) as client:
         yield Service(app, client, settings)

@@ -24,11 +24,9 @@ from contracts.envelope import Actor
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
 from financement.entrypoints.app import create_app
 from kernel.envelopes import envelop
-from kernel.kafka import ensure_topics
 from kernel.ports import CommandContext, RecordedEvent
 from kernel.runtime import Settings
-from rebond_local.database import create_database
-from tests.support import as_actor, eventually, running
+from tests.support import as_actor, eventually, isolated_settings, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -50,11 +48,7 @@ class Service:
 
 @pytest.fixture(scope="module")
 async def service(infra) -> AsyncIterator[Service]:  # type: ignore[no-untyped-def]
-    unique = uuid.uuid4().hex[:10]
-    prefix = f"t{unique}."
-    await ensure_topics(infra.kafka_bootstrap, [prefix + name for name in topics.ALL])
-    database = await create_database(infra.database_url, f"t_{unique}_financement")
-    settings = Settings("financement", database, infra.kafka_bootstrap, topic_prefix=prefix)
+    settings = await isolated_settings(infra, "financement")
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
     await producer.start()
     app = create_app(settings)

@@ -28,12 +28,10 @@ from contracts.envelope import Actor
 from contracts.instruction.v1 import CritereSelection, RegleEligibilite
 from kernel.clock import SimulatedClock
 from kernel.envelopes import envelop
-from kernel.kafka import ensure_topics
 from kernel.ports import CommandContext
 from kernel.runtime import Settings
-from rebond_local.database import create_database
 from rebond_local.infra import Infra
-from tests.support import as_actor, eventually, running
+from tests.support import as_actor, eventually, isolated_settings, running
 
 from instruction.entrypoints.app import create_app
 
@@ -97,11 +95,7 @@ class Service:
 
 @pytest.fixture(scope="module")
 async def service(infra: Infra) -> AsyncIterator[Service]:
-    unique = uuid.uuid4().hex[:10]
-    prefix = f"t{unique}."
-    await ensure_topics(infra.kafka_bootstrap, [prefix + name for name in topics.ALL])
-    settings = Settings(service="instruction", kafka_bootstrap=infra.kafka_bootstrap, topic_prefix=prefix,
-                        database_url=await create_database(infra.database_url, f"t_{unique}_instruction"))
+    settings = await isolated_settings(infra, "instruction")
     app = create_app(settings, clock=SimulatedClock(datetime(2023, 6, 5, 9, tzinfo=PARIS)))
     async with running(app) as client:
         yield Service(app, client, settings)

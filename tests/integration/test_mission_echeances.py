@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 import pytest
 
-from contracts.base import Role
 from rebond_local.infra import Infra
 from tests.integration.test_mission_flow import (
     CDC, COPIL_MAI, CONVENTION, PARIS, AXES, Service, copil, laureat, post, prestataire, start_service)
