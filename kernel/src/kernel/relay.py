@@ -40,15 +40,24 @@ class OutboxRelay:
         self.name = name
         self.batch_size = batch_size
         self._wakeup = asyncio.Event()
+        self._position: int | None = None  # this relay's checkpoint once read: only one instance publishes
 
     async def checkpoint(self) -> int:
+        """The checkpoint as stored (what health reports, whichever instance is active)."""
         async with self.pool.acquire() as conn:
             value = await conn.fetchval("SELECT position FROM relay_checkpoints WHERE relay = $1", self.name)
         return int(value or 0)
 
+    async def _save(self, position: int) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO relay_checkpoints (relay, position) VALUES ($1, $2) ON CONFLICT (relay) "
+                "DO UPDATE SET position = EXCLUDED.position, updated_at = now()", self.name, position)
+        self._position = position
+
     async def publish_batch(self) -> int:
         """Publish the next batch after the checkpoint; return how many events went out."""
-        after = await self.checkpoint()
+        after = self._position if self._position is not None else await self.checkpoint()
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 "SELECT position, stream_id, event_type, envelope::text AS body FROM events "
@@ -64,19 +73,13 @@ class OutboxRelay:
             deliveries.append(await self.publish(
                 self.topic_for(row["stream_id"]), row["stream_id"].encode(), row["body"].encode(), headers))
         await asyncio.gather(*deliveries)  # acks=all for every message before we move the checkpoint
-        async with self.pool.acquire() as conn:
-            await conn.execute(
-                "INSERT INTO relay_checkpoints (relay, position) VALUES ($1, $2) ON CONFLICT (relay) "
-                "DO UPDATE SET position = EXCLUDED.position, updated_at = now()", self.name, rows[-1]["position"])
+        await self._save(rows[-1]["position"])
         log.debug("relay.published", relay=self.name, count=len(rows), position=rows[-1]["position"])
         return len(rows)
 
     async def reset(self, position: int = 0) -> None:
         """Republish from `position` (e.g. an in-memory broker lost its topics)."""
-        async with self.pool.acquire() as conn:
-            await conn.execute(
-                "INSERT INTO relay_checkpoints (relay, position) VALUES ($1, $2) ON CONFLICT (relay) "
-                "DO UPDATE SET position = EXCLUDED.position, updated_at = now()", self.name, position)
+        await self._save(position)
 
     async def run(self, poll_interval: float = 0.5) -> None:
         """Publish until cancelled; woken at once by NOTIFY on append, polling as a fallback.
