@@ -7,6 +7,7 @@
 Each one creates `.venv/` (once), installs the pinned project into it, then hands over to the
 venv's Python. The servers are started and stopped by the project code itself (rebond_local).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,12 @@ def ensure_venv() -> None:
     pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
     subprocess.run([*pip, *requirements], check=True)
-    site = subprocess.run([str(PY), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [str(PY), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     where = project["tool"]["setuptools"]["packages"]["find"]["where"]
     Path(site, "rebond-src.pth").write_text("".join(f"{ROOT / folder}\n" for folder in where))
     STAMP.write_text(_fingerprint())

@@ -8,6 +8,7 @@ Prints:
 - live projection rate: how fast reporting's consumer absorbs a backlog of synthetic, valid events published
   straight to Kafka (one PostgreSQL transaction and one offset commit per event);
 - projection rebuild rate: reporting's POST /ops/rebuild replaying its topics from offset 0 (events/s)."""
+
 from __future__ import annotations
 
 import argparse
@@ -33,9 +34,17 @@ from kernel.envelopes import envelop  # noqa: E402
 from kernel.kafka import make_broker  # noqa: E402
 from kernel.ports import CommandContext  # noqa: E402
 from rebond_local.demo import (  # noqa: E402
-    CDC, DEMO_CLOCK_START, Demo, Territoire, actor, check, mission_step, synthetic_siret, until)
+    CDC,
+    DEMO_CLOCK_START,
+    Demo,
+    Territoire,
+    actor,
+    check,
+    mission_step,
+    synthetic_siret,
+    until,
+)
 from rebond_local.supervisor import start_system  # noqa: E402
-
 
 
 async def prepare_territory(client: httpx.AsyncClient, urls: dict[str, str], aids: int) -> None:
@@ -44,27 +53,78 @@ async def prepare_territory(client: httpx.AsyncClient, urls: dict[str, str], aid
     demo = Demo(client, urls, scenario=[Territoire("bench", "Territoire de mesure", "32", (20001234,), 1)])
     prestataire = actor("PRESTATAIRE", "cabinet", "bench")
     total = aids * 100_000 * 100
-    await demo.play([
-        ("2022-09-12", lambda: demo.deposit_wave(1)), *demo.selection_steps(1),
-        ("2022-12-01", lambda: mission_step(demo, "bench", "convention", CDC, {
-            "date_signature": "2022-12-01", "signataires": ["CDC", "EPCI"]})),
-        ("2022-12-05", lambda: mission_step(demo, "bench", "ingenierie", CDC, {
-            "date_lancement": "2022-12-05", "jours_hommes": 60, "prestataire": "Cabinet", "fin_prevue": "2023-03-20"})),
-        ("2022-12-12", lambda: demo.post(f"{demo.instr}/missions/bench/copils", prestataire, {
-            "copil_id": "copil-1", "date": "2022-12-12", "ordre_du_jour": "Qualification",
-            "participants": [{"organisme": "Préfecture", "role": "présidence"}]})),
-        ("2022-12-12", lambda: demo.post(f"{demo.fin}/enveloppes/bench", CDC, {
-            "montant_centimes": total, "contributions": [{"financeur": "ETAT", "montant_centimes": total}],
-            "date_attribution": "2022-12-12"})),
-    ])
+    await demo.play(
+        [
+            ("2022-09-12", lambda: demo.deposit_wave(1)),
+            *demo.selection_steps(1),
+            (
+                "2022-12-01",
+                lambda: mission_step(
+                    demo, "bench", "convention", CDC, {"date_signature": "2022-12-01", "signataires": ["CDC", "EPCI"]}
+                ),
+            ),
+            (
+                "2022-12-05",
+                lambda: mission_step(
+                    demo,
+                    "bench",
+                    "ingenierie",
+                    CDC,
+                    {
+                        "date_lancement": "2022-12-05",
+                        "jours_hommes": 60,
+                        "prestataire": "Cabinet",
+                        "fin_prevue": "2023-03-20",
+                    },
+                ),
+            ),
+            (
+                "2022-12-12",
+                lambda: demo.post(
+                    f"{demo.instr}/missions/bench/copils",
+                    prestataire,
+                    {
+                        "copil_id": "copil-1",
+                        "date": "2022-12-12",
+                        "ordre_du_jour": "Qualification",
+                        "participants": [{"organisme": "Préfecture", "role": "présidence"}],
+                    },
+                ),
+            ),
+            (
+                "2022-12-12",
+                lambda: demo.post(
+                    f"{demo.fin}/enveloppes/bench",
+                    CDC,
+                    {
+                        "montant_centimes": total,
+                        "contributions": [{"financeur": "ETAT", "montant_centimes": total}],
+                        "date_attribution": "2022-12-12",
+                    },
+                ),
+            ),
+        ]
+    )
     copil = actor("COPIL_MEMBRE", "copil", "bench")
     for i in range(aids):
-        await check(await client.post(f"{urls['instruction']}/territoires/bench/projets", headers=copil, json={
-            "projet_id": f"p{i}", "siret": synthetic_siret(31_000_000 + i), "raison_sociale": f"Usine {i}",
-            "intitule": "Ligne", "date_copil": "2022-12-12", "assiette_estimee_centimes": 40_000_000,
-            "forme_envisagee": "SUBVENTION"}))
-    await until(lambda: _projects_known(client, urls["financement"], aids), "financement to know every project",
-                timeout=120)
+        await check(
+            await client.post(
+                f"{urls['instruction']}/territoires/bench/projets",
+                headers=copil,
+                json={
+                    "projet_id": f"p{i}",
+                    "siret": synthetic_siret(31_000_000 + i),
+                    "raison_sociale": f"Usine {i}",
+                    "intitule": "Ligne",
+                    "date_copil": "2022-12-12",
+                    "assiette_estimee_centimes": 40_000_000,
+                    "forme_envisagee": "SUBVENTION",
+                },
+            )
+        )
+    await until(
+        lambda: _projects_known(client, urls["financement"], aids), "financement to know every project", timeout=120
+    )
 
 
 async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids: int) -> list[float]:
@@ -72,9 +132,21 @@ async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids:
     samples = []
     for i in range(aids):
         started = time.perf_counter()
-        await check(await client.post(f"{fin}/enveloppes/bench/aides", headers=actor("BPIFRANCE_CHARGE", "bpi"), json={
-            "aide_id": f"a{i}", "projet_id": f"p{i}", "forme": "SUBVENTION", "montant_centimes": 10_000_000,
-            "assiette_centimes": 40_000_000, "regime": "PME", "date_decision": "2022-12-12"}))
+        await check(
+            await client.post(
+                f"{fin}/enveloppes/bench/aides",
+                headers=actor("BPIFRANCE_CHARGE", "bpi"),
+                json={
+                    "aide_id": f"a{i}",
+                    "projet_id": f"p{i}",
+                    "forme": "SUBVENTION",
+                    "montant_centimes": 10_000_000,
+                    "assiette_centimes": 40_000_000,
+                    "regime": "PME",
+                    "date_decision": "2022-12-12",
+                },
+            )
+        )
         while True:
             response = await client.get(f"{rep}/figures/territoires/bench")
             if response.status_code == 200 and response.json()["nb_aides"] == i + 1:
@@ -88,18 +160,30 @@ async def fill_topics(bootstrap: str, prefix: str, count: int) -> None:
     """Publish `count` valid AideAccordee envelopes (synthetic streams) to the financement topic."""
     broker = make_broker(bootstrap, client_id="bench-filler")
     await broker.start()
-    context = CommandContext(actor=Actor(id="bpi", role=Role.BPIFRANCE_CHARGE),
-                             occurred_at=datetime(2023, 5, 1, tzinfo=UTC))
+    context = CommandContext(
+        actor=Actor(id="bpi", role=Role.BPIFRANCE_CHARGE), occurred_at=datetime(2023, 5, 1, tzinfo=UTC)
+    )
     pending = []
     for i in range(count):
-        event = AideAccordee(aide_id=f"x{i}", projet_id=f"xp{i}", territoire_id=f"synthetique-{i % 50}",
-                             siret=synthetic_siret(32_000_000 + i % 1000), forme="SUBVENTION",
-                             montant_centimes=1_000_000, assiette_centimes=40_000_000, regime="PME",
-                             date_decision=date(2023, 5, 1) + timedelta(days=i % 300), publication_obligatoire=False)
+        event = AideAccordee(
+            aide_id=f"x{i}",
+            projet_id=f"xp{i}",
+            territoire_id=f"synthetique-{i % 50}",
+            siret=synthetic_siret(32_000_000 + i % 1000),
+            forme="SUBVENTION",
+            montant_centimes=1_000_000,
+            assiette_centimes=40_000_000,
+            regime="PME",
+            date_decision=date(2023, 5, 1) + timedelta(days=i % 300),
+            publication_obligatoire=False,
+        )
         stream = f"enveloppe-synthetique-{uuid.uuid4().hex}"
         (recorded,) = envelop("bench", stream, [event], 0, None, context)
-        pending.append(await broker.publish(recorded.envelope.to_json(), prefix + topics.FINANCEMENT,
-                                            key=stream.encode(), no_confirm=True))
+        pending.append(
+            await broker.publish(
+                recorded.envelope.to_json(), prefix + topics.FINANCEMENT, key=stream.encode(), no_confirm=True
+            )
+        )
         if len(pending) >= 1000:
             await asyncio.gather(*pending)
             pending.clear()
@@ -110,8 +194,13 @@ async def fill_topics(bootstrap: str, prefix: str, count: int) -> None:
 async def main(aids: int, rebuild_events: int) -> None:
     infra = start_infra()
     prefix = f"bench{uuid.uuid4().hex[:6]}."
-    system = await start_system(infra, Path(tempfile.mkdtemp(prefix="rebond-bench-")), simulated_clock=DEMO_CLOCK_START,
-                                topic_prefix=prefix, database_prefix=prefix.replace(".", "_"))
+    system = await start_system(
+        infra,
+        Path(tempfile.mkdtemp(prefix="rebond-bench-")),
+        simulated_clock=DEMO_CLOCK_START,
+        topic_prefix=prefix,
+        database_prefix=prefix.replace(".", "_"),
+    )
     try:
         urls = {name: s.url for name, s in system.services.items()}
         async with httpx.AsyncClient(timeout=120) as client:
@@ -121,16 +210,25 @@ async def main(aids: int, rebuild_events: int) -> None:
             started = time.perf_counter()
             await fill_topics(infra.kafka_bootstrap, prefix, rebuild_events)
             published = time.perf_counter() - started
-            await until(lambda: _national_aids(client, urls["reporting"], aids + rebuild_events),
-                        "the live projection to catch up", timeout=600)
+            await until(
+                lambda: _national_aids(client, urls["reporting"], aids + rebuild_events),
+                "the live projection to catch up",
+                timeout=600,
+            )
             caught_up = time.perf_counter() - started
-            print(f"live projection:    {rebuild_events / caught_up:8.0f} events/s ({rebuild_events} events published "
-                  f"in {published:.1f} s, all projected {caught_up:.1f} s after the first; one transaction each)")
+            print(
+                f"live projection:    {rebuild_events / caught_up:8.0f} events/s ({rebuild_events} events published "
+                f"in {published:.1f} s, all projected {caught_up:.1f} s after the first; one transaction each)"
+            )
             started = time.perf_counter()
-            result = await check(await client.post(f"{urls['reporting']}/ops/rebuild", headers=actor("SYSTEME", "bench")))
+            result = await check(
+                await client.post(f"{urls['reporting']}/ops/rebuild", headers=actor("SYSTEME", "bench"))
+            )
             elapsed = time.perf_counter() - started
-            print(f"projection rebuild: {result['events_read'] / elapsed:8.0f} events/s "
-                  f"({result['events_read']} events from offset 0 in {elapsed:.1f} s; identical={result['identical']})")
+            print(
+                f"projection rebuild: {result['events_read'] / elapsed:8.0f} events/s "
+                f"({result['events_read']} events from offset 0 in {elapsed:.1f} s; identical={result['identical']})"
+            )
     finally:
         system.stop()
         infra.stop()
@@ -143,7 +241,9 @@ async def _projects_known(client: httpx.AsyncClient, fin: str, count: int) -> bo
 
 async def _national_aids(client: httpx.AsyncClient, rep: str, count: int) -> bool:
     response = await client.get(f"{rep}/figures/national")
-    return response.status_code == 200 and sum(f["nombre"] for f in response.json()["aides_par_forme"].values()) == count
+    return (
+        response.status_code == 200 and sum(f["nombre"] for f in response.json()["aides_par_forme"].values()) == count
+    )
 
 
 if __name__ == "__main__":

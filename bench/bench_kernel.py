@@ -4,6 +4,7 @@
 
 Prints: events appended per second (1 writer; 8 concurrent writers, each on its own streams), and the
 relay's publish rate (events table → Kafka, acks=all, batches of 500)."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,9 @@ from kernel.ports import CommandContext  # noqa: E402
 from kernel.postgres import PostgresEventStore, create_pool, migrate  # noqa: E402
 from kernel.relay import OutboxRelay, faststream_publisher  # noqa: E402
 
-EVENT = LaureatEnregistre(territoire_id="bench", nom_territoire="Bench", region_code="32",
-                          date_decision=date(2023, 7, 1))
+EVENT = LaureatEnregistre(
+    territoire_id="bench", nom_territoire="Bench", region_code="32", date_decision=date(2023, 7, 1)
+)
 CONTEXT = CommandContext(actor=Actor(id="bench", role=Role.SYSTEME), occurred_at=datetime(2023, 7, 1, tzinfo=UTC))
 
 
@@ -56,8 +58,13 @@ async def main(events: int) -> None:
         await ensure_topics(infra.kafka_bootstrap, [prefix + topics.FINANCEMENT])
         broker = make_broker(infra.kafka_bootstrap, client_id="bench")
         await broker.start()
-        relay = OutboxRelay(pool, faststream_publisher(broker), "bench.relay", batch_size=500,
-                            topic_for=lambda _: prefix + topics.FINANCEMENT)
+        relay = OutboxRelay(
+            pool,
+            faststream_publisher(broker),
+            "bench.relay",
+            batch_size=500,
+            topic_for=lambda _: prefix + topics.FINANCEMENT,
+        )
         total = events + events // 8 * 8
         started = time.perf_counter()
         published = 0

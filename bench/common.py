@@ -1,4 +1,5 @@
 """Shared set-up for the benchmarks: the same infrastructure choice as the tests (env → Docker → embedded)."""
+
 from __future__ import annotations
 
 import statistics
@@ -29,5 +30,7 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 def describe(samples_ms: list[float]) -> str:
-    return (f"p50 {percentile(samples_ms, 0.5):.1f} ms, p99 {percentile(samples_ms, 0.99):.1f} ms, "
-            f"mean {statistics.fmean(samples_ms):.1f} ms (n={len(samples_ms)})")
+    return (
+        f"p50 {percentile(samples_ms, 0.5):.1f} ms, p99 {percentile(samples_ms, 0.99):.1f} ms, "
+        f"mean {statistics.fmean(samples_ms):.1f} ms (n={len(samples_ms)})"
+    )

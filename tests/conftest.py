@@ -1,6 +1,7 @@
 """Real infrastructure for the whole suite: a Kafka-protocol broker and a PostgreSQL server, chosen in
 DESIGN §4's order (KAFKA_BOOTSTRAP/DATABASE_URL, then Docker, then the embedded wheels), started once
 per session and stopped at its end. Each test gets fresh databases and its own topic prefix."""
+
 from __future__ import annotations
 
 import os
@@ -81,7 +82,11 @@ def settings_for(infra: Infra, new_database, topic_prefix: str):  # type: ignore
     """Factory: a service's Settings on a fresh database and this test's topics."""
 
     async def make(service: str) -> Settings:
-        return Settings(service=service, database_url=await new_database(service),
-                        kafka_bootstrap=infra.kafka_bootstrap, topic_prefix=topic_prefix)
+        return Settings(
+            service=service,
+            database_url=await new_database(service),
+            kafka_bootstrap=infra.kafka_bootstrap,
+            topic_prefix=topic_prefix,
+        )
 
     return make

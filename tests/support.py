@@ -1,4 +1,5 @@
 """Helpers shared by the tests: run a service app in-process, wait for asynchronous outcomes."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,12 @@ async def isolated_settings(infra: Infra, service: str) -> Settings:
     unique = uuid.uuid4().hex[:10]
     prefix = f"t{unique}."
     await ensure_topics(infra.kafka_bootstrap, [prefix + name for name in topics.ALL])
-    return Settings(service=service, kafka_bootstrap=infra.kafka_bootstrap, topic_prefix=prefix,
-                    database_url=await create_database(infra.database_url, f"t_{unique}_{service}"))
+    return Settings(
+        service=service,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        topic_prefix=prefix,
+        database_url=await create_database(infra.database_url, f"t_{unique}_{service}"),
+    )
 
 
 def as_actor(role: Role, actor_id: str = "agent-1", scope: str | None = None) -> dict[str, str]:

@@ -1,12 +1,13 @@
 """The whole system as a newcomer runs it: the four services as processes, the demo over HTTP, Kafka between
 them, and the figures rebuilt by reporting from the topics."""
+
 from __future__ import annotations
 
 import httpx
 import pytest
 
 from rebond_local.__main__ import print_figures
-from rebond_local.demo import CAMBRAI_AID_EUR, actor, CAMBRAI_AIDS, CDC, DEMO_CLOCK_START, SCENARIO, play_demo
+from rebond_local.demo import CAMBRAI_AID_EUR, CAMBRAI_AIDS, CDC, DEMO_CLOCK_START, SCENARIO, actor, play_demo
 from rebond_local.supervisor import start_system
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -14,8 +15,13 @@ OPERATOR = actor("SYSTEME", "ops")
 
 
 async def test_the_demo_flows_through_the_four_services(infra, tmp_path, unique) -> None:  # type: ignore[no-untyped-def]
-    system = await start_system(infra, tmp_path, simulated_clock=DEMO_CLOCK_START, topic_prefix=f"e2e{unique}.",
-                                database_prefix=f"e2e_{unique}_")
+    system = await start_system(
+        infra,
+        tmp_path,
+        simulated_clock=DEMO_CLOCK_START,
+        topic_prefix=f"e2e{unique}.",
+        database_prefix=f"e2e_{unique}_",
+    )
     try:
         urls = {name: service.url for name, service in system.services.items()}
         figures = await play_demo(urls)

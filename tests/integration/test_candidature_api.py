@@ -6,6 +6,7 @@ One app is started for the whole module (its startup is the slow part); each tes
 ids and SIRENs. The simulated clock stands at 29/08/2023 (wave 4, relève 01/10/2023 at 12:00) and only moves
 forward: the relève test moves it past 01/10/2023 12:00 and the closure test past later relèves, so they run
 last, in this order."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,6 +25,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from stdnum import luhn
 
+from candidature.adapters.index_depots import reconstruire
+from candidature.entrypoints import reactors
+from candidature.entrypoints.app import create_app
 from contracts import topics
 from contracts.base import Role
 from contracts.candidature.v1 import ObjectifEnvironnemental, SectionDossier
@@ -36,10 +40,6 @@ from kernel.ports import CommandContext
 from kernel.runtime import Settings
 from rebond_local.infra import Infra
 from tests.support import as_actor, eventually, isolated_settings, running
-
-from candidature.adapters.index_depots import reconstruire
-from candidature.entrypoints import reactors
-from candidature.entrypoints.app import create_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -62,17 +62,31 @@ def new_id() -> str:
 
 
 def grille(**impacts: str) -> dict[str, Any]:
-    return {"solution_reference": "sites maintenus sans reconversion", "methodologie": "bilan carbone",
-            "hypotheses": "2 sites reconvertis", **{o.value: {"impact": impacts.get(o.value, "POSITIF"),
-                                                                "justification": "argumenté"}
-                                                    for o in ObjectifEnvironnemental}}
+    return {
+        "solution_reference": "sites maintenus sans reconversion",
+        "methodologie": "bilan carbone",
+        "hypotheses": "2 sites reconvertis",
+        **{
+            o.value: {"impact": impacts.get(o.value, "POSITIF"), "justification": "argumenté"}
+            for o in ObjectifEnvironnemental
+        },
+    }
 
 
 def dossier(sirens: list[str], **changes: Any) -> dict[str, Any]:
-    return {"porteur": "GROUPEMENT_EPCI" if len(sirens) > 1 else "EPCI", "epci_sirens": sirens,
-            "nom_territoire": "Cambrésis", "region_code": "32", "perimetre": f"TI {uuid.uuid4().hex[:6]}",
-            "filiere": "automobile", "sections": [s.value for s in SectionDossier], "nombre_pages": 18,
-            "pages_synthese": 2, "grille_impacts": grille(), **changes}
+    return {
+        "porteur": "GROUPEMENT_EPCI" if len(sirens) > 1 else "EPCI",
+        "epci_sirens": sirens,
+        "nom_territoire": "Cambrésis",
+        "region_code": "32",
+        "perimetre": f"TI {uuid.uuid4().hex[:6]}",
+        "filiere": "automobile",
+        "sections": [s.value for s in SectionDossier],
+        "nombre_pages": 18,
+        "pages_synthese": 2,
+        "grille_impacts": grille(),
+        **changes,
+    }
 
 
 @dataclass
@@ -89,8 +103,9 @@ class Service:
             return int(await conn.fetchval("SELECT count(*) FROM events"))
 
     async def brouillon(self, cid: str, sirens: list[str], **changes: Any) -> httpx.Response:
-        response = await self.client.post("/candidatures", json={"candidature_id": cid, **dossier(sirens, **changes)},
-                                          headers=epci(sirens[0]))
+        response = await self.client.post(
+            "/candidatures", json={"candidature_id": cid, **dossier(sirens, **changes)}, headers=epci(sirens[0])
+        )
         assert response.status_code == 201, response.text
         return response
 
@@ -109,8 +124,13 @@ async def service(infra: Infra) -> AsyncIterator[Service]:
 
 async def published(settings: Settings, stream_id: str, count: int) -> list[Any]:
     """The messages of the candidature topic keyed by `stream_id`, read from the earliest offset."""
-    consumer = AIOKafkaConsumer(settings.topic(topics.CANDIDATURE), bootstrap_servers=settings.kafka_bootstrap,
-                                group_id=None, auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        settings.topic(topics.CANDIDATURE),
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     found: list[Any] = []
     try:
@@ -129,8 +149,11 @@ async def published(settings: Settings, stream_id: str, count: int) -> list[Any]
 
 async def test_brouillon_modification_puis_depot_enregistres_et_publies(service: Service) -> None:
     cid, sirens = new_id(), [siren(), siren()]
-    draft = await service.client.post("/candidatures", headers=epci(sirens[1]), json={
-        "candidature_id": cid, "porteur": "GROUPEMENT_EPCI", "epci_sirens": sirens})
+    draft = await service.client.post(
+        "/candidatures",
+        headers=epci(sirens[1]),
+        json={"candidature_id": cid, "porteur": "GROUPEMENT_EPCI", "epci_sirens": sirens},
+    )
     assert draft.status_code == 201 and draft.json()["statut"] == "BROUILLON"
     assert len(draft.json()["manquants"]) == 4 + 7 + 3  # fields, sections, pages ×2 and the grille
     saved = await service.client.put(f"/candidatures/{cid}/dossier", json=dossier(sirens), headers=epci(sirens[1]))
@@ -139,28 +162,46 @@ async def test_brouillon_modification_puis_depot_enregistres_et_publies(service:
     assert deposit.status_code == 201, deposit.text
     body = deposit.json()
     assert (body["statut"], body["vague"], body["releve_le"], body["warnings"]) == (
-        "DEPOSEE", 4, "2023-10-01T12:00:00+02:00", [])
+        "DEPOSEE",
+        4,
+        "2023-10-01T12:00:00+02:00",
+        [],
+    )
     again = await service.client.post(f"/candidatures/{cid}/depot", headers=epci(sirens[0]))
     assert again.status_code == 200 and again.json()["stream_version"] == 3
     stream = f"candidature-{cid}"
     assert await service.types(stream) == ["CandidatureInitiee", "DossierModifie", "CandidatureDeposee"]
     messages = await published(service.settings, stream, 3)
     assert [(m.envelope.event_type, m.envelope.schema_version) for m in messages] == [
-        ("CandidatureInitiee", 1), ("DossierModifie", 1), ("CandidatureDeposee", 2)]
+        ("CandidatureInitiee", 1),
+        ("DossierModifie", 1),
+        ("CandidatureDeposee", 2),
+    ]
     assert messages[2].event.grille_impacts.pollution.impact.value == "POSITIF"
 
 
 async def test_un_depot_incomplet_nomme_exactement_ce_qui_manque(service: Service) -> None:
     cid, sirens = new_id(), [siren()]
     partielle = {k: v for k, v in grille().items() if k != "biodiversite_ecosystemes"}
-    await service.brouillon(cid, sirens, nombre_pages=24, pages_synthese=3, filiere=None, grille_impacts=partielle,
-                            sections=[s.value for s in SectionDossier if s is not SectionDossier.DEFICIT_INGENIERIE])
+    await service.brouillon(
+        cid,
+        sirens,
+        nombre_pages=24,
+        pages_synthese=3,
+        filiere=None,
+        grille_impacts=partielle,
+        sections=[s.value for s in SectionDossier if s is not SectionDossier.DEFICIT_INGENIERIE],
+    )
     before = await service.log_size()
     response = await service.client.post(f"/candidatures/{cid}/depot", headers=epci(sirens[0]))
     assert response.status_code == 409 and response.json()["error"] == "dossier_incomplet"
     assert [m["element"] for m in response.json()["manquants"]] == [
-        "filiere", "sections.DEFICIT_INGENIERIE", "nombre_pages", "pages_synthese",
-        "grille_impacts.biodiversite_ecosystemes"]
+        "filiere",
+        "sections.DEFICIT_INGENIERIE",
+        "nombre_pages",
+        "pages_synthese",
+        "grille_impacts.biodiversite_ecosystemes",
+    ]
     assert await service.log_size() == before
 
 
@@ -172,16 +213,20 @@ async def test_un_prejudice_important_exclut_le_depot(service: Service) -> None:
     assert await service.types(f"candidature-{cid}") == ["CandidatureInitiee"]
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"epci_sirens": ["123456789"]}, "epci_sirens"),  # Luhn key wrong
-    ({"porteur": None}, "porteur"),
-    ({"region_code": "99"}, "region_code"),
-    ({"nombre_pages": 0}, "nombre_pages"),
-    ({"grille_impacts": {"pollution": {"impact": "TERRIBLE", "justification": "x"}}}, "grille_impacts"),
-    ({"initiee_le": "2022-01-01T10:00:00+02:00"}, "initiee_le"),  # business time is the service's, not ours
-])
-async def test_une_saisie_invalide_est_un_422_qui_nomme_le_champ(service: Service, changes: dict[str, Any],
-                                                                  field: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"epci_sirens": ["123456789"]}, "epci_sirens"),  # Luhn key wrong
+        ({"porteur": None}, "porteur"),
+        ({"region_code": "99"}, "region_code"),
+        ({"nombre_pages": 0}, "nombre_pages"),
+        ({"grille_impacts": {"pollution": {"impact": "TERRIBLE", "justification": "x"}}}, "grille_impacts"),
+        ({"initiee_le": "2022-01-01T10:00:00+02:00"}, "initiee_le"),  # business time is the service's, not ours
+    ],
+)
+async def test_une_saisie_invalide_est_un_422_qui_nomme_le_champ(
+    service: Service, changes: dict[str, Any], field: str
+) -> None:
     sirens = [siren()]
     body = {k: v for k, v in {"candidature_id": new_id(), **dossier(sirens), **changes}.items() if v is not None}
     before = await service.log_size()
@@ -199,8 +244,10 @@ async def test_qui_peut_ouvrir_et_deposer(service: Service) -> None:
     outsider = await service.client.post("/candidatures", json=body, headers=epci(stranger))
     assert outsider.status_code == 403 and outsider.json()["error"] == "hors_perimetre"
     await service.brouillon(cid, sirens)
-    for request in (service.client.post(f"/candidatures/{cid}/depot", headers=epci(stranger)),
-                    service.client.put(f"/candidatures/{cid}/dossier", json=dossier(sirens), headers=epci(stranger))):
+    for request in (
+        service.client.post(f"/candidatures/{cid}/depot", headers=epci(stranger)),
+        service.client.put(f"/candidatures/{cid}/dossier", json=dossier(sirens), headers=epci(stranger)),
+    ):
         response = await request
         assert response.status_code == 404 and response.json()["error"] == "candidature_introuvable"
     assert await service.types(f"candidature-{cid}") == ["CandidatureInitiee"]
@@ -214,8 +261,9 @@ async def test_deux_depots_concurrents_d_un_meme_epci_un_seul_est_accepte(servic
     candidatures = [(new_id(), [siren(), commun]) for _ in range(5)]
     for cid, sirens in candidatures:
         await service.brouillon(cid, sirens)
-    responses = await asyncio.gather(*(service.client.post(f"/candidatures/{cid}/depot", headers=epci(sirens[0]))
-                                       for cid, sirens in candidatures))
+    responses = await asyncio.gather(
+        *(service.client.post(f"/candidatures/{cid}/depot", headers=epci(sirens[0])) for cid, sirens in candidatures)
+    )
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201, 409, 409, 409, 409], [r.text for r in responses]
     winner = next(cid for (cid, _), r in zip(candidatures, responses, strict=True) if r.status_code == 201)
@@ -227,8 +275,9 @@ async def test_deux_depots_concurrents_d_un_meme_epci_un_seul_est_accepte(servic
     assert deposited == [winner]
     # the winner withdraws: its EPCIs are released, another candidature of the wave may carry them
     winner_sirens = dict(candidatures)[winner]
-    withdrawn = await service.client.post(f"/candidatures/{winner}/retrait", json={"motif": "regroupement"},
-                                          headers=epci(winner_sirens[0]))
+    withdrawn = await service.client.post(
+        f"/candidatures/{winner}/retrait", json={"motif": "regroupement"}, headers=epci(winner_sirens[0])
+    )
     assert withdrawn.status_code == 201 and withdrawn.json()["statut"] == "RETIREE"
     other, other_sirens = next((c, s) for c, s in candidatures if c != winner)
     assert (await service.client.post(f"/candidatures/{other}/depot", headers=epci(other_sirens[0]))).status_code == 201
@@ -250,14 +299,20 @@ async def test_un_meme_perimetre_dans_la_vague_est_accepte_avec_un_avertissement
 
 
 async def test_seuls_les_lecteurs_autorises_lisent_le_dossier_et_chaque_lecture_est_enregistree(
-        service: Service) -> None:
+    service: Service,
+) -> None:
     cid, sirens = new_id(), [siren(), siren()]
     await service.brouillon(cid, sirens)
     assert (await service.client.get(f"/candidatures/{cid}", headers=CDC)).status_code == 404  # a draft
     assert (await service.client.post(f"/candidatures/{cid}/depot", headers=epci(sirens[0]))).status_code == 201
     allowed = [epci(sirens[0]), epci(sirens[1]), CDC, DTI]
-    denied = [epci(siren()), as_actor(Role.SGPI, "sgpi"), as_actor(Role.EXPERT_EXTERNE, "expert-x"),
-              as_actor(Role.COMITE_MINISTERIEL, "comite"), as_actor(Role.COPIL_MEMBRE, "copil", cid)]
+    denied = [
+        epci(siren()),
+        as_actor(Role.SGPI, "sgpi"),
+        as_actor(Role.EXPERT_EXTERNE, "expert-x"),
+        as_actor(Role.COMITE_MINISTERIEL, "comite"),
+        as_actor(Role.COPIL_MEMBRE, "copil", cid),
+    ]
     for headers in allowed:
         response = await service.client.get(f"/candidatures/{cid}", headers=headers)
         assert response.status_code == 200 and response.json()["dossier"]["epci_sirens"] == sirens
@@ -266,25 +321,42 @@ async def test_seuls_les_lecteurs_autorises_lisent_le_dossier_et_chaque_lecture_
         response = await service.client.get(f"/candidatures/{cid}", headers=headers)
         assert response.status_code == 404 and response.json()["error"] == unknown.json()["error"]
     assert (await service.client.get(f"/candidatures/{cid}")).status_code == 401
-    reads = [r for r in await service.app.state.runtime.store.read(f"candidature-{cid}")
-             if r.envelope.event_type == "DossierCandidatureConsulte"]
+    reads = [
+        r
+        for r in await service.app.state.runtime.store.read(f"candidature-{cid}")
+        if r.envelope.event_type == "DossierCandidatureConsulte"
+    ]
     assert [(r.event.lecteur_id, r.event.role.value, r.event.finalite.value) for r in reads] == [
-        (f"epci-{sirens[0]}", "EPCI_CANDIDAT", "CANDIDAT"), (f"epci-{sirens[1]}", "EPCI_CANDIDAT", "CANDIDAT"),
-        ("cdc-1", "INSTRUCTEUR_CDC", "INSTRUCTION"), ("dti-1", "DTI_ANCT", "INSTRUCTION")]
+        (f"epci-{sirens[0]}", "EPCI_CANDIDAT", "CANDIDAT"),
+        (f"epci-{sirens[1]}", "EPCI_CANDIDAT", "CANDIDAT"),
+        ("cdc-1", "INSTRUCTEUR_CDC", "INSTRUCTION"),
+        ("dti-1", "DTI_ANCT", "INSTRUCTION"),
+    ]
 
 
 async def designer(service: Service, cid: str, expert_id: str, jusqu_au: date) -> None:
     """Publish a real ExpertDesigne envelope on instruction's topic, as its relay would."""
-    event = ExpertDesigne(candidature_id=cid, expert_id=expert_id, domaine=DomaineExpertise.DIRE,
-                          acces_jusqu_au=jusqu_au, confidentialite_acceptee_le=date(2023, 8, 20))
-    context = CommandContext(actor=Actor(id="cdc-1", role=Role.INSTRUCTEUR_CDC), idempotency_key=f"test:{expert_id}",
-                             occurred_at=datetime(2023, 8, 28, 9, tzinfo=PARIS))
+    event = ExpertDesigne(
+        candidature_id=cid,
+        expert_id=expert_id,
+        domaine=DomaineExpertise.DIRE,
+        acces_jusqu_au=jusqu_au,
+        confidentialite_acceptee_le=date(2023, 8, 20),
+    )
+    context = CommandContext(
+        actor=Actor(id="cdc-1", role=Role.INSTRUCTEUR_CDC),
+        idempotency_key=f"test:{expert_id}",
+        occurred_at=datetime(2023, 8, 28, 9, tzinfo=PARIS),
+    )
     [recorded] = envelop("instruction", f"dossier-{cid}-{expert_id}", [event], 0, None, context)
     producer = AIOKafkaProducer(bootstrap_servers=service.settings.kafka_bootstrap, acks="all")
     await producer.start()
     try:
-        await producer.send_and_wait(service.settings.topic(topics.INSTRUCTION), recorded.envelope.to_json(),
-                                     key=recorded.envelope.stream_id.encode())
+        await producer.send_and_wait(
+            service.settings.topic(topics.INSTRUCTION),
+            recorded.envelope.to_json(),
+            key=recorded.envelope.stream_id.encode(),
+        )
     finally:
         await producer.stop()
 
@@ -304,8 +376,11 @@ async def test_un_expert_designe_par_l_instruction_lit_le_dossier_tant_que_son_a
     assert habilites == ["ExpertHabilite", "ExpertHabilite"]
     expired = await service.client.get(f"/candidatures/{cid}", headers=as_actor(Role.EXPERT_EXTERNE, "expert-expire"))
     assert expired.status_code == 404
-    reads = [r.event for r in await service.app.state.runtime.store.read(f"candidature-{cid}")
-             if r.envelope.event_type == "DossierCandidatureConsulte"]
+    reads = [
+        r.event
+        for r in await service.app.state.runtime.store.read(f"candidature-{cid}")
+        if r.envelope.event_type == "DossierCandidatureConsulte"
+    ]
     assert [(e.lecteur_id, e.finalite.value) for e in reads] == [("expert-dire", "EXPERTISE")]
 
 
@@ -350,7 +425,9 @@ async def deposees_non_retirees(service: Service, vague: int) -> list[str]:
         rows = await conn.fetch(
             "SELECT d.envelope->'data'->>'candidature_id' AS id FROM events d WHERE d.event_type = "
             "'CandidatureDeposee' AND (d.envelope->'data'->>'vague')::int = $1 AND NOT EXISTS (SELECT 1 FROM events r "
-            "WHERE r.stream_id = d.stream_id AND r.event_type = 'CandidatureRetiree') ORDER BY 1", vague)
+            "WHERE r.stream_id = d.stream_id AND r.event_type = 'CandidatureRetiree') ORDER BY 1",
+            vague,
+        )
     return [row["id"] for row in rows]
 
 
@@ -365,8 +442,9 @@ async def test_la_releve_fige_la_vague_et_l_enregistre_une_fois_avec_la_liste_ex
     assert (await service.depose(gone, gone_sirens)).status_code == 201
     await service.brouillon(draft, [siren()])
     await service.client.put("/ops/clock", json={"now": "2023-10-01T11:59:00+02:00"})
-    assert (await service.client.post(f"/candidatures/{gone}/retrait", json={"motif": "m"},
-                                      headers=epci(gone_sirens[0]))).status_code == 201
+    assert (
+        await service.client.post(f"/candidatures/{gone}/retrait", json={"motif": "m"}, headers=epci(gone_sirens[0]))
+    ).status_code == 201
     expected = await deposees_non_retirees(service, 4)
     assert kept in expected and gone not in expected and len(expected) >= 5
     assert await relevee(service, 4) == []
@@ -377,11 +455,13 @@ async def test_la_releve_fige_la_vague_et_l_enregistre_une_fois_avec_la_liste_ex
     job = reactors.releve(service.app.state.runtime)
     await asyncio.gather(job(datetime(2023, 10, 1, 12, 6, tzinfo=PARIS)), job(datetime(2023, 10, 2, tzinfo=PARIS)))
     assert len(await relevee(service, 4)) == 1 and await relevee(service, 5) == []
-    refused = await service.client.post(f"/candidatures/{kept}/retrait", json={"motif": "m"},
-                                         headers=epci(kept_sirens[0]))
+    refused = await service.client.post(
+        f"/candidatures/{kept}/retrait", json={"motif": "m"}, headers=epci(kept_sirens[0])
+    )
     assert refused.status_code == 409 and refused.json()["error"] == "vague_relevee"
-    frozen = await service.client.put(f"/candidatures/{kept}/dossier", json=dossier(kept_sirens),
-                                      headers=epci(kept_sirens[0]))
+    frozen = await service.client.put(
+        f"/candidatures/{kept}/dossier", json=dossier(kept_sirens), headers=epci(kept_sirens[0])
+    )
     assert frozen.status_code == 409 and frozen.json()["error"] == "vague_relevee"
     assert (await service.client.get(f"/candidatures/{kept}", headers=CDC)).json()["statut"] == "RELEVEE"
 

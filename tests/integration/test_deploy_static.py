@@ -1,6 +1,7 @@
 """The Docker deployment, checked without a Docker engine (none runs on our machines): docker-compose.yml
 against the Compose Specification's JSON Schema, then what the schema cannot see (pinned images, every
 variable the code reads, topics, databases, commands, health checks), and deploy/Dockerfile."""
+
 from __future__ import annotations
 
 import ast
@@ -86,7 +87,11 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
 def variables_read() -> tuple[set[str], set[str]]:
     """(required, optional): the variables that kernel/, contracts/ and the services read from os.environ."""
     required, optional = set(), set()
-    sources = [*ROOT.glob("kernel/src/**/*.py"), *ROOT.glob("contracts/src/**/*.py"), *ROOT.glob("services/*/src/**/*.py")]
+    sources = [
+        *ROOT.glob("kernel/src/**/*.py"),
+        *ROOT.glob("contracts/src/**/*.py"),
+        *ROOT.glob("services/*/src/**/*.py"),
+    ]
     for path in sources:
         for subscript, with_default in _READS.findall(path.read_text()):
             (required if subscript else optional).add(subscript or with_default)
@@ -170,8 +175,13 @@ def test_kafka_init_creates_exactly_the_contract_topics(compose: dict[str, Any])
     assert tuple(env["REBOND_TOPICS"].split()) == topics.ALL
     assert env["REBOND_PARTITIONS"] == str(topics.PARTITIONS)
     script = " ".join(init["command"]) if isinstance(init["command"], list) else init["command"]
-    for part in ("kafka-topics.sh", "--create --if-not-exists", "${REBOND_TOPICS}", "${REBOND_PARTITIONS}",
-                 "--config retention.ms=-1"):
+    for part in (
+        "kafka-topics.sh",
+        "--create --if-not-exists",
+        "${REBOND_TOPICS}",
+        "${REBOND_PARTITIONS}",
+        "--config retention.ms=-1",
+    ):
         assert part in script, part
 
 
@@ -179,7 +189,7 @@ def test_dependencies_exist_and_can_be_met(compose: dict[str, Any]) -> None:
     services = compose["services"]
     for name, service in services.items():
         depends = service.get("depends_on") or {}
-        for target, rule in (depends.items() if isinstance(depends, dict) else ((d, {}) for d in depends)):
+        for target, rule in depends.items() if isinstance(depends, dict) else ((d, {}) for d in depends):
             assert target in services, f"{name} depends on unknown {target}"
             condition = rule.get("condition", "service_started")
             if condition == "service_healthy":
@@ -239,8 +249,11 @@ def test_dockerfile_pins_its_base_installs_the_project_and_drops_root() -> None:
 
 
 def test_dockerignore_keeps_what_the_image_needs_and_drops_the_rest() -> None:
-    patterns = [p.strip() for p in (ROOT / ".dockerignore").read_text().splitlines()
-                if p.strip() and not p.startswith("#") and not p.startswith("!")]
+    patterns = [
+        p.strip()
+        for p in (ROOT / ".dockerignore").read_text().splitlines()
+        if p.strip() and not p.startswith("#") and not p.startswith("!")
+    ]
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     for needed in ["pyproject.toml", *project["tool"]["setuptools"]["packages"]["find"]["where"]]:
         parents = [str(Path(*Path(needed).parts[:i])) for i in range(1, len(Path(needed).parts) + 1)]

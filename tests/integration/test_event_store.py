@@ -1,4 +1,5 @@
 """The event store contract, run against every adapter (in memory and real PostgreSQL)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,9 +11,8 @@ import pytest
 
 from contracts.base import Role
 from contracts.codec import hash_is_intact
-from contracts.envelope import Actor
+from contracts.envelope import Actor, EventEnvelope
 from contracts.financement.v1 import LaureatEnregistre
-from contracts.envelope import EventEnvelope
 from kernel.audit import ChainBreak, verify_chains
 from kernel.memory import InMemoryEventStore
 from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent
@@ -28,8 +28,9 @@ def context(key: str | None = None) -> CommandContext:
 
 
 def laureat(territoire: str) -> LaureatEnregistre:
-    return LaureatEnregistre(territoire_id=territoire, nom_territoire="Cambrésis", region_code="32",
-                             date_decision=date(2023, 7, 1))
+    return LaureatEnregistre(
+        territoire_id=territoire, nom_territoire="Cambrésis", region_code="32", date_decision=date(2023, 7, 1)
+    )
 
 
 @pytest.fixture(params=["memory", "postgres"])
@@ -130,7 +131,8 @@ async def test_an_auditor_finds_where_an_altered_log_breaks(pool: asyncpg.Pool) 
         await conn.execute("ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete")
         await conn.execute(
             "UPDATE events SET envelope = jsonb_set(envelope, '{data,region_code}', '\"53\"') "
-            "WHERE stream_id = 'enveloppe-audit' AND version = 2")
+            "WHERE stream_id = 'enveloppe-audit' AND version = 2"
+        )
         await conn.execute("DELETE FROM events WHERE stream_id = 'enveloppe-other'")
         await conn.execute("ALTER TABLE events ENABLE TRIGGER events_no_update_or_delete")
     tampered = [EventEnvelope.model_validate(e) for _, e in await store.read_log(0)]

@@ -3,6 +3,7 @@ and never overspending an envelope under concurrent grants, within one instance 
 
 One financement app is started for the whole module (a consumer-group join costs seconds); each test works on
 its own territory, fed through the real instruction topic."""
+
 from __future__ import annotations
 
 import asyncio
@@ -61,25 +62,42 @@ async def service(infra) -> AsyncIterator[Service]:  # type: ignore[no-untyped-d
 
 # --- instruction's side, as it publishes ------------------------------------------------------------------------
 
+
 def laureat(territoire: str) -> TerritoireLaureat:
     return TerritoireLaureat(
-        territoire_id=territoire, candidature_id=f"c-{territoire}", vague=3, nom_territoire="Cambrésis",
-        region_code="32", epci_sirens=["200068500"], date_decision=date(2023, 7, 1),
-        date_notification=date(2023, 8, 28))
+        territoire_id=territoire,
+        candidature_id=f"c-{territoire}",
+        vague=3,
+        nom_territoire="Cambrésis",
+        region_code="32",
+        epci_sirens=["200068500"],
+        date_decision=date(2023, 7, 1),
+        date_notification=date(2023, 8, 28),
+    )
 
 
 def qualifie(territoire: str, projet: str, assiette: int = 400_000_000) -> ProjetQualifie:
     return ProjetQualifie(
-        projet_id=projet, territoire_id=territoire, siret=SIRET, raison_sociale="Fonderie du Cambrésis",
-        intitule="Nouvelle ligne de moulage", date_copil=date(2023, 10, 3), assiette_estimee_centimes=assiette,
-        forme_envisagee=FormeAide.SUBVENTION)
+        projet_id=projet,
+        territoire_id=territoire,
+        siret=SIRET,
+        raison_sociale="Fonderie du Cambrésis",
+        intitule="Nouvelle ligne de moulage",
+        date_copil=date(2023, 10, 3),
+        assiette_estimee_centimes=assiette,
+        forme_envisagee=FormeAide.SUBVENTION,
+    )
 
 
-def instruction_envelopes(territoire: str, events: Sequence[DomainEvent], after: RecordedEvent | None = None,
-                          ) -> list[RecordedEvent]:
+def instruction_envelopes(
+    territoire: str,
+    events: Sequence[DomainEvent],
+    after: RecordedEvent | None = None,
+) -> list[RecordedEvent]:
     """Sealed, chained envelopes on instruction's dossier stream, as its relay would publish them."""
-    context = CommandContext(actor=Actor(id="copil-1", role=Role.COPIL_MEMBRE),
-                             occurred_at=datetime(2023, 10, 3, 10, tzinfo=UTC))
+    context = CommandContext(
+        actor=Actor(id="copil-1", role=Role.COPIL_MEMBRE), occurred_at=datetime(2023, 10, 3, 10, tzinfo=UTC)
+    )
     version = after.envelope.stream_version if after else 0
     previous = after.envelope.hash if after else None
     return envelop("instruction", f"dossier-{territoire}", events, version, previous, context)
@@ -116,9 +134,16 @@ def attribution(montant: int, etat: int | None = None) -> dict[str, Any]:
 
 
 def aide(aide_id: str, montant: int, **changes: Any) -> dict[str, Any]:
-    return {"aide_id": aide_id, "projet_id": "p1", "forme": "SUBVENTION", "montant_centimes": montant,
-            "assiette_centimes": 400_000_000, "regime": "REPRISE_DURABLE_SA102077",
-            "date_decision": "2023-11-02", **changes}
+    return {
+        "aide_id": aide_id,
+        "projet_id": "p1",
+        "forme": "SUBVENTION",
+        "montant_centimes": montant,
+        "assiette_centimes": 400_000_000,
+        "regime": "REPRISE_DURABLE_SA102077",
+        "date_decision": "2023-11-02",
+        **changes,
+    }
 
 
 def types(stream: list[RecordedEvent]) -> list[str]:
@@ -127,13 +152,15 @@ def types(stream: list[RecordedEvent]) -> list[str]:
 
 # --- tests ----------------------------------------------------------------------------------------------------------
 
+
 async def test_the_reactor_records_laureates_and_projects_once_despite_redeliveries(service: Service) -> None:
     territoire = f"ti-{uuid.uuid4().hex[:8]}"
     first = instruction_envelopes(territoire, [laureat(territoire), qualifie(territoire, "p1")])
     await publish(service, *first)
     await eventually(lambda: known(service, territoire, 1), what="the laureate and its project")
-    ignored = CandidatureRecue(candidature_id="c9", vague=3, nom_territoire="x", region_code="32",
-                               epci_sirens=["200068500"])
+    ignored = CandidatureRecue(
+        candidature_id="c9", vague=3, nom_territoire="x", region_code="32", epci_sirens=["200068500"]
+    )
     # a redelivery of the very same message, a restatement under a new event id, an ignored type, then p2
     later = instruction_envelopes(territoire, [laureat(territoire), ignored, qualifie(territoire, "p2")], first[-1])
     await publish(service, first[0], *later)
@@ -147,15 +174,23 @@ async def test_the_reactor_records_laureates_and_projects_once_despite_redeliver
 
 async def test_the_relay_publishes_the_envelope_streams_to_financement_enveloppe_v1(service: Service) -> None:
     territoire = await laureate_with_envelope(service, 10_000_000)
-    consumer = AIOKafkaConsumer(service.settings.topic(topics.FINANCEMENT), group_id=None,
-                                bootstrap_servers=service.settings.kafka_bootstrap, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        service.settings.topic(topics.FINANCEMENT),
+        group_id=None,
+        bootstrap_servers=service.settings.kafka_bootstrap,
+        auto_offset_reset="earliest",
+    )
     await consumer.start()
     seen: list[str] = []
 
     async def attribution_published() -> bool:
         batches = await consumer.getmany(timeout_ms=500)
-        seen.extend(json.loads(m.value)["event_type"] for msgs in batches.values() for m in msgs
-                    if m.key == f"enveloppe-{territoire}".encode())
+        seen.extend(
+            json.loads(m.value)["event_type"]
+            for msgs in batches.values()
+            for m in msgs
+            if m.key == f"enveloppe-{territoire}".encode()
+        )
         return "EnveloppeTerritorialeAttribuee" in seen
 
     try:
@@ -172,13 +207,18 @@ async def test_attributing_an_envelope(service: Service) -> None:
     assert (refused.status_code, refused.json()["error"]) == (409, "territoire_non_laureat")
     territoire = await laureate_with_envelope(service, 500_000_000)
     body = (await client.get(f"/enveloppes/{territoire}")).json()
-    assert (body["montant_centimes"], body["engage_centimes"], body["disponible_centimes"]) == (500_000_000, 0, 500_000_000)
+    assert (body["montant_centimes"], body["engage_centimes"], body["disponible_centimes"]) == (
+        500_000_000,
+        0,
+        500_000_000,
+    )
     again = await client.post(f"/enveloppes/{territoire}", headers=CDC, json=attribution(500_000_000))
     assert again.status_code == 200
     other = await client.post(f"/enveloppes/{territoire}", headers=CDC, json=attribution(600_000_000))
     assert (other.status_code, other.json()["error"]) == (409, "enveloppe_deja_attribuee")
-    incoherent = await client.post(f"/enveloppes/{territoire}", headers=CDC,
-                                   json={**attribution(500_000_000), "montant_centimes": 400_000_000})
+    incoherent = await client.post(
+        f"/enveloppes/{territoire}", headers=CDC, json={**attribution(500_000_000), "montant_centimes": 400_000_000}
+    )
     assert (incoherent.status_code, incoherent.json()["error"]) == (409, "contributions_incoherentes")
     forbidden = await client.post(f"/enveloppes/{territoire}", headers=BPI, json=attribution(500_000_000))
     assert forbidden.status_code == 403
@@ -197,9 +237,11 @@ async def test_granting_aids(service: Service) -> None:
     assert (await client.post(url, headers=BPI, json=aide("a1", 60_000_000))).status_code == 200
     small = await client.post(url, headers=BPI, json=aide("a2", 1_000_000, forme="AVANCE_REMBOURSABLE"))
     assert (small.status_code, small.json()["aide"]["publication_obligatoire"]) == (201, False)
-    for body, reason in [(aide("a3", 1_000, projet_id="p9"), "projet_non_qualifie"),
-                         (aide("a3", 400_000_001), "montant_superieur_assiette"),
-                         (aide("a1", 50_000_000), "aide_deja_accordee")]:
+    for body, reason in [
+        (aide("a3", 1_000, projet_id="p9"), "projet_non_qualifie"),
+        (aide("a3", 400_000_001), "montant_superieur_assiette"),
+        (aide("a1", 50_000_000), "aide_deja_accordee"),
+    ]:
         answer = await client.post(url, headers=BPI, json=body)
         assert (answer.status_code, answer.json()["error"]) == (409, reason)
     too_much = await client.post(url, headers=BPI, json=aide("a4", 40_000_000))
@@ -220,18 +262,23 @@ async def test_no_aid_before_the_envelope_is_attributed(service: Service) -> Non
     assert (answer.status_code, answer.json()["error"]) == (409, "enveloppe_non_attribuee")
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"montant_centimes": -100}, "montant_centimes"),
-    ({"forme": "PRET_BONIFIE"}, "forme"),
-    ({"assiette_centimes": 1_000}, "assiette_centimes"),
-    ({"aide_id": "a b/c"}, "aide_id"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"montant_centimes": -100}, "montant_centimes"),
+        ({"forme": "PRET_BONIFIE"}, "forme"),
+        ({"assiette_centimes": 1_000}, "assiette_centimes"),
+        ({"aide_id": "a b/c"}, "aide_id"),
+    ],
+)
 async def test_bad_input_is_a_422_naming_the_field_and_appends_nothing(
-        service: Service, changes: dict[str, Any], field: str) -> None:
+    service: Service, changes: dict[str, Any], field: str
+) -> None:
     territoire = await laureate_with_envelope(service, 10_000_000)
     before = len(await service.stream(territoire))
-    answer = await service.client.post(f"/enveloppes/{territoire}/aides", headers=BPI,
-                                       json={**aide("a1", 1_000_000), **changes})
+    answer = await service.client.post(
+        f"/enveloppes/{territoire}/aides", headers=BPI, json={**aide("a1", 1_000_000), **changes}
+    )
     assert answer.status_code == 422
     assert [error["loc"][-1] for error in answer.json()["detail"]] == [field]
     assert len(await service.stream(territoire)) == before
@@ -240,8 +287,9 @@ async def test_bad_input_is_a_422_naming_the_field_and_appends_nothing(
 async def grant_race(clients: Sequence[httpx.AsyncClient], territoire: str) -> list[httpx.Response]:
     """50 distinct aids of 1 000 000 centimes at once, spread over the clients."""
     url = f"/enveloppes/{territoire}/aides"
-    return await asyncio.gather(*(clients[i % len(clients)].post(url, headers=BPI, json=aide(f"a{i:02d}", 1_000_000))
-                                  for i in range(50)))
+    return await asyncio.gather(
+        *(clients[i % len(clients)].post(url, headers=BPI, json=aide(f"a{i:02d}", 1_000_000)) for i in range(50))
+    )
 
 
 async def assert_exactly_ten_granted(service: Service, territoire: str, answers: list[httpx.Response]) -> None:

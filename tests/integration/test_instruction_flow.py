@@ -5,6 +5,7 @@ phases and confidentiality are refused, and refusals append nothing.
 
 One app is started for the whole module (its consumer-group join is the slow part); each test uses its
 own candidature ids and its own wave (a relève is recorded once per wave stream)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,6 +27,7 @@ from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, Por
 from contracts.codec import decode_message
 from contracts.envelope import Actor
 from contracts.instruction.v1 import CritereSelection, RegleEligibilite
+from instruction.entrypoints.app import create_app
 from kernel.clock import SimulatedClock
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext
@@ -33,24 +35,40 @@ from kernel.runtime import Settings
 from rebond_local.infra import Infra
 from tests.support import as_actor, eventually, isolated_settings, running
 
-from instruction.entrypoints.app import create_app
-
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 PARIS = ZoneInfo("Europe/Paris")
 SIRENS = ["200000016", "200000024"]
 CDC, DTI = as_actor(Role.INSTRUCTEUR_CDC, "cdc-1"), as_actor(Role.DTI_ANCT, "dti-1")
-COMITE, SGPI, CABINET = (as_actor(Role.COMITE_MINISTERIEL, "comite"), as_actor(Role.SGPI, "sgpi"),
-                         as_actor(Role.PM_CABINET, "cabinet-pm"))
-EPCI, AUTRE_EPCI = as_actor(Role.EPCI_CANDIDAT, "epci-caudresis", SIRENS[1]), as_actor(Role.EPCI_CANDIDAT, "x", "200000032")
+COMITE, SGPI, CABINET = (
+    as_actor(Role.COMITE_MINISTERIEL, "comite"),
+    as_actor(Role.SGPI, "sgpi"),
+    as_actor(Role.PM_CABINET, "cabinet-pm"),
+)
+EPCI, AUTRE_EPCI = (
+    as_actor(Role.EPCI_CANDIDAT, "epci-caudresis", SIRENS[1]),
+    as_actor(Role.EPCI_CANDIDAT, "x", "200000032"),
+)
 EXPERT = as_actor(Role.EXPERT_EXTERNE, "dire-1")
 RECEVABLE = {"appreciations": [{"regle": r, "satisfaite": True, "commentaire": "conforme"} for r in RegleEligibilite]}
-DESIGNATION = {"expert_id": "dire-1", "domaine": "DIRE", "acces_jusqu_au": "2023-06-30",
-               "confidentialite_acceptee_le": "2023-06-05"}
-CONCLUSIONS = {"proposition": "PROPOSEE", "recommandations": "Soutenir le rebond", "propositions_soutien":
-               ["Mission d'ingénierie de 4 mois"], "montant_enveloppe_propose_centimes": 500_000_000}
-LAUREAT = {"laureat": True, "date_decision": "2023-07-10", "date_notification": "2023-07-20",
-           "enveloppe_cible_centimes": 500_000_000}
+DESIGNATION = {
+    "expert_id": "dire-1",
+    "domaine": "DIRE",
+    "acces_jusqu_au": "2023-06-30",
+    "confidentialite_acceptee_le": "2023-06-05",
+}
+CONCLUSIONS = {
+    "proposition": "PROPOSEE",
+    "recommandations": "Soutenir le rebond",
+    "propositions_soutien": ["Mission d'ingénierie de 4 mois"],
+    "montant_enveloppe_propose_centimes": 500_000_000,
+}
+LAUREAT = {
+    "laureat": True,
+    "date_decision": "2023-07-10",
+    "date_notification": "2023-07-20",
+    "enveloppe_cible_centimes": 500_000_000,
+}
 AVIS = {"favorable": True, "avis": "Favorable"}
 
 
@@ -71,12 +89,15 @@ class Service:
         await producer.start()
         try:
             for stream_id, version, event in events:
-                context = CommandContext(actor=Actor(id="candidature", role=Role.SYSTEME),
-                                         occurred_at=datetime(2023, 6, 1, 12, tzinfo=PARIS),
-                                         idempotency_key=f"test:{stream_id}:{version}")
+                context = CommandContext(
+                    actor=Actor(id="candidature", role=Role.SYSTEME),
+                    occurred_at=datetime(2023, 6, 1, 12, tzinfo=PARIS),
+                    idempotency_key=f"test:{stream_id}:{version}",
+                )
                 [recorded] = envelop("candidature", stream_id, [event], version - 1, None, context)
-                await producer.send_and_wait(self.settings.topic(topics.CANDIDATURE), recorded.envelope.to_json(),
-                                             key=stream_id.encode())
+                await producer.send_and_wait(
+                    self.settings.topic(topics.CANDIDATURE), recorded.envelope.to_json(), key=stream_id.encode()
+                )
         finally:
             await producer.stop()
 
@@ -86,8 +107,9 @@ class Service:
 
         await eventually(probe, what=f"{candidature_id} to record {expected}")
 
-    async def post(self, path: str, headers: dict[str, str], body: dict[str, Any] | None = None,
-                   status: int = 201) -> dict[str, Any]:
+    async def post(
+        self, path: str, headers: dict[str, str], body: dict[str, Any] | None = None, status: int = 201
+    ) -> dict[str, Any]:
         response = await self.client.post(path, headers=headers, json=body)
         assert response.status_code == status, f"POST {path}: {response.status_code} {response.text}"
         return response.json()  # type: ignore[no-any-return]
@@ -104,11 +126,21 @@ async def service(infra: Infra) -> AsyncIterator[Service]:
 def deposee(candidature_id: str, vague: int) -> tuple[str, int, CandidatureDeposee]:
     """A CandidatureDeposee as the candidature service publishes it (version 1 being its initiation)."""
     event = CandidatureDeposee(
-        candidature_id=candidature_id, vague=vague, releve_le=datetime(2023, 6, 1, 12, tzinfo=PARIS),
-        deposee_le=datetime(2023, 5, 30, 16, tzinfo=PARIS), porteur=Porteur.GROUPEMENT_EPCI, epci_sirens=SIRENS,
-        nom_territoire="Cambrésis et Caudrésis-Catésis", region_code="32",
-        perimetre="TI Cambraisis - Douaisis - Valenciennois", filiere="automobile et transports",
-        sections=list(SectionDossier), nombre_pages=20, pages_synthese=2, grille_impacts=None)
+        candidature_id=candidature_id,
+        vague=vague,
+        releve_le=datetime(2023, 6, 1, 12, tzinfo=PARIS),
+        deposee_le=datetime(2023, 5, 30, 16, tzinfo=PARIS),
+        porteur=Porteur.GROUPEMENT_EPCI,
+        epci_sirens=SIRENS,
+        nom_territoire="Cambrésis et Caudrésis-Catésis",
+        region_code="32",
+        perimetre="TI Cambraisis - Douaisis - Valenciennois",
+        filiere="automobile et transports",
+        sections=list(SectionDossier),
+        nombre_pages=20,
+        pages_synthese=2,
+        grille_impacts=None,
+    )
     return f"candidature-{candidature_id}", 2, event
 
 
@@ -131,22 +163,31 @@ async def instruire(service: Service, cid: str) -> None:
     base = f"/dossiers/{cid}"
     await service.post(f"{base}/recevabilite", DTI, RECEVABLE)
     await service.post(f"{base}/instruction", CDC)
-    await service.post(f"{base}/complements", CDC, {"demande_id": "c-1", "objet": "Carte du bassin d'emplois",
-                                                    "date_limite": "2023-06-20"})
+    await service.post(
+        f"{base}/complements",
+        CDC,
+        {"demande_id": "c-1", "objet": "Carte du bassin d'emplois", "date_limite": "2023-06-20"},
+    )
     await service.post(f"{base}/complements/c-1/reponse", EPCI, {"reponse": "Carte jointe", "pieces": ["carte.pdf"]})
     await service.post(f"{base}/experts", CDC, DESIGNATION)
     await service.post(f"{base}/avis-expert", EXPERT, {"avis": "Fragilité économique avérée"})
     for critere in CritereSelection:
-        response = await service.client.put(f"{base}/criteres/{critere}", headers=CDC,
-                                            json={"appreciation": "solide", "note": 15})
+        response = await service.client.put(
+            f"{base}/criteres/{critere}", headers=CDC, json={"appreciation": "solide", "note": 15}
+        )
         assert response.status_code == 201, response.text
     await service.post(f"{base}/conclusions", CDC, CONCLUSIONS)
 
 
 async def read_published(settings: Settings, stream_id: str, expected: int) -> list[str]:
     """Event types of `stream_id` that instruction's relay published to instruction.dossier.v1."""
-    consumer = AIOKafkaConsumer(settings.topic(topics.INSTRUCTION), bootstrap_servers=settings.kafka_bootstrap,
-                                group_id=None, auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        settings.topic(topics.INSTRUCTION),
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     seen: list[str] = []
     try:
@@ -160,9 +201,21 @@ async def read_published(settings: Settings, stream_id: str, expected: int) -> l
     return seen
 
 
-CHAIN = ["CandidatureRecue", "DossierReleve", "CandidatureJugeeRecevable", "InstructionOuverte", "ComplementsDemandes",
-         "ComplementsFournis", "ExpertDesigne", "AvisExpertRecu", *["CritereEvalue"] * 7,
-         "ConclusionsInstructionTransmises", "AvisComiteRendu", "AvisSGPIRendu", "TerritoireLaureat"]
+CHAIN = [
+    "CandidatureRecue",
+    "DossierReleve",
+    "CandidatureJugeeRecevable",
+    "InstructionOuverte",
+    "ComplementsDemandes",
+    "ComplementsFournis",
+    "ExpertDesigne",
+    "AvisExpertRecu",
+    *["CritereEvalue"] * 7,
+    "ConclusionsInstructionTransmises",
+    "AvisComiteRendu",
+    "AvisSGPIRendu",
+    "TerritoireLaureat",
+]
 
 
 async def test_une_candidature_deposee_et_relevee_va_jusqu_a_la_decision_du_premier_ministre(service: Service) -> None:
@@ -175,8 +228,15 @@ async def test_une_candidature_deposee_et_relevee_va_jusqu_a_la_decision_du_prem
     await service.post(f"/dossiers/{cid}/avis-sgpi", SGPI, AVIS)
     decided = await service.post(f"/dossiers/{cid}/decision", CABINET, LAUREAT)
     assert [e["event_type"] for e in decided["appended"]] == ["TerritoireLaureat"]
-    assert decided["decision"].items() >= {"territoire_id": cid, "date_decision": "2023-07-10",
-                                           "date_notification": "2023-07-20", "epci_sirens": SIRENS}.items()
+    assert (
+        decided["decision"].items()
+        >= {
+            "territoire_id": cid,
+            "date_decision": "2023-07-10",
+            "date_notification": "2023-07-20",
+            "epci_sirens": SIRENS,
+        }.items()
+    )
     again = await service.post(f"/dossiers/{cid}/decision", CABINET, LAUREAT, status=200)
     assert (again["appended"], again["phase"]) == ([], "LAUREAT")
     assert await service.types(cid) == CHAIN
@@ -189,14 +249,21 @@ async def test_releve_avant_depot_retrait_et_releve_d_une_candidature_jamais_dep
     await service.until_types(tardif, "DossierReleve")
     await service.publish(deposee(tardif, 4), deposee(retire, 4))
     await service.until_types(tardif, "DossierReleve", "CandidatureRecue")
-    retiree = CandidatureRetiree(candidature_id=retire, vague=4, retiree_le=datetime(2023, 5, 31, 9, tzinfo=PARIS),
-                                 motif="rejoint une candidature groupée")
+    retiree = CandidatureRetiree(
+        candidature_id=retire,
+        vague=4,
+        retiree_le=datetime(2023, 5, 31, 9, tzinfo=PARIS),
+        motif="rejoint une candidature groupée",
+    )
     await service.publish((f"candidature-{retire}", 3, retiree))
     await service.until_types(retire, "CandidatureRecue", "DossierClos")
 
     dossiers = {d["candidature_id"]: d for d in (await service.client.get("/dossiers?vague=4", headers=DTI)).json()}
     assert {k: dossiers[k]["phase"] for k in (tardif, retire, fantome)} == {
-        tardif: "RELEVEE", retire: "CLOS", fantome: "RELEVEE_SANS_DEPOT"}
+        tardif: "RELEVEE",
+        retire: "CLOS",
+        fantome: "RELEVEE_SANS_DEPOT",
+    }
     await service.post(f"/dossiers/{tardif}/recevabilite", CDC, RECEVABLE)
     refused = await service.client.post(f"/dossiers/{fantome}/recevabilite", headers=CDC, json=RECEVABLE)
     assert (refused.status_code, refused.json()["error"]) == (409, "candidature_inconnue")
@@ -210,38 +277,61 @@ async def test_chaque_etape_est_reservee_a_son_role_et_a_ses_phases(service: Ser
     cid = f"perigord-{uuid.uuid4().hex[:6]}"
     await deposer_puis_relever(service, cid, 5)
     base = f"/dossiers/{cid}"
-    wrong_roles = [("recevabilite", EPCI, RECEVABLE), ("recevabilite", COMITE, RECEVABLE), ("instruction", SGPI, None),
-                   ("experts", EXPERT, DESIGNATION), ("conclusions", DTI, CONCLUSIONS), ("avis-comite", CDC, AVIS),
-                   ("avis-sgpi", COMITE, AVIS), ("decision", SGPI, LAUREAT), ("avis-expert", CDC, {"avis": "x"})]
+    wrong_roles = [
+        ("recevabilite", EPCI, RECEVABLE),
+        ("recevabilite", COMITE, RECEVABLE),
+        ("instruction", SGPI, None),
+        ("experts", EXPERT, DESIGNATION),
+        ("conclusions", DTI, CONCLUSIONS),
+        ("avis-comite", CDC, AVIS),
+        ("avis-sgpi", COMITE, AVIS),
+        ("decision", SGPI, LAUREAT),
+        ("avis-expert", CDC, {"avis": "x"}),
+    ]
     for step, headers, body in wrong_roles:
         await service.post(f"{base}/{step}", headers, body, status=403)
     await service.post(f"{base}/recevabilite", {}, RECEVABLE, status=401)
 
     early = await service.client.post(f"{base}/decision", headers=CABINET, json=LAUREAT)
     assert (early.status_code, early.json()["error"]) == (409, "avis_sgpi_requis")
-    for step, headers, body in [("instruction", CDC, None), ("avis-comite", COMITE, AVIS), ("avis-sgpi", SGPI, AVIS),
-                                ("conclusions", CDC, CONCLUSIONS)]:
+    for step, headers, body in [
+        ("instruction", CDC, None),
+        ("avis-comite", COMITE, AVIS),
+        ("avis-sgpi", SGPI, AVIS),
+        ("conclusions", CDC, CONCLUSIONS),
+    ]:
         refused = await service.client.post(f"{base}/{step}", headers=headers, json=body)
         assert (refused.status_code, refused.json()["error"]) == (409, "etat_incompatible"), refused.text
         assert "RELEVEE" in refused.json()["detail"]
         assert refused.json()["phase"] == "RELEVEE" and refused.json()["phases_attendues"]  # structured, for clients
-    bad = await service.client.post(f"{base}/recevabilite", headers=CDC, json={"appreciations": RECEVABLE[
-        "appreciations"][:2]})
+    bad = await service.client.post(
+        f"{base}/recevabilite", headers=CDC, json={"appreciations": RECEVABLE["appreciations"][:2]}
+    )
     assert bad.status_code == 422 and "appreciations" in bad.text
     assert await service.types(cid) == ["CandidatureRecue", "DossierReleve"]
 
     await service.post(f"{base}/recevabilite", CDC, RECEVABLE)
     await service.post(f"{base}/instruction", DTI)
-    unsigned = await service.client.post(f"{base}/experts", headers=CDC,
-                                         json={k: v for k, v in DESIGNATION.items() if k != "confidentialite_acceptee_le"})
+    unsigned = await service.client.post(
+        f"{base}/experts",
+        headers=CDC,
+        json={k: v for k, v in DESIGNATION.items() if k != "confidentialite_acceptee_le"},
+    )
     assert (unsigned.status_code, unsigned.json()["error"]) == (409, "confidentialite_non_acceptee")
     await service.post(f"{base}/avis-expert", EXPERT, {"avis": "non désigné"}, status=403)
-    await service.post(f"{base}/complements", CDC, {"demande_id": "c-1", "objet": "Périmètre", "date_limite": "2023-06-20"})
+    await service.post(
+        f"{base}/complements", CDC, {"demande_id": "c-1", "objet": "Périmètre", "date_limite": "2023-06-20"}
+    )
     await service.post(f"{base}/complements/c-1/reponse", AUTRE_EPCI, {"reponse": "pas le mien"}, status=403)
     incomplete = await service.client.post(f"{base}/conclusions", headers=CDC, json=CONCLUSIONS)
     assert (incomplete.status_code, incomplete.json()["error"]) == (409, "criteres_manquants")
-    assert await service.types(cid) == ["CandidatureRecue", "DossierReleve", "CandidatureJugeeRecevable",
-                                        "InstructionOuverte", "ComplementsDemandes"]
+    assert await service.types(cid) == [
+        "CandidatureRecue",
+        "DossierReleve",
+        "CandidatureJugeeRecevable",
+        "InstructionOuverte",
+        "ComplementsDemandes",
+    ]
 
 
 async def test_le_dossier_est_confidentiel_et_chaque_lecture_est_consignee(service: Service) -> None:
@@ -256,14 +346,26 @@ async def test_le_dossier_est_confidentiel_et_chaque_lecture_est_consignee(servi
 
     complete = (await service.client.get(path, headers=COMITE)).json()
     assert (complete["vue"], complete["phase"], complete["experts"]["dire-1"]["avis"]["avis"]) == (
-        "COMPLETE", "PROPOSEE", "Fragilité économique avérée")
+        "COMPLETE",
+        "PROPOSEE",
+        "Fragilité économique avérée",
+    )
     territoire = (await service.client.get(path, headers=EPCI)).json()
     assert (territoire["vue"], territoire["statut"]) == ("TERRITOIRE", "EN_SELECTION")
     assert "Fragilité" not in str(territoire) and "PROPOSEE" not in str(territoire)
     expert = (await service.client.get(path, headers=EXPERT)).json()
-    assert (expert["vue"], expert["avis"]["avis"], "criteres" in expert) == ("EXPERT", "Fragilité économique avérée",
-                                                                            False)
-    reads = [r.event for r in await service.app.state.runtime.store.read(f"dossier-{cid}")
-             if r.envelope.event_type == "DossierConsulte"]
+    assert (expert["vue"], expert["avis"]["avis"], "criteres" in expert) == (
+        "EXPERT",
+        "Fragilité économique avérée",
+        False,
+    )
+    reads = [
+        r.event
+        for r in await service.app.state.runtime.store.read(f"dossier-{cid}")
+        if r.envelope.event_type == "DossierConsulte"
+    ]
     assert [(r.role.value, r.vue.value) for r in reads] == [  # type: ignore[attr-defined]
-        ("COMITE_MINISTERIEL", "COMPLETE"), ("EPCI_CANDIDAT", "TERRITOIRE"), ("EXPERT_EXTERNE", "EXPERT")]
+        ("COMITE_MINISTERIEL", "COMPLETE"),
+        ("EPCI_CANDIDAT", "TERRITOIRE"),
+        ("EXPERT_EXTERNE", "EXPERT"),
+    ]

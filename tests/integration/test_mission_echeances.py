@@ -3,6 +3,7 @@
 
 One app for the module. Business time only moves forward, so each test starts where the previous one
 left the clock (pytest runs a module's tests in file order); each one alone also works."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +15,18 @@ import pytest
 
 from rebond_local.infra import Infra
 from tests.integration.test_mission_flow import (
-    CDC, COPIL_MAI, CONVENTION, PARIS, AXES, Service, copil, laureat, post, prestataire, start_service)
+    AXES,
+    CDC,
+    CONVENTION,
+    COPIL_MAI,
+    PARIS,
+    Service,
+    copil,
+    laureat,
+    post,
+    prestataire,
+    start_service,
+)
 from tests.support import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -39,14 +51,19 @@ async def test_chaque_mois_sans_copil_est_signale_une_fois_jusqu_a_la_restitutio
     await service.publish(laureat(tid, date(2023, 6, 1)))
     await service.mission(tid)
     await post(service, f"/missions/{tid}/convention", CDC, CONVENTION | {"date_signature": "2023-06-20"})
-    await post(service, f"/missions/{tid}/ingenierie", CDC, {"date_lancement": "2023-06-26", "prestataire": "Cabinet",
-                                                             "jours_hommes": 45, "fin_prevue": "2023-10-10"})
+    await post(
+        service,
+        f"/missions/{tid}/ingenierie",
+        CDC,
+        {"date_lancement": "2023-06-26", "prestataire": "Cabinet", "jours_hommes": 45, "fin_prevue": "2023-10-10"},
+    )
     await post(service, f"/missions/{tid}/copils", copil(tid), COPIL_MAI | {"copil_id": "c-07", "date": "2023-07-05"})
 
     await service.move_clock(datetime(2023, 9, 13, 9, tzinfo=PARIS))  # August went by without a COPIL
     assert await eventually(lambda: _equal(alertes(service, tid), ["2023-08"]), what="August to be signalled")
-    await post(service, f"/missions/{tid}/copils", prestataire(tid), COPIL_MAI | {"copil_id": "c-09",
-                                                                                   "date": "2023-09-12"})
+    await post(
+        service, f"/missions/{tid}/copils", prestataire(tid), COPIL_MAI | {"copil_id": "c-09", "date": "2023-09-12"}
+    )
     await service.move_clock(datetime(2023, 11, 21, 9, tzinfo=PARIS))  # October too (September had one)
     assert await eventually(lambda: _equal(alertes(service, tid), ["2023-08", "2023-10"]), what="October")
 
@@ -68,8 +85,10 @@ async def test_le_retard_de_convention_est_signale_une_fois_a_la_fin_du_jour_de_
     await asyncio.sleep(SETTLE)
     assert await service.types(tid) == ["MissionOuverte"]
     await service.move_clock(datetime(2024, 1, 16, 0, 0, 1, tzinfo=PARIS))
-    await eventually(lambda: _equal(service.types(tid), ["MissionOuverte", "ConventionEnRetard"]),
-                     what="the missed deadline to be recorded")
+    await eventually(
+        lambda: _equal(service.types(tid), ["MissionOuverte", "ConventionEnRetard"]),
+        what="the missed deadline to be recorded",
+    )
     await service.move_clock(datetime(2024, 2, 1, 9, tzinfo=PARIS))
     await asyncio.sleep(SETTLE)
     assert await service.types(tid) == ["MissionOuverte", "ConventionEnRetard"]

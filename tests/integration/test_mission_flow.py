@@ -4,6 +4,7 @@ meetings, qualified projects, feuille de route, restitution and close; refusals 
 
 One app for the module (its consumer-group join is the slow part); each test has its own territories.
 TerritoireLaureat messages are real envelopes published to instruction.dossier.v1, as the relay would."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,14 +25,13 @@ from contracts.base import Role
 from contracts.codec import decode_message
 from contracts.envelope import Actor
 from contracts.instruction.v1 import TerritoireLaureat
+from instruction.entrypoints.app import create_app
 from kernel.clock import SimulatedClock
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext
 from kernel.runtime import Settings
 from rebond_local.infra import Infra
 from tests.support import as_actor, eventually, isolated_settings, running
-
-from instruction.entrypoints.app import create_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -40,18 +40,38 @@ CDC = as_actor(Role.INSTRUCTEUR_CDC, "cdc-1")
 DTI = as_actor(Role.DTI_ANCT, "dti-1")
 SIGNATAIRES = ["Caisse des Dépôts (Banque des Territoires)", "CA de Cambrai", "CA du Caudrésis-Catésis"]
 CONVENTION = {"date_signature": "2023-04-03", "signataires": SIGNATAIRES}
-LANCEMENT = {"date_lancement": "2023-05-02", "prestataire": "Cabinet Territoires", "jours_hommes": 60,
-             "fin_prevue": "2023-09-01"}  # launched in May: no whole month to watch yet on 15/06
-COPIL_MAI = {"copil_id": "copil-2023-05", "date": "2023-05-10", "ordre_du_jour": "Recensement des projets",
-             "participants": [{"organisme": "Sous-préfecture de Cambrai", "role": "présidence"},
-                              {"organisme": "Bpifrance", "role": "membre"}]}
-PROJET = {"projet_id": "projet-metalball", "siret": "73282932000017", "raison_sociale": "MetalBall",
-          "intitule": "Ligne de billes céramiques", "date_copil": "2023-05-10",
-          "assiette_estimee_centimes": 120_000_000, "forme_envisagee": "SUBVENTION", "emplois_prevus": 6}
-AXES = {"axes": [
-    {"intitule": "L'emploi et le développement des compétences", "description": "Commun aux deux CA"},
-    {"intitule": "L'anticipation des évolutions de la filière agroalimentaire", "description": "Cambrésis"},
-    {"intitule": "L'accélération de la transition numérique et de l'innovation", "description": "Caudrésis"}]}
+LANCEMENT = {
+    "date_lancement": "2023-05-02",
+    "prestataire": "Cabinet Territoires",
+    "jours_hommes": 60,
+    "fin_prevue": "2023-09-01",
+}  # launched in May: no whole month to watch yet on 15/06
+COPIL_MAI = {
+    "copil_id": "copil-2023-05",
+    "date": "2023-05-10",
+    "ordre_du_jour": "Recensement des projets",
+    "participants": [
+        {"organisme": "Sous-préfecture de Cambrai", "role": "présidence"},
+        {"organisme": "Bpifrance", "role": "membre"},
+    ],
+}
+PROJET = {
+    "projet_id": "projet-metalball",
+    "siret": "73282932000017",
+    "raison_sociale": "MetalBall",
+    "intitule": "Ligne de billes céramiques",
+    "date_copil": "2023-05-10",
+    "assiette_estimee_centimes": 120_000_000,
+    "forme_envisagee": "SUBVENTION",
+    "emplois_prevus": 6,
+}
+AXES = {
+    "axes": [
+        {"intitule": "L'emploi et le développement des compétences", "description": "Commun aux deux CA"},
+        {"intitule": "L'anticipation des évolutions de la filière agroalimentaire", "description": "Cambrésis"},
+        {"intitule": "L'accélération de la transition numérique et de l'innovation", "description": "Caudrésis"},
+    ]
+}
 
 
 def copil(tid: str) -> dict[str, str]:
@@ -84,6 +104,7 @@ class Service:
 
     async def mission(self, tid: str) -> dict[str, Any]:
         """The mission, once the laureate decision has reached the reactor."""
+
         async def probe() -> dict[str, Any] | None:
             response = await self.client.get(f"/missions/{tid}", headers=CDC)
             return response.json() if response.status_code == 200 else None
@@ -111,36 +132,52 @@ async def service(infra: Infra) -> AsyncIterator[Service]:
 def laureat(tid: str, notifie_le: date, version: int = 5) -> tuple[str, bytes]:
     """A TerritoireLaureat as instruction's relay publishes it from the dossier stream."""
     event = TerritoireLaureat(
-        territoire_id=tid, candidature_id=tid, vague=2, nom_territoire="Cambrésis et Caudrésis-Catésis",
-        region_code="32", epci_sirens=["200000016", "200000024"], date_decision=notifie_le,
-        date_notification=notifie_le, enveloppe_cible_centimes=500_000_000)
+        territoire_id=tid,
+        candidature_id=tid,
+        vague=2,
+        nom_territoire="Cambrésis et Caudrésis-Catésis",
+        region_code="32",
+        epci_sirens=["200000016", "200000024"],
+        date_decision=notifie_le,
+        date_notification=notifie_le,
+        enveloppe_cible_centimes=500_000_000,
+    )
     stream_id = f"dossier-{tid}"
-    context = CommandContext(actor=Actor(id="cabinet-pm", role=Role.PM_CABINET),
-                             occurred_at=datetime.combine(notifie_le, datetime.min.time(), PARIS),
-                             idempotency_key=f"test:{stream_id}:{version}")
+    context = CommandContext(
+        actor=Actor(id="cabinet-pm", role=Role.PM_CABINET),
+        occurred_at=datetime.combine(notifie_le, datetime.min.time(), PARIS),
+        idempotency_key=f"test:{stream_id}:{version}",
+    )
     [recorded] = envelop("instruction", stream_id, [event], version - 1, None, context)
     return stream_id, recorded.envelope.to_json()
 
 
 async def read_published(settings: Settings, stream_id: str, expected: int) -> list[str]:
     """Event types of `stream_id` that instruction's relay published to instruction.dossier.v1."""
-    consumer = AIOKafkaConsumer(settings.topic(topics.INSTRUCTION), bootstrap_servers=settings.kafka_bootstrap,
-                                group_id=None, auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        settings.topic(topics.INSTRUCTION),
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     seen: list[str] = []
     try:
         async with asyncio.timeout(30):
             while len(seen) < expected:
                 for records in (await consumer.getmany(timeout_ms=500)).values():
-                    seen += [decode_message(r.value).envelope.event_type for r in records
-                             if r.key == stream_id.encode()]
+                    seen += [
+                        decode_message(r.value).envelope.event_type for r in records if r.key == stream_id.encode()
+                    ]
     finally:
         await consumer.stop()
     return seen
 
 
-async def post(service: Service, path: str, headers: dict[str, str], body: dict[str, Any],
-               status: int = 201) -> dict[str, Any]:
+async def post(
+    service: Service, path: str, headers: dict[str, str], body: dict[str, Any], status: int = 201
+) -> dict[str, Any]:
     response = await service.client.post(path, headers=headers, json=body)
     assert response.status_code == status, f"{path}: {response.status_code} {response.text}"
     return response.json()  # type: ignore[no-any-return]
@@ -160,8 +197,7 @@ async def test_un_laureat_publie_ouvre_sa_mission_qui_va_jusqu_a_la_cloture(serv
     await post(service, f"/missions/{tid}/copils", prestataire(tid), COPIL_MAI)
 
     # a project is qualified at a COPIL that was held, and only there
-    unheld = await post(service, f"/territoires/{tid}/projets", copil(tid), PROJET | {"date_copil": "2023-05-11"},
-                        409)
+    unheld = await post(service, f"/territoires/{tid}/projets", copil(tid), PROJET | {"date_copil": "2023-05-11"}, 409)
     assert unheld["error"] == "copil_inconnu"
     qualified = await post(service, f"/territoires/{tid}/projets", copil(tid), PROJET)
     assert [e["event_type"] for e in qualified["appended"]] == ["ProjetQualifie"]
@@ -175,8 +211,16 @@ async def test_un_laureat_publie_ouvre_sa_mission_qui_va_jusqu_a_la_cloture(serv
     closed = await post(service, f"/missions/{tid}/cloture", DTI, {"date": "2023-06-15", "motif": "Restituée"})
     assert (closed["etat"], len(closed["feuille_de_route"]["axes"])) == ("CLOTUREE", 3)
 
-    expected = ["MissionOuverte", "ConventionSignee", "MissionIngenierieLancee", "ComitePilotageTenu",
-                "ProjetQualifie", "FeuilleDeRouteRestituee", "MissionRestituee", "MissionCloturee"]
+    expected = [
+        "MissionOuverte",
+        "ConventionSignee",
+        "MissionIngenierieLancee",
+        "ComitePilotageTenu",
+        "ProjetQualifie",
+        "FeuilleDeRouteRestituee",
+        "MissionRestituee",
+        "MissionCloturee",
+    ]
     assert await service.types(tid) == expected
     assert await read_published(service.settings, f"mission-{tid}", len(expected)) == expected
     listed = (await service.client.get("/missions", params={"etat": "CLOTUREE"}, headers=DTI)).json()
@@ -189,22 +233,58 @@ async def test_les_refus_et_les_entrees_invalides_n_ajoutent_rien(service: Servi
     await service.mission(tid)
     cases: list[tuple[str, str, dict[str, str], dict[str, Any], int, str]] = [
         ("COPIL before the launch", f"/missions/{tid}/copils", prestataire(tid), COPIL_MAI, 409, "mission_non_lancee"),
-        ("qualification before the launch", f"/territoires/{tid}/projets", copil(tid), PROJET, 409,
-         "mission_non_lancee"),
+        (
+            "qualification before the launch",
+            f"/territoires/{tid}/projets",
+            copil(tid),
+            PROJET,
+            409,
+            "mission_non_lancee",
+        ),
         ("launch before the convention", f"/missions/{tid}/ingenierie", CDC, LANCEMENT, 409, "convention_non_signee"),
-        ("restitution before the launch", f"/missions/{tid}/restitution", copil(tid), {"date": "2023-06-01"}, 409,
-         "mission_non_lancee"),
-        ("close before the restitution", f"/missions/{tid}/cloture", CDC, {"date": "2023-06-01", "motif": "x"}, 409,
-         "mission_non_restituee"),
+        (
+            "restitution before the launch",
+            f"/missions/{tid}/restitution",
+            copil(tid),
+            {"date": "2023-06-01"},
+            409,
+            "mission_non_lancee",
+        ),
+        (
+            "close before the restitution",
+            f"/missions/{tid}/cloture",
+            CDC,
+            {"date": "2023-06-01", "motif": "x"},
+            409,
+            "mission_non_restituee",
+        ),
         ("signed before notified", f"/missions/{tid}/convention", CDC, CONVENTION, 409, "signature_avant_notification"),
         ("unknown mission", f"/missions/{other}/convention", CDC, CONVENTION, 409, "mission_inconnue"),
-        ("signed in the future", f"/missions/{tid}/convention", CDC, CONVENTION | {"date_signature": "2023-06-16"},
-         422, "date_signature"),
-        ("one signatory", f"/missions/{tid}/convention", CDC, CONVENTION | {"signataires": ["CDC"]}, 422,
-         "signataires"),
+        (
+            "signed in the future",
+            f"/missions/{tid}/convention",
+            CDC,
+            CONVENTION | {"date_signature": "2023-06-16"},
+            422,
+            "date_signature",
+        ),
+        (
+            "one signatory",
+            f"/missions/{tid}/convention",
+            CDC,
+            CONVENTION | {"signataires": ["CDC"]},
+            422,
+            "signataires",
+        ),
         ("no axis", f"/missions/{tid}/feuille-de-route", prestataire(tid), {"axes": []}, 422, "axes"),
-        ("assiette < 400 k€", f"/territoires/{tid}/projets", copil(tid),
-         PROJET | {"assiette_estimee_centimes": 39_999_999}, 422, "assiette_estimee_centimes"),
+        (
+            "assiette < 400 k€",
+            f"/territoires/{tid}/projets",
+            copil(tid),
+            PROJET | {"assiette_estimee_centimes": 39_999_999},
+            422,
+            "assiette_estimee_centimes",
+        ),
         ("prestataire signing", f"/missions/{tid}/convention", prestataire(tid), CONVENTION, 403, ""),
         ("another territory's COPIL", f"/missions/{tid}/copils", copil(other), COPIL_MAI, 403, ""),
         ("COPIL member writing the feuille", f"/missions/{tid}/feuille-de-route", copil(tid), AXES, 403, ""),
@@ -227,8 +307,12 @@ async def test_qui_peut_lire_une_mission(service: Service) -> None:
     readers = [CDC, DTI, as_actor(Role.SGPI), as_actor(Role.BPIFRANCE_CHARGE), copil(tid), prestataire(tid)]
     for headers in readers:
         assert (await service.client.get(f"/missions/{tid}", headers=headers)).status_code == 200
-    refused = [({}, 401), (copil("ailleurs"), 403), (as_actor(Role.EPCI_CANDIDAT, "epci", tid), 403),
-               (as_actor(Role.PORTEUR_PROJET, "porteur", tid), 403)]
+    refused = [
+        ({}, 401),
+        (copil("ailleurs"), 403),
+        (as_actor(Role.EPCI_CANDIDAT, "epci", tid), 403),
+        (as_actor(Role.PORTEUR_PROJET, "porteur", tid), 403),
+    ]
     for headers, status in refused:
         assert (await service.client.get(f"/missions/{tid}", headers=headers)).status_code == status
     assert (await service.client.get("/missions/jamais-laureat", headers=CDC)).status_code == 404

@@ -1,4 +1,5 @@
 """The outbox relay and the idempotent consumer, on the real broker and PostgreSQL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,15 +34,19 @@ def context() -> CommandContext:
 
 
 def laureat(territoire: str) -> LaureatEnregistre:
-    return LaureatEnregistre(territoire_id=territoire, nom_territoire="Cambrésis", region_code="32",
-                             date_decision=date(2023, 7, 1))
+    return LaureatEnregistre(
+        territoire_id=territoire, nom_territoire="Cambrésis", region_code="32", date_decision=date(2023, 7, 1)
+    )
 
 
 async def count_event(conn: asyncpg.Connection, received: ReceivedEvent) -> None:
     """A projection that would show a double application as times = 2."""
     await conn.execute(
         "INSERT INTO counted VALUES ($1, $2, $3, 1) ON CONFLICT (event_id) DO UPDATE SET times = counted.times + 1",
-        received.envelope.event_id, received.envelope.stream_id, received.envelope.stream_version)
+        received.envelope.event_id,
+        received.envelope.stream_id,
+        received.envelope.stream_version,
+    )
 
 
 async def fill(store: PostgresEventStore, streams: int, per_stream: int) -> None:
@@ -51,8 +56,9 @@ async def fill(store: PostgresEventStore, streams: int, per_stream: int) -> None
 
 
 async def read_topic(bootstrap: str, topic: str, expected: int) -> list[tuple[bytes, bytes]]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     seen: list[tuple[bytes, bytes]] = []
     try:
@@ -121,6 +127,7 @@ async def test_crash_between_publish_and_checkpoint_loses_nothing_and_counts_not
     subscribe(subscriber_broker, consumer, topic, group_id=f"t.counter.{unique}")
     await subscriber_broker.start()
     try:
+
         async def counted() -> list[asyncpg.Record] | None:
             async with pool.acquire() as conn:
                 rows = await conn.fetch("SELECT times FROM counted")
@@ -172,8 +179,10 @@ class _Conn:
 async def _deliveries(pool: asyncpg.Pool, stream_count: int) -> list[Delivery]:
     store = PostgresEventStore(pool, producer="tests")
     await fill(store, streams=stream_count, per_stream=2)
-    return [Delivery("topic", 0, offset, json.dumps(envelope).encode())
-            for offset, (_, envelope) in enumerate(await store.read_log(0))]
+    return [
+        Delivery("topic", 0, offset, json.dumps(envelope).encode())
+        for offset, (_, envelope) in enumerate(await store.read_log(0))
+    ]
 
 
 async def test_a_redelivered_message_is_applied_once(pool) -> None:
@@ -204,10 +213,11 @@ async def test_a_poison_message_is_parked_and_its_stream_waits_behind_it(pool) -
     async def to_dead_letters(record: dict) -> None:  # type: ignore[type-arg]
         dead_letters.append(record)
 
-    consumer = IdempotentConsumer("t.poison", pool, fragile, max_attempts=3, backoff_seconds=0.01,
-                                  dead_letter=to_dead_letters)
+    consumer = IdempotentConsumer(
+        "t.poison", pool, fragile, max_attempts=3, backoff_seconds=0.01, dead_letter=to_dead_letters
+    )
     s0v1, s0v2, s1v1, s1v2 = await _deliveries(pool, 2)  # log order: s0 v1, s0 v2, s1 v1, s1 v2
-    for attempt in range(2):
+    for _attempt in range(2):
         with pytest.raises(RetryLater):
             await consumer.handle(s0v1)  # nacked: Kafka redelivers it
     assert await consumer.handle(s0v1) == "parked"  # third failure: parked with its reason
@@ -224,12 +234,17 @@ async def test_a_poison_message_is_parked_and_its_stream_waits_behind_it(pool) -
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT stream_id, version, times FROM counted ORDER BY stream_id, version")
         assert [(r["stream_id"], r["version"], r["times"]) for r in rows] == [
-            ("enveloppe-s0", 1, 1), ("enveloppe-s0", 2, 1), ("enveloppe-s1", 1, 1), ("enveloppe-s1", 2, 1)]
+            ("enveloppe-s0", 1, 1),
+            ("enveloppe-s0", 2, 1),
+            ("enveloppe-s1", 1, 1),
+            ("enveloppe-s1", 2, 1),
+        ]
     assert await consumer.handle(s0v2) == "duplicate"
 
 
-async def test_a_failing_message_is_redelivered_by_kafka_until_it_passes(pool, broker, infra, topic_prefix,
-                                                                         unique) -> None:
+async def test_a_failing_message_is_redelivered_by_kafka_until_it_passes(
+    pool, broker, infra, topic_prefix, unique
+) -> None:
     """NACK_ON_ERROR: the offset is not committed past a failed message; Kafka hands it back."""
     async with pool.acquire() as conn:
         await conn.execute(COUNTED)
@@ -250,6 +265,7 @@ async def test_a_failing_message_is_redelivered_by_kafka_until_it_passes(pool, b
     subscribe(subscriber_broker, consumer, topic, group_id=f"t.flaky.{unique}")
     await subscriber_broker.start()
     try:
+
         async def all_three() -> bool:
             async with pool.acquire() as conn:
                 return await conn.fetchval("SELECT count(*) FROM counted") == 3

@@ -1,6 +1,7 @@
 """The reporting projection on a real broker and PostgreSQL: sealed envelopes published to the topics
 become figures (as of any date), a redelivered message counts once, and a rebuild from offset 0
 gives the same figures (and can become the live projection while the consumer runs)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,7 +25,11 @@ from contracts.base import DomainEvent, FormeAide, RegimeAide, Role
 from contracts.candidature.v1 import CandidatureDeposeeV1, Porteur, SectionDossier
 from contracts.envelope import EventEnvelope, seal
 from contracts.financement.v1 import (
-    AideAccordee, AideRefusee, Contribution, EnveloppeTerritorialeAttribuee, LaureatEnregistre,
+    AideAccordee,
+    AideRefusee,
+    Contribution,
+    EnveloppeTerritorialeAttribuee,
+    LaureatEnregistre,
     ProjetQualifieEnregistre,
 )
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
@@ -57,45 +62,94 @@ class Stream:
 
     def __call__(self, event: DomainEvent) -> EventEnvelope:
         self.version += 1
-        envelope = seal({
-            "event_id": str(uuid4()), "event_type": event.event_type, "schema_version": event.schema_version,
-            "stream_id": self.stream_id, "stream_version": self.version,
-            "occurred_at": datetime(2023, 9, 1, 10, tzinfo=UTC).isoformat(),
-            "recorded_at": datetime.now(UTC).isoformat(), "correlation_id": f"corr-{self.stream_id}",
-            "causation_id": None, "actor": {"id": "tests", "role": "SYSTEME"}, "producer": "tests",
-            "previous_hash": self.previous, "data": event.model_dump(mode="json")})
+        envelope = seal(
+            {
+                "event_id": str(uuid4()),
+                "event_type": event.event_type,
+                "schema_version": event.schema_version,
+                "stream_id": self.stream_id,
+                "stream_version": self.version,
+                "occurred_at": datetime(2023, 9, 1, 10, tzinfo=UTC).isoformat(),
+                "recorded_at": datetime.now(UTC).isoformat(),
+                "correlation_id": f"corr-{self.stream_id}",
+                "causation_id": None,
+                "actor": {"id": "tests", "role": "SYSTEME"},
+                "producer": "tests",
+                "previous_hash": self.previous,
+                "data": event.model_dump(mode="json"),
+            }
+        )
         self.previous = envelope.hash
         return envelope
 
 
-def deposee(candidature_id: str, nom: str, region: str, sirens: list[str], porteur: Porteur,
-            at: str = "2022-09-30T23:30:00+02:00") -> CandidatureDeposeeV1:
+def deposee(
+    candidature_id: str,
+    nom: str,
+    region: str,
+    sirens: list[str],
+    porteur: Porteur,
+    at: str = "2022-09-30T23:30:00+02:00",
+) -> CandidatureDeposeeV1:
     """Published in its released version 1: reporting reads it upcast to the latest."""
     return CandidatureDeposeeV1(
-        candidature_id=candidature_id, vague=1, releve_le=datetime.fromisoformat("2022-10-01T12:00:00+02:00"),
-        deposee_le=datetime.fromisoformat(at), porteur=porteur, epci_sirens=sirens,
-        nom_territoire=nom, region_code=region, perimetre="Territoire d'industrie", filiere="agroalimentaire",
-        sections=list(SectionDossier), nombre_pages=18, pages_synthese=2, grille_impacts_jointe=True)
+        candidature_id=candidature_id,
+        vague=1,
+        releve_le=datetime.fromisoformat("2022-10-01T12:00:00+02:00"),
+        deposee_le=datetime.fromisoformat(at),
+        porteur=porteur,
+        epci_sirens=sirens,
+        nom_territoire=nom,
+        region_code=region,
+        perimetre="Territoire d'industrie",
+        filiere="agroalimentaire",
+        sections=list(SectionDossier),
+        nombre_pages=18,
+        pages_synthese=2,
+        grille_impacts_jointe=True,
+    )
 
 
 def laureat(territoire: str, nom: str, region: str, sirens: list[str]) -> TerritoireLaureat:
-    return TerritoireLaureat(territoire_id=territoire, candidature_id=territoire, vague=1, nom_territoire=nom,
-                             region_code=region, epci_sirens=sirens, date_decision=date(2023, 8, 28),
-                             date_notification=date(2023, 8, 29))
+    return TerritoireLaureat(
+        territoire_id=territoire,
+        candidature_id=territoire,
+        vague=1,
+        nom_territoire=nom,
+        region_code=region,
+        epci_sirens=sirens,
+        date_decision=date(2023, 8, 28),
+        date_notification=date(2023, 8, 29),
+    )
 
 
 def projet(projet_id: str, emplois: int, copil: date) -> ProjetQualifie:
-    return ProjetQualifie(projet_id=projet_id, territoire_id=CAMBRAI, siret=siret("391987146"),
-                          raison_sociale="Conserverie du Cambrésis", intitule="Nouvelle ligne", date_copil=copil,
-                          assiette_estimee_centimes=250_000_000, forme_envisagee=FormeAide.SUBVENTION,
-                          emplois_prevus=emplois)
+    return ProjetQualifie(
+        projet_id=projet_id,
+        territoire_id=CAMBRAI,
+        siret=siret("391987146"),
+        raison_sociale="Conserverie du Cambrésis",
+        intitule="Nouvelle ligne",
+        date_copil=copil,
+        assiette_estimee_centimes=250_000_000,
+        forme_envisagee=FormeAide.SUBVENTION,
+        emplois_prevus=emplois,
+    )
 
 
 def aide(aide_id: str, forme: FormeAide, montant: int, decided: date) -> AideAccordee:
-    return AideAccordee(aide_id=aide_id, projet_id="projet-1", territoire_id=CAMBRAI, siret=siret("391987146"),
-                        forme=forme, montant_centimes=montant, assiette_centimes=250_000_000,
-                        regime=RegimeAide.REPRISE_DURABLE_SA102077, date_decision=decided,
-                        publication_obligatoire=montant >= 50_000_000)
+    return AideAccordee(
+        aide_id=aide_id,
+        projet_id="projet-1",
+        territoire_id=CAMBRAI,
+        siret=siret("391987146"),
+        forme=forme,
+        montant_centimes=montant,
+        assiette_centimes=250_000_000,
+        regime=RegimeAide.REPRISE_DURABLE_SA102077,
+        date_decision=decided,
+        publication_obligatoire=montant >= 50_000_000,
+    )
 
 
 def history() -> tuple[list[EventEnvelope], Stream]:
@@ -105,35 +159,77 @@ def history() -> tuple[list[EventEnvelope], Stream]:
     dossier, lorient = Stream(f"dossier-{CAMBRAI}"), Stream("dossier-lorient")
     enveloppe = Stream(f"enveloppe-{CAMBRAI}")
     attribuee = EnveloppeTerritorialeAttribuee(
-        territoire_id=CAMBRAI, montant_centimes=500_000_000, date_attribution=date(2023, 9, 15), contributions=[
+        territoire_id=CAMBRAI,
+        montant_centimes=500_000_000,
+        date_attribution=date(2023, 9, 15),
+        contributions=[
             Contribution(financeur="ETAT_F2030", montant_centimes=400_000_000),
             Contribution(financeur=f"EPCI:{CA_CAMBRAI}", montant_centimes=60_000_000),
-            Contribution(financeur=f"EPCI:{CA_CAUDRESIS}", montant_centimes=40_000_000)])
+            Contribution(financeur=f"EPCI:{CA_CAUDRESIS}", montant_centimes=40_000_000),
+        ],
+    )
     envelopes = [
         cand[0](deposee(CAMBRAI, "Cambrésis et Caudrésis-Catésis", "32", sirens, Porteur.GROUPEMENT_EPCI)),
         cand[1](deposee("lorient", "Pays de Lorient", "53", [LORIENT], Porteur.EPCI)),
         # 22:30 UTC on 30 September is already 1 October in Paris: its business date is the 1st
-        cand[2](deposee("perigord-noir", "Périgord Noir", "75", [PERIGORD], Porteur.EPCI,
-                        at="2022-09-30T22:30:00+00:00")),
-        dossier(CandidatureRecue(candidature_id=CAMBRAI, vague=1, nom_territoire="Cambrésis et Caudrésis-Catésis",
-                                 region_code="32", epci_sirens=sirens)),
+        cand[2](
+            deposee("perigord-noir", "Périgord Noir", "75", [PERIGORD], Porteur.EPCI, at="2022-09-30T22:30:00+00:00")
+        ),
+        dossier(
+            CandidatureRecue(
+                candidature_id=CAMBRAI,
+                vague=1,
+                nom_territoire="Cambrésis et Caudrésis-Catésis",
+                region_code="32",
+                epci_sirens=sirens,
+            )
+        ),
         dossier(laureat(CAMBRAI, "Cambrésis et Caudrésis-Catésis", "32", sirens)),
         dossier(projet("projet-1", 120, date(2023, 10, 5))),
         dossier(projet("projet-2", 80, date(2024, 1, 20))),
         lorient(laureat("lorient", "Pays de Lorient", "53", [LORIENT])),
-        enveloppe(LaureatEnregistre(territoire_id=CAMBRAI, nom_territoire="Cambrésis et Caudrésis-Catésis",
-                                    region_code="32", date_decision=date(2023, 8, 28))),
+        enveloppe(
+            LaureatEnregistre(
+                territoire_id=CAMBRAI,
+                nom_territoire="Cambrésis et Caudrésis-Catésis",
+                region_code="32",
+                date_decision=date(2023, 8, 28),
+            )
+        ),
         enveloppe(attribuee),
-        enveloppe(ProjetQualifieEnregistre(projet_id="projet-1", territoire_id=CAMBRAI, siret=siret("391987146"),
-                                           assiette_estimee_centimes=250_000_000)),
+        enveloppe(
+            ProjetQualifieEnregistre(
+                projet_id="projet-1",
+                territoire_id=CAMBRAI,
+                siret=siret("391987146"),
+                assiette_estimee_centimes=250_000_000,
+            )
+        ),
         enveloppe(aide("aide-1", FormeAide.SUBVENTION, 60_000_000, date(2023, 11, 10))),
         enveloppe(aide("aide-2", FormeAide.AVANCE_REMBOURSABLE, 20_000_000, date(2024, 2, 1))),
-        enveloppe(AideRefusee(aide_id="aide-3", projet_id="projet-2", territoire_id=CAMBRAI,
-                              montant_centimes=900_000_000, motif="enveloppe_insuffisante",
-                              date_decision=date(2024, 3, 1))),
+        enveloppe(
+            AideRefusee(
+                aide_id="aide-3",
+                projet_id="projet-2",
+                territoire_id=CAMBRAI,
+                montant_centimes=900_000_000,
+                motif="enveloppe_insuffisante",
+                date_decision=date(2024, 3, 1),
+            )
+        ),
     ]
-    envelopes.append(seal({**envelopes[0].model_dump(mode="json"), "event_id": str(uuid4()), "hash": "",
-                           "event_type": "EvenementFutur", "stream_id": "candidature-futur", "data": {"x": 1}}))
+    envelopes.append(
+        seal(
+            {
+                **envelopes[0].model_dump(mode="json"),
+                "event_id": str(uuid4()),
+                "hash": "",
+                "event_type": "EvenementFutur",
+                "stream_id": "candidature-futur",
+                "data": {"x": 1},
+            }
+        )
+    )
     envelopes.insert(12, envelopes[11])  # the same AideAccordee message twice (a relay's republish): counted once
     return envelopes, enveloppe
 
@@ -162,8 +258,9 @@ async def national(client: httpx.AsyncClient, as_of: str | None = None) -> dict[
 
 async def until_refusal_seen(client: httpx.AsyncClient) -> dict[str, Any]:
     """The refusal is the last event of the envelope stream: once seen, everything before it was applied."""
-    return await eventually(lambda: _when(national(client), lambda f: f["nb_aides_refusees"] == 1),
-                            what="the whole history in the figures")
+    return await eventually(
+        lambda: _when(national(client), lambda f: f["nb_aides_refusees"] == 1), what="the whole history in the figures"
+    )
 
 
 async def _when(figures: Awaitable[dict[str, Any]], ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
@@ -179,15 +276,34 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
             await publish(envelope)
         figures = await until_refusal_seen(client)
         assert figures == {
-            "as_of": None, "nb_candidatures": 3, "nb_laureats": 2, "nb_regions_laureates": 2,
-            "nb_projets_qualifies": 2, "emplois_prevus": 200, "nb_aides": 2,
-            "aides_par_forme": {"SUBVENTION": {"nombre": 1, "montant_centimes": 60_000_000},
-                                "AVANCE_REMBOURSABLE": {"nombre": 1, "montant_centimes": 20_000_000}},
-            "montant_aides_centimes": 80_000_000, "enveloppes_attribuees_centimes": 500_000_000,
-            "taux_consommation": "0.1600", "nb_aides_publication_obligatoire": 1, "nb_aides_refusees": 1,
-            "nb_candidatures_retirees": 0, "nb_ineligibles": 0, "nb_non_retenues": 0, "nb_missions_ouvertes": 0,
-            "nb_conventions_signees": 0, "nb_conventions_en_retard": 0, "nb_missions_lancees": 0,
-            "nb_copil_tenus": 0, "nb_alertes_copil": 0, "nb_missions_restituees": 0, "nb_missions_cloturees": 0}
+            "as_of": None,
+            "nb_candidatures": 3,
+            "nb_laureats": 2,
+            "nb_regions_laureates": 2,
+            "nb_projets_qualifies": 2,
+            "emplois_prevus": 200,
+            "nb_aides": 2,
+            "aides_par_forme": {
+                "SUBVENTION": {"nombre": 1, "montant_centimes": 60_000_000},
+                "AVANCE_REMBOURSABLE": {"nombre": 1, "montant_centimes": 20_000_000},
+            },
+            "montant_aides_centimes": 80_000_000,
+            "enveloppes_attribuees_centimes": 500_000_000,
+            "taux_consommation": "0.1600",
+            "nb_aides_publication_obligatoire": 1,
+            "nb_aides_refusees": 1,
+            "nb_candidatures_retirees": 0,
+            "nb_ineligibles": 0,
+            "nb_non_retenues": 0,
+            "nb_missions_ouvertes": 0,
+            "nb_conventions_signees": 0,
+            "nb_conventions_en_retard": 0,
+            "nb_missions_lancees": 0,
+            "nb_copil_tenus": 0,
+            "nb_alertes_copil": 0,
+            "nb_missions_restituees": 0,
+            "nb_missions_cloturees": 0,
+        }
 
         before_second_aid = await national(client, "2024-01-15")
         assert (before_second_aid["nb_aides"], before_second_aid["montant_aides_centimes"]) == (1, 60_000_000)
@@ -200,7 +316,10 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
         cambrai = (await client.get(f"/figures/territoires/{CAMBRAI}")).json()
         assert cambrai["region"] == {"code": "32", "nom": "Hauts-de-France"}
         assert (cambrai["enveloppe_centimes"], cambrai["engage_centimes"], cambrai["disponible_centimes"]) == (
-            500_000_000, 80_000_000, 420_000_000)
+            500_000_000,
+            80_000_000,
+            420_000_000,
+        )
         assert [c["montant_centimes"] for c in cambrai["contributions"]] == [400_000_000, 60_000_000, 40_000_000]
         assert (cambrai["nb_projets_qualifies"], cambrai["emplois_prevus"], cambrai["nb_aides"]) == (2, 200, 2)
         regions = {r["code"]: r for r in (await client.get("/figures/regions")).json()["regions"]}
@@ -252,8 +371,9 @@ async def test_swap_catches_up_with_the_live_consumer(settings_for) -> None:  # 
         swapped_again = (await client.post("/ops/rebuild", params={"swap": "true"}, headers=OPERATOR)).json()
         await publishing
         assert swapped_again["swapped"] is True and swapped_again["previous_schema"] == swapped["live_schema"]
-        final = await eventually(lambda: _when(national(client), lambda f: f["nb_aides"] == 107),
-                                 what="every aid published during the swap")
+        final = await eventually(
+            lambda: _when(national(client), lambda f: f["nb_aides"] == 107), what="every aid published during the swap"
+        )
         assert final["montant_aides_centimes"] == 80_000_000 + 105 * 1_000_000
         assert await _schemas(settings) == [swapped_again["live_schema"]]
         again = (await client.post("/ops/rebuild", headers=OPERATOR)).json()
@@ -280,11 +400,20 @@ async def _publish_all(publish: Publish, envelopes: list[EventEnvelope]) -> None
 
 
 async def _run_cli(settings: Settings) -> dict[str, Any]:
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-           "KAFKA_TOPIC_PREFIX": settings.topic_prefix}
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "KAFKA_TOPIC_PREFIX": settings.topic_prefix,
+    }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "reporting.rebuild", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "reporting.rebuild",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode == 0, err.decode()
     return json.loads(out)  # type: ignore[no-any-return]

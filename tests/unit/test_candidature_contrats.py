@@ -1,15 +1,15 @@
 """CandidatureDeposee v2 (the grille itself) and the upcasting of a v1 deposit recorded before it."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from candidature.domain.candidature import Statut, decider
+from candidature.domain.errors import DossiersFiges
 from contracts import schemas
 from contracts.candidature.v1 import CandidatureDeposee, CandidatureDeposeeV1, CandidatureRetiree
 from contracts.registry import decode, model_for
-
-from candidature.domain.candidature import Statut, decider
-from candidature.domain.errors import DossiersFiges
 from kernel.testing import given
 from tests.unit.candidature_exemples import CID, EPCI_1, retirer
 
@@ -44,5 +44,6 @@ def test_une_candidature_deposee_en_v1_se_replie_et_se_retire() -> None:
     assert state.statut is Statut.DEPOSEE and state.dossier is not None and state.dossier.grille_impacts is None
     veille = depot.releve_le.replace(hour=11)  # type: ignore[attr-defined]
     given(decider, depot).when(retirer(le=veille)).then(
-        CandidatureRetiree(candidature_id=CID, vague=2, retiree_le=veille, motif=retirer().motif))
+        CandidatureRetiree(candidature_id=CID, vague=2, retiree_le=veille, motif=retirer().motif)
+    )
     given(decider, depot).when(retirer(le=depot.releve_le)).then_refused(DossiersFiges)  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 """The deposit, withdrawal and relève use cases on the in-memory store with an in-memory index: the
 cross-stream rules the decider cannot see (EPCI reserved in the wave, a relève recorded meanwhile)."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -9,18 +10,17 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from candidature.application import handlers
+from candidature.application.ports import Conflit, IndexDepots, LigneDepot
+from candidature.application.releve import relever_les_vagues
+from candidature.domain.chevauchement import Voisine
+from candidature.domain.errors import EpciDejaCandidat
 from contracts.base import Role
 from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, VagueRelevee
 from contracts.envelope import Actor
 from kernel.decider import DomainError
 from kernel.memory import InMemoryEventStore
 from kernel.ports import CommandContext, EventStore
-
-from candidature.application import handlers
-from candidature.application.ports import Conflit, IndexDepots, LigneDepot
-from candidature.application.releve import relever_les_vagues
-from candidature.domain.chevauchement import Voisine
-from candidature.domain.errors import EpciDejaCandidat
 from tests.unit.candidature_exemples import CID, EPCI_1, EPCI_2, LE_29_AOUT_2023, PARIS, RELEVE_VAGUE_4, dossier
 
 
@@ -36,8 +36,11 @@ class IndexEnMemoire:
         self.verrous.append(vague)
 
     async def enregistrer_depot(self, depot: CandidatureDeposee) -> list[Conflit]:
-        conflits = [Conflit(s, c) for s in depot.epci_sirens
-                    if (c := self.reservations.get((depot.vague, s), depot.candidature_id)) != depot.candidature_id]
+        conflits = [
+            Conflit(s, c)
+            for s in depot.epci_sirens
+            if (c := self.reservations.get((depot.vague, s), depot.candidature_id)) != depot.candidature_id
+        ]
         if not conflits:
             self.reservations |= {(depot.vague, s): depot.candidature_id for s in depot.epci_sirens}
             self.depots[depot.candidature_id] = depot
@@ -47,8 +50,9 @@ class IndexEnMemoire:
         self.reservations = {k: c for k, c in self.reservations.items() if c != retrait.candidature_id}
         self.depots.pop(retrait.candidature_id)
 
-    async def voisines(self, candidature_id: str, vague: int, perimetre: str | None,
-                       sirens: list[str]) -> list[Voisine]:
+    async def voisines(
+        self, candidature_id: str, vague: int, perimetre: str | None, sirens: list[str]
+    ) -> list[Voisine]:
         return []
 
     async def candidatures_de_la_vague(self, vague: int) -> list[str]:
@@ -63,8 +67,9 @@ def context(scope: str = EPCI_1, le: datetime = LE_29_AOUT_2023) -> CommandConte
 
 
 async def brouillon(store: EventStore, candidature_id: str = CID, sirens: list[str] | None = None) -> None:
-    contenu = dossier(**({"epci_sirens": sirens, "porteur": "EPCI" if len(sirens) == 1 else "GROUPEMENT_EPCI"}
-                         if sirens else {}))
+    contenu = dossier(
+        **({"epci_sirens": sirens, "porteur": "EPCI" if len(sirens) == 1 else "GROUPEMENT_EPCI"} if sirens else {})
+    )
     await handlers.initier_candidature(store, candidature_id, contenu, context((sirens or [EPCI_1])[0]))
 
 

@@ -1,18 +1,18 @@
 """The wave calendar, the Vague decider (relève), the AMI's early closure and criterion 7's warnings."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 import pytest
 
-from contracts.candidature.v1 import AMIClotureAnticipee, MotifAvertissement, VagueRelevee
-from kernel.testing import given
-
 from candidature.domain import ami, vague
 from candidature.domain.calendrier import CALENDRIER, vague_du_depot, vagues_a_relever
 from candidature.domain.chevauchement import Voisine, avertissements, cle_perimetre
 from candidature.domain.commands import CloturerAMI, ReleverVague
 from candidature.domain.errors import AMIClos, AMIDejaClos, ClotureIncoherente, RelevePrematuree
+from contracts.candidature.v1 import AMIClotureAnticipee, MotifAvertissement, VagueRelevee
+from kernel.testing import given
 from tests.unit.candidature_exemples import PARIS, RELEVE_VAGUE_4
 
 # --- calendar ---------------------------------------------------------------------------------------------
@@ -25,15 +25,18 @@ def test_le_calendrier_compte_13_releves_a_midi_heure_de_paris() -> None:
     assert CALENDRIER[-1].releve_le == datetime(2026, 10, 1, 10, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("instant", "numero"), [
-    (datetime(2022, 1, 1, tzinfo=PARIS), 1),
-    (datetime(2023, 10, 1, 11, 59, 59, tzinfo=PARIS), 4),  # last second before the relève
-    (datetime(2023, 10, 1, 12, 0, 0, tzinfo=PARIS), 5),  # at noon sharp: too late, next wave
-    (datetime(2023, 10, 1, 9, 59, 59, tzinfo=UTC), 4),  # summer time: noon Paris is 10:00 UTC
-    (datetime(2024, 2, 1, 10, 59, 59, tzinfo=UTC), 5),  # winter time: noon Paris is 11:00 UTC
-    (datetime(2024, 2, 1, 11, 0, 0, tzinfo=UTC), 6),
-    (datetime(2026, 10, 1, 11, 59, 59, tzinfo=PARIS), 13),
-])
+@pytest.mark.parametrize(
+    ("instant", "numero"),
+    [
+        (datetime(2022, 1, 1, tzinfo=PARIS), 1),
+        (datetime(2023, 10, 1, 11, 59, 59, tzinfo=PARIS), 4),  # last second before the relève
+        (datetime(2023, 10, 1, 12, 0, 0, tzinfo=PARIS), 5),  # at noon sharp: too late, next wave
+        (datetime(2023, 10, 1, 9, 59, 59, tzinfo=UTC), 4),  # summer time: noon Paris is 10:00 UTC
+        (datetime(2024, 2, 1, 10, 59, 59, tzinfo=UTC), 5),  # winter time: noon Paris is 11:00 UTC
+        (datetime(2024, 2, 1, 11, 0, 0, tzinfo=UTC), 6),
+        (datetime(2026, 10, 1, 11, 59, 59, tzinfo=PARIS), 13),
+    ],
+)
 def test_un_depot_rejoint_la_prochaine_releve_strictement_apres_lui(instant: datetime, numero: int) -> None:
     trouvee = vague_du_depot(instant)
     assert trouvee is not None and trouvee.numero == numero
@@ -65,7 +68,8 @@ def relever(maintenant: datetime, *candidatures: str) -> ReleverVague:
 
 def test_la_releve_enregistre_les_candidatures_de_la_vague() -> None:
     given(vague.decider).when(relever(RELEVE_VAGUE_4, "lorient", "cambrai", "lorient")).then(
-        VagueRelevee(vague=4, releve_le=RELEVE_VAGUE_4, candidatures=["cambrai", "lorient"]))
+        VagueRelevee(vague=4, releve_le=RELEVE_VAGUE_4, candidatures=["cambrai", "lorient"])
+    )
 
 
 def test_la_releve_n_est_enregistree_qu_une_fois() -> None:
@@ -75,7 +79,8 @@ def test_la_releve_n_est_enregistree_qu_une_fois() -> None:
 
 def test_pas_de_releve_avant_midi() -> None:
     given(vague.decider).when(relever(datetime(2023, 10, 1, 11, 59, tzinfo=PARIS))).then_refused(
-        RelevePrematuree, "releve_prematuree")
+        RelevePrematuree, "releve_prematuree"
+    )
 
 
 # --- early closure ------------------------------------------------------------------------------------------
@@ -83,15 +88,24 @@ def test_pas_de_releve_avant_midi() -> None:
 MAINTENANT = datetime(2024, 3, 5, 10, tzinfo=PARIS)
 
 
-def cloturer(date_arrete: date = date(2024, 3, 4), avis: date = date(2024, 2, 28), reference: str = "2024-17",
-             le: datetime = MAINTENANT) -> CloturerAMI:
+def cloturer(
+    date_arrete: date = date(2024, 3, 4),
+    avis: date = date(2024, 2, 28),
+    reference: str = "2024-17",
+    le: datetime = MAINTENANT,
+) -> CloturerAMI:
     return CloturerAMI(date_arrete=date_arrete, reference_arrete=reference, date_avis_sgpi=avis, effective_le=le)
 
 
 def test_la_cloture_anticipee_est_enregistree() -> None:
-    given(ami.decider).when(cloturer()).then(AMIClotureAnticipee(
-        date_arrete=date(2024, 3, 4), reference_arrete="2024-17", date_avis_sgpi=date(2024, 2, 28),
-        effective_le=MAINTENANT))
+    given(ami.decider).when(cloturer()).then(
+        AMIClotureAnticipee(
+            date_arrete=date(2024, 3, 4),
+            reference_arrete="2024-17",
+            date_avis_sgpi=date(2024, 2, 28),
+            effective_le=MAINTENANT,
+        )
+    )
 
 
 def test_le_meme_arrete_repete_n_enregistre_rien_un_autre_est_refuse() -> None:
@@ -103,7 +117,8 @@ def test_le_meme_arrete_repete_n_enregistre_rien_un_autre_est_refuse() -> None:
 def test_l_arrete_est_pris_sur_avis_du_sgpi_et_pas_dans_le_futur() -> None:
     given(ami.decider).when(cloturer(avis=date(2024, 3, 5))).then_refused(ClotureIncoherente, "cloture_incoherente")
     given(ami.decider).when(cloturer(date_arrete=date(2024, 3, 6), avis=date(2024, 3, 1))).then_refused(
-        ClotureIncoherente)
+        ClotureIncoherente
+    )
 
 
 def test_apres_la_releve_finale_il_n_y_a_plus_rien_a_clore() -> None:
@@ -114,17 +129,22 @@ def test_apres_la_releve_finale_il_n_y_a_plus_rien_a_clore() -> None:
 
 
 def test_deux_graphies_d_un_meme_perimetre_sont_egales() -> None:
-    assert cle_perimetre("TI Cambraisis – Douaisis - Valenciennois") == cle_perimetre("ti cambraisis douaisis  "
-                                                                                      "valenciennois")
+    assert cle_perimetre("TI Cambraisis – Douaisis - Valenciennois") == cle_perimetre(
+        "ti cambraisis douaisis  valenciennois"
+    )
     assert cle_perimetre("CRTE Pays d'Évian") == cle_perimetre("crte pays d evian")
     assert cle_perimetre("CRTE Pays de Lorient") != cle_perimetre("CRTE Pays de Loudéac")
 
 
 def test_les_avertissements_de_chevauchement() -> None:
-    voisines = [Voisine("douaisis", 4, meme_perimetre=True, sirens_communs=()),
-                Voisine("cambrai-2022", 1, meme_perimetre=False, sirens_communs=("200068500",)),
-                Voisine("valenciennes", 4, meme_perimetre=False, sirens_communs=())]
+    voisines = [
+        Voisine("douaisis", 4, meme_perimetre=True, sirens_communs=()),
+        Voisine("cambrai-2022", 1, meme_perimetre=False, sirens_communs=("200068500",)),
+        Voisine("valenciennes", 4, meme_perimetre=False, sirens_communs=()),
+    ]
     found = avertissements(4, voisines)
     assert [(a.motif, a.autre_candidature_id, a.vague) for a in found] == [
-        (MotifAvertissement.EPCI_AUTRE_VAGUE, "cambrai-2022", 1), (MotifAvertissement.MEME_PERIMETRE, "douaisis", 4)]
+        (MotifAvertissement.EPCI_AUTRE_VAGUE, "cambrai-2022", 1),
+        (MotifAvertissement.MEME_PERIMETRE, "douaisis", 4),
+    ]
     assert "200068500" in found[0].detail

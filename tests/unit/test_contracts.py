@@ -1,4 +1,5 @@
 """The published contract: schemas committed and frozen per version, every old event still readable."""
+
 from __future__ import annotations
 
 import json
@@ -46,12 +47,23 @@ def test_every_version_ever_written_still_decodes(path: Path) -> None:
 
 def test_an_envelope_round_trips_through_json_with_its_hash_intact() -> None:
     payload = json.loads(next(p for p in example_files() if p.stem.startswith("TerritoireLaureat")).read_text())
-    envelope = seal({
-        "event_id": "7d4a3c8e-1111-4b7c-9d2e-2b3c4d5e6f70", "event_type": "TerritoireLaureat", "schema_version": 1,
-        "stream_id": "dossier-cambrai", "stream_version": 2, "occurred_at": "2023-07-10T09:00:00+02:00",
-        "recorded_at": "2023-07-10T07:00:00.123456Z", "correlation_id": "c-1", "causation_id": None,
-        "actor": {"id": "pm", "role": Role.PM_CABINET.value, "scope": None}, "producer": "instruction",
-        "previous_hash": "ab" * 32, "data": payload})
+    envelope = seal(
+        {
+            "event_id": "7d4a3c8e-1111-4b7c-9d2e-2b3c4d5e6f70",
+            "event_type": "TerritoireLaureat",
+            "schema_version": 1,
+            "stream_id": "dossier-cambrai",
+            "stream_version": 2,
+            "occurred_at": "2023-07-10T09:00:00+02:00",
+            "recorded_at": "2023-07-10T07:00:00.123456Z",
+            "correlation_id": "c-1",
+            "causation_id": None,
+            "actor": {"id": "pm", "role": Role.PM_CABINET.value, "scope": None},
+            "producer": "instruction",
+            "previous_hash": "ab" * 32,
+            "data": payload,
+        }
+    )
     received = decode_message(envelope.to_json())
     assert received.envelope == envelope and hash_is_intact(received.envelope)
     tampered = received.envelope.model_copy(update={"data": {**payload, "vague": 3}})

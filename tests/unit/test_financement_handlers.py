@@ -1,4 +1,5 @@
 """financement's handlers on the in-memory store, and how its reactor maps instruction events to commands."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,22 +23,44 @@ from kernel.ports import CommandContext
 T = "lorient"
 SIRET = "73282932000074"
 LAUREAT = TerritoireLaureat(
-    territoire_id=T, candidature_id="c-lorient", vague=3, nom_territoire="Lorient Agglomération", region_code="53",
-    epci_sirens=["200042174"], date_decision=date(2023, 7, 1), date_notification=date(2023, 8, 28))
+    territoire_id=T,
+    candidature_id="c-lorient",
+    vague=3,
+    nom_territoire="Lorient Agglomération",
+    region_code="53",
+    epci_sirens=["200042174"],
+    date_decision=date(2023, 7, 1),
+    date_notification=date(2023, 8, 28),
+)
 QUALIFIE = ProjetQualifie(
-    projet_id="p1", territoire_id=T, siret=SIRET, raison_sociale="Fonderie de Bretagne", intitule="Ligne",
-    date_copil=date(2023, 10, 3), assiette_estimee_centimes=80_000_000, forme_envisagee=FormeAide.SUBVENTION)
+    projet_id="p1",
+    territoire_id=T,
+    siret=SIRET,
+    raison_sociale="Fonderie de Bretagne",
+    intitule="Ligne",
+    date_copil=date(2023, 10, 3),
+    assiette_estimee_centimes=80_000_000,
+    forme_envisagee=FormeAide.SUBVENTION,
+)
 
 
 def context() -> CommandContext:
-    return CommandContext(actor=Actor(id="bpi-1", role=Role.BPIFRANCE_CHARGE),
-                          occurred_at=datetime(2023, 11, 2, 10, tzinfo=UTC))
+    return CommandContext(
+        actor=Actor(id="bpi-1", role=Role.BPIFRANCE_CHARGE), occurred_at=datetime(2023, 11, 2, 10, tzinfo=UTC)
+    )
 
 
 def aide(aide_id: str, montant: int = 1_000_000) -> AccorderAide:
-    return AccorderAide(territoire_id=T, aide_id=aide_id, projet_id="p1", forme=FormeAide.SUBVENTION,
-                        montant_centimes=montant, assiette_centimes=80_000_000, regime=RegimeAide.PME,
-                        date_decision=date(2023, 11, 2))
+    return AccorderAide(
+        territoire_id=T,
+        aide_id=aide_id,
+        projet_id="p1",
+        forme=FormeAide.SUBVENTION,
+        montant_centimes=montant,
+        assiette_centimes=80_000_000,
+        regime=RegimeAide.PME,
+        date_decision=date(2023, 11, 2),
+    )
 
 
 async def ready_store(montant: int) -> InMemoryEventStore:
@@ -45,19 +68,29 @@ async def ready_store(montant: int) -> InMemoryEventStore:
     for command in (commande_pour(LAUREAT), commande_pour(QUALIFIE)):
         assert command is not None
         await handlers.executer(store, command, context())
-    await handlers.executer(store, AttribuerEnveloppe(
-        territoire_id=T, montant_centimes=montant, contributions=(Contribution(
-            financeur="ETAT_F2030", montant_centimes=montant),), date_attribution=date(2023, 9, 1)), context())
+    await handlers.executer(
+        store,
+        AttribuerEnveloppe(
+            territoire_id=T,
+            montant_centimes=montant,
+            contributions=(Contribution(financeur="ETAT_F2030", montant_centimes=montant),),
+            date_attribution=date(2023, 9, 1),
+        ),
+        context(),
+    )
     return store
 
 
 def test_the_reactor_maps_instruction_events_to_commands_and_ignores_the_others() -> None:
     assert commande_pour(LAUREAT) == EnregistrerLaureat(
-        territoire_id=T, nom_territoire="Lorient Agglomération", region_code="53", date_decision=date(2023, 7, 1))
+        territoire_id=T, nom_territoire="Lorient Agglomération", region_code="53", date_decision=date(2023, 7, 1)
+    )
     assert commande_pour(QUALIFIE) == EnregistrerProjetQualifie(
-        territoire_id=T, projet_id="p1", siret=SIRET, assiette_estimee_centimes=80_000_000)
-    recue = CandidatureRecue(candidature_id="c1", vague=1, nom_territoire="x", region_code="53",
-                             epci_sirens=["200042174"])
+        territoire_id=T, projet_id="p1", siret=SIRET, assiette_estimee_centimes=80_000_000
+    )
+    recue = CandidatureRecue(
+        candidature_id="c1", vague=1, nom_territoire="x", region_code="53", epci_sirens=["200042174"]
+    )
     assert commande_pour(recue) is None
 
 

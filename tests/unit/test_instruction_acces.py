@@ -1,4 +1,5 @@
 """Who reads what of a dossier (§7), and the input rules checked before any command reaches decide."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,17 @@ from instruction.domain.decider import decider
 from instruction.domain.errors import NonHabilite
 from instruction.entrypoints.views import rendre
 from tests.unit.instruction_histoires import (
-    A_AVIS_SGPI, AUTRE_SIREN, AVIS_EXPERT, CID, DEMANDE, EN_INSTRUCTION, EXPERT, LAUREAT, SIRENS, appreciations)
+    A_AVIS_SGPI,
+    AUTRE_SIREN,
+    AVIS_EXPERT,
+    CID,
+    DEMANDE,
+    EN_INSTRUCTION,
+    EXPERT,
+    LAUREAT,
+    SIRENS,
+    appreciations,
+)
 
 JOUR = date(2023, 6, 20)
 AUTRE_EXPERT = EXPERT.model_copy(update={"expert_id": "prefecture-1"})
@@ -29,16 +40,18 @@ def actor(role: Role, actor_id: str = "agent-1", scope: str | None = None) -> Ac
     return Actor(id=actor_id, role=role, scope=scope)
 
 
-@pytest.mark.parametrize("role", [Role.INSTRUCTEUR_CDC, Role.DTI_ANCT, Role.COMITE_MINISTERIEL, Role.SGPI,
-                                  Role.PM_CABINET])
+@pytest.mark.parametrize(
+    "role", [Role.INSTRUCTEUR_CDC, Role.DTI_ANCT, Role.COMITE_MINISTERIEL, Role.SGPI, Role.PM_CABINET]
+)
 def test_les_roles_nationaux_voient_le_dossier_complet(role: Role) -> None:
     assert vue_autorisee(DOSSIER, actor(role), JOUR) is VueDossier.COMPLETE
     view = rendre(CID, DOSSIER, 12, VueDossier.COMPLETE, actor(role))
     assert set(view["experts"]) == {"dire-1", "prefecture-1"} and view["complements_en_attente"] == ["c-1"]
 
 
-@pytest.mark.parametrize("role", [Role.COPIL_MEMBRE, Role.PRESTATAIRE, Role.BPIFRANCE_CHARGE, Role.PORTEUR_PROJET,
-                                  Role.SYSTEME])
+@pytest.mark.parametrize(
+    "role", [Role.COPIL_MEMBRE, Role.PRESTATAIRE, Role.BPIFRANCE_CHARGE, Role.PORTEUR_PROJET, Role.SYSTEME]
+)
 def test_les_autres_roles_ne_lisent_pas_les_dossiers(role: Role) -> None:
     with pytest.raises(NonHabilite):
         vue_autorisee(DOSSIER, actor(role, scope=CID), JOUR)
@@ -53,8 +66,9 @@ def test_l_expert_designe_ne_voit_que_sa_designation_et_son_avis() -> None:
     assert "prefecture-1" not in text and "avis confidentiel" not in text and "criteres" not in view
 
 
-@pytest.mark.parametrize("expert_id, jour, reason", [
-    ("inconnu", JOUR, "expert_non_designe"), ("dire-1", date(2023, 7, 1), "acces_expire")])
+@pytest.mark.parametrize(
+    "expert_id, jour, reason", [("inconnu", JOUR, "expert_non_designe"), ("dire-1", date(2023, 7, 1), "acces_expire")]
+)
 def test_un_expert_non_designe_ou_dont_l_acces_a_pris_fin_ne_lit_rien(expert_id: str, jour: date, reason: str) -> None:
     with pytest.raises(NonHabilite) as refused:
         vue_autorisee(DOSSIER, actor(Role.EXPERT_EXTERNE, expert_id), jour)
@@ -85,6 +99,7 @@ def test_un_autre_epci_ne_lit_pas_le_dossier() -> None:
 
 # --- input rules (HTTP 422, nothing reaches decide) ------------------------------------------------------------
 
+
 def test_la_recevabilite_apprecie_chacune_des_trois_regles_une_fois() -> None:
     ok = Recevabilite(appreciations=list(reversed(appreciations())))
     assert [a.regle for a in ok.appreciations] == list(RegleEligibilite)  # normalised order
@@ -96,11 +111,14 @@ def test_la_recevabilite_apprecie_chacune_des_trois_regles_une_fois() -> None:
         assert error.value.errors()[0]["loc"] == ("appreciations",)
 
 
-@pytest.mark.parametrize("model, fields", [
-    (EvaluationCritere, {"appreciation": "sans note ni niveau"}),
-    (EvaluationCritere, {"appreciation": "note hors échelle", "note": 21}),
-    (AvisComite, {"favorable": True, "avis": "ok", "cooperations_suggerees": ["douaisis"]}),
-])
+@pytest.mark.parametrize(
+    "model, fields",
+    [
+        (EvaluationCritere, {"appreciation": "sans note ni niveau"}),
+        (EvaluationCritere, {"appreciation": "note hors échelle", "note": 21}),
+        (AvisComite, {"favorable": True, "avis": "ok", "cooperations_suggerees": ["douaisis"]}),
+    ],
+)
 def test_une_entree_incomplete_est_refusee(model: Any, fields: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         model(**fields)

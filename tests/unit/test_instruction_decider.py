@@ -1,5 +1,6 @@
 """The Dossier decider (instruction): reception, withdrawal, relève, reads, the Prime Minister's decision
 and the fold; given/when/then, no infrastructure. The instruction steps are in test_instruction_etapes.py."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -16,12 +17,29 @@ from instruction.domain.dossier import Dossier, Phase
 from kernel.decider import DomainError
 from kernel.testing import given
 from tests.unit.instruction_histoires import (
-    A_AVIS_COMITE, A_AVIS_SGPI, A_RECEVABLE, A_RELEVEE, AVIS_SGPI, CID, DECIDE_LE, EN_INSTRUCTION, LAUREAT,
-    NON_RETENUE, PARIS, PROPOSEE, RECUE, RELEVE, RELEVE_LE, decision, enregistrer)
+    A_AVIS_COMITE,
+    A_AVIS_SGPI,
+    A_RECEVABLE,
+    A_RELEVEE,
+    AVIS_SGPI,
+    CID,
+    DECIDE_LE,
+    EN_INSTRUCTION,
+    LAUREAT,
+    NON_RETENUE,
+    PARIS,
+    PROPOSEE,
+    RECUE,
+    RELEVE,
+    RELEVE_LE,
+    decision,
+    enregistrer,
+)
 
 CLOS_LE = datetime(2023, 5, 20, 10, tzinfo=PARIS)
-CLOS = DossierClos(candidature_id=CID, vague=3, cause=CauseCloture.CANDIDATURE_RETIREE, motif="retrait",
-                   clos_le=CLOS_LE)
+CLOS = DossierClos(
+    candidature_id=CID, vague=3, cause=CauseCloture.CANDIDATURE_RETIREE, motif="retrait", clos_le=CLOS_LE
+)
 
 
 def relever() -> ReleverDossier:
@@ -33,6 +51,7 @@ def clore() -> CloreDossier:
 
 
 # --- what the candidature service tells: deposit, withdrawal, relève --------------------------------------
+
 
 def test_une_candidature_deposee_est_recue() -> None:
     given(decider).when(enregistrer()).then(RECUE)
@@ -71,8 +90,11 @@ def test_un_retrait_clot_aussi_un_dossier_en_cours_de_selection() -> None:
     given(decider, *A_RECEVABLE).when(clore()).then(CLOS)
 
 
-@pytest.mark.parametrize("history", [(), (RECUE, CLOS), (*A_AVIS_SGPI, LAUREAT), (*A_AVIS_SGPI, NON_RETENUE)],
-                         ids=["inconnue", "deja-close", "laureat", "non-retenue"])
+@pytest.mark.parametrize(
+    "history",
+    [(), (RECUE, CLOS), (*A_AVIS_SGPI, LAUREAT), (*A_AVIS_SGPI, NON_RETENUE)],
+    ids=["inconnue", "deja-close", "laureat", "non-retenue"],
+)
 def test_un_retrait_ne_touche_ni_un_dossier_inconnu_ni_un_dossier_tranche(history: tuple[Any, ...]) -> None:
     given(decider, *history).when(clore()).then()
 
@@ -84,14 +106,25 @@ def test_un_dossier_clos_n_est_pas_instruit() -> None:
 
 # --- every read is recorded ----------------------------------------------------------------------------------
 
+
 def lecture(role: Role = Role.SGPI) -> ConsignerConsultation:
-    return ConsignerConsultation(candidature_id=CID, consulte_par="agent-1", role=role, vue=VueDossier.COMPLETE,
-                                 consulte_le=datetime(2023, 6, 2, 9, tzinfo=PARIS))
+    return ConsignerConsultation(
+        candidature_id=CID,
+        consulte_par="agent-1",
+        role=role,
+        vue=VueDossier.COMPLETE,
+        consulte_le=datetime(2023, 6, 2, 9, tzinfo=PARIS),
+    )
 
 
 def test_chaque_lecture_est_un_fait_meme_repetee() -> None:
-    read = DossierConsulte(candidature_id=CID, consulte_par="agent-1", role=Role.SGPI, vue=VueDossier.COMPLETE,
-                           consulte_le=datetime(2023, 6, 2, 9, tzinfo=PARIS))
+    read = DossierConsulte(
+        candidature_id=CID,
+        consulte_par="agent-1",
+        role=Role.SGPI,
+        vue=VueDossier.COMPLETE,
+        consulte_le=datetime(2023, 6, 2, 9, tzinfo=PARIS),
+    )
     given(decider, *A_RELEVEE, read).when(lecture()).then(read)
     assert decider.fold([*A_RELEVEE, read, read]).consultations == 2
 
@@ -101,6 +134,7 @@ def test_on_ne_consigne_pas_la_lecture_d_un_dossier_inexistant() -> None:
 
 
 # --- the Prime Minister's decision, after the SGPI's opinion -------------------------------------------------
+
 
 def test_la_decision_positive_rend_le_territoire_laureat() -> None:
     given(decider, *A_AVIS_SGPI).when(decision()).then(LAUREAT)
@@ -136,8 +170,11 @@ def test_une_decision_anterieure_a_l_avis_du_sgpi_est_refusee() -> None:
     given(decider, *A_AVIS_SGPI).when(same_day).then(LAUREAT.model_copy(update={"date_decision": AVIS_SGPI.rendu_le}))
 
 
-@pytest.mark.parametrize("history", [A_RELEVEE, EN_INSTRUCTION, PROPOSEE, A_AVIS_COMITE],
-                         ids=["relevee", "en-instruction", "proposee", "avis-comite"])
+@pytest.mark.parametrize(
+    "history",
+    [A_RELEVEE, EN_INSTRUCTION, PROPOSEE, A_AVIS_COMITE],
+    ids=["relevee", "en-instruction", "proposee", "avis-comite"],
+)
 def test_le_premier_ministre_decide_apres_l_avis_du_sgpi(history: tuple[Any, ...]) -> None:
     given(decider, *history).when(decision()).then_refused(DomainError, "avis_sgpi_requis")
 
@@ -152,24 +189,31 @@ def test_la_meme_decision_repetee_n_ajoute_rien(recorded: Any, repeated: Decider
     given(decider, *A_AVIS_SGPI, recorded).when(repeated).then()
 
 
-@pytest.mark.parametrize("recorded, other", [
-    (LAUREAT, decision(laureat=False)),
-    (LAUREAT, decision(enveloppe_cible_centimes=600_000_000)),
-    (LAUREAT, decision(date_notification=date(2023, 7, 21))),
-    (NON_RETENUE, decision()),
-    (NON_RETENUE, decision(laureat=False, motif="autre motif")),
-])
+@pytest.mark.parametrize(
+    "recorded, other",
+    [
+        (LAUREAT, decision(laureat=False)),
+        (LAUREAT, decision(enveloppe_cible_centimes=600_000_000)),
+        (LAUREAT, decision(date_notification=date(2023, 7, 21))),
+        (NON_RETENUE, decision()),
+        (NON_RETENUE, decision(laureat=False, motif="autre motif")),
+    ],
+)
 def test_une_autre_decision_apres_la_decision_est_refusee(recorded: Any, other: DeciderSelection) -> None:
     given(decider, *A_AVIS_SGPI, recorded).when(other).then_refused(DomainError, "deja_decidee")
 
 
 # --- the fold ---------------------------------------------------------------------------------------------------
 
+
 def test_le_pli_suit_les_phases() -> None:
     phases = [decider.fold(A_AVIS_SGPI[:n]).phase for n in (1, 2, 3, 4)]
     assert phases == [Phase.RECUE, Phase.RELEVEE, Phase.RECEVABLE, Phase.EN_INSTRUCTION]
     assert [decider.fold(h).phase for h in (PROPOSEE, A_AVIS_COMITE, A_AVIS_SGPI)] == [
-        Phase.PROPOSEE, Phase.AVIS_COMITE, Phase.AVIS_SGPI]
+        Phase.PROPOSEE,
+        Phase.AVIS_COMITE,
+        Phase.AVIS_SGPI,
+    ]
     state = decider.fold([*A_AVIS_SGPI, LAUREAT])
     assert (state.phase, state.laureat, len(state.criteres)) == (Phase.LAUREAT, LAUREAT, 7)
     assert decider.fold([*A_AVIS_SGPI, NON_RETENUE]).phase is Phase.NON_RETENUE

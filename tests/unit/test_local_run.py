@@ -1,4 +1,5 @@
 """What `python3 dev.py run` hands a newcomer besides the figures: a token per role to explore the APIs."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """What the mission's watcher records when time passes: the convention deadline (once, at the end of the
 echeance day in Paris) and each whole month without COPIL (once each, exact even when it runs late)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,9 +19,20 @@ from instruction.domain.mission_decider import decider
 from kernel.memory import InMemoryEventStore
 from kernel.ports import CommandContext
 from kernel.testing import given
-
 from tests.unit.test_mission_decider import (
-    COPIL_MAI, ECHEANCE, FEUILLE_RESTITUEE, LANCEE, OUVERTE, OUVRIR, RETARD, SIGNEE, SIGNER, TID, copil, tenu)
+    COPIL_MAI,
+    ECHEANCE,
+    FEUILLE_RESTITUEE,
+    LANCEE,
+    OUVERTE,
+    OUVRIR,
+    RETARD,
+    SIGNEE,
+    SIGNER,
+    TID,
+    copil,
+    tenu,
+)
 
 FIN_ECHEANCE = datetime(2023, 9, 21, 0, 0, tzinfo=PARIS)  # the echeance day (20/09) ends at midnight, Paris
 
@@ -39,6 +51,7 @@ def paris(*args: int) -> datetime:
 
 # --- the convention deadline --------------------------------------------------------------------------------
 
+
 def test_le_retard_est_constate_a_la_fin_du_jour_de_l_echeance_a_paris() -> None:
     assert ECHEANCE == date(2023, 9, 20)
     given(decider, OUVERTE).when(retard(paris(2023, 9, 20, 23, 59))).then()
@@ -56,6 +69,7 @@ def test_pas_de_retard_pour_une_convention_signee_ni_sans_mission() -> None:
 
 
 # --- months without COPIL (launch 11/04/2023) ---------------------------------------------------------------
+
 
 def test_les_mois_sans_copil_vont_du_mois_suivant_le_lancement_au_dernier_mois_ecoule() -> None:
     mission = decider.fold([OUVERTE, SIGNEE, LANCEE])
@@ -93,6 +107,7 @@ def test_le_signalement_d_un_mois_est_idempotent_et_exact() -> None:
 
 # --- the watcher's use case, on an in-memory store ----------------------------------------------------------
 
+
 class Historiques:
     """HistoriquesMissions over the in-memory store's log."""
 
@@ -108,8 +123,9 @@ class Historiques:
 
 
 def contexte_pour(now: datetime):  # type: ignore[no-untyped-def]
-    return lambda key: CommandContext(actor=Actor(id="watcher", role=Role.SYSTEME), occurred_at=now,
-                                      idempotency_key=f"watcher:{key}")
+    return lambda key: CommandContext(
+        actor=Actor(id="watcher", role=Role.SYSTEME), occurred_at=now, idempotency_key=f"watcher:{key}"
+    )
 
 
 CDC = CommandContext(actor=Actor(id="cdc", role=Role.INSTRUCTEUR_CDC), occurred_at=paris(2023, 4, 3))
@@ -126,8 +142,12 @@ async def test_le_guetteur_en_retard_de_plusieurs_mois_signale_chaque_mois_une_f
     later = paris(2023, 10, 1)
     assert await constater_alertes(store, historiques, later, contexte_pour(later)) == 1
     types = [(r.envelope.event_type, getattr(r.event, "mois", None)) for r in store.log]
-    assert types[4:] == [("ComitePilotageManquant", "2023-06"), ("ComitePilotageManquant", "2023-07"),
-                         ("ComitePilotageManquant", "2023-08"), ("ComitePilotageManquant", "2023-09")]
+    assert types[4:] == [
+        ("ComitePilotageManquant", "2023-06"),
+        ("ComitePilotageManquant", "2023-07"),
+        ("ComitePilotageManquant", "2023-08"),
+        ("ComitePilotageManquant", "2023-09"),
+    ]
 
 
 async def test_le_guetteur_signale_le_retard_de_convention_une_fois_et_liste_les_missions() -> None:
@@ -138,10 +158,14 @@ async def test_le_guetteur_signale_le_retard_de_convention_une_fois_et_liste_les
     await executer(store, SIGNER.model_copy(update={"territoire_id": "lorient"}), CDC)
     for _ in range(2):
         await constater_alertes(store, historiques, FIN_ECHEANCE, contexte_pour(FIN_ECHEANCE))
-    assert [r.envelope.event_type for r in await store.read(f"mission-{TID}")] == ["MissionOuverte",
-                                                                                    "ConventionEnRetard"]
-    assert [r.envelope.event_type for r in await store.read("mission-lorient")] == ["MissionOuverte",
-                                                                                     "ConventionSignee"]
+    assert [r.envelope.event_type for r in await store.read(f"mission-{TID}")] == [
+        "MissionOuverte",
+        "ConventionEnRetard",
+    ]
+    assert [r.envelope.event_type for r in await store.read("mission-lorient")] == [
+        "MissionOuverte",
+        "ConventionSignee",
+    ]
     ouvertes = await missions(historiques, EtatMission.OUVERTE)
     assert [(m.territoire_id, m.version) for m in ouvertes] == [(TID, 2)]
     assert [m.territoire_id for m in await missions(historiques)] == [TID, "lorient"]

@@ -1,4 +1,5 @@
 """The Mission decider (instruction): every transition, its idempotence and its refusals, given/when/then."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,8 +10,18 @@ from pydantic import ValidationError
 
 from contracts.base import FormeAide
 from contracts.instruction.mission import (
-    AxeFeuilleDeRoute, ComitePilotageManquant, ComitePilotageTenu, ConventionEnRetard, ConventionSignee,
-    FeuilleDeRouteRestituee, MissionCloturee, MissionIngenierieLancee, MissionOuverte, MissionRestituee, Participant)
+    AxeFeuilleDeRoute,
+    ComitePilotageManquant,
+    ComitePilotageTenu,
+    ConventionEnRetard,
+    ConventionSignee,
+    FeuilleDeRouteRestituee,
+    MissionCloturee,
+    MissionIngenierieLancee,
+    MissionOuverte,
+    MissionRestituee,
+    Participant,
+)
 from contracts.instruction.v1 import ProjetQualifie
 from instruction.domain import mission_commands as c
 from instruction.domain.mission import EtatMission
@@ -21,23 +32,39 @@ from kernel.testing import given
 TID = "cambrai-v2"
 NOTIFIE_LE, ECHEANCE = date(2023, 3, 20), date(2023, 9, 20)
 SIGNATAIRES = ["Caisse des Dépôts (Banque des Territoires)", "CA de Cambrai", "CA du Caudrésis-Catésis"]
-PARTICIPANTS = [Participant(organisme="Sous-préfecture de Cambrai", role="présidence"),
-                Participant(organisme="Bpifrance", role="membre")]
-AXES = [AxeFeuilleDeRoute(intitule="L'emploi et le développement des compétences", description="Commun"),
-        AxeFeuilleDeRoute(intitule="L'anticipation des évolutions de la filière agroalimentaire",
-                          description="Cambrésis"),
-        AxeFeuilleDeRoute(intitule="L'accélération de la transition numérique et de l'innovation",
-                          description="Caudrésis-Catésis")]
+PARTICIPANTS = [
+    Participant(organisme="Sous-préfecture de Cambrai", role="présidence"),
+    Participant(organisme="Bpifrance", role="membre"),
+]
+AXES = [
+    AxeFeuilleDeRoute(intitule="L'emploi et le développement des compétences", description="Commun"),
+    AxeFeuilleDeRoute(intitule="L'anticipation des évolutions de la filière agroalimentaire", description="Cambrésis"),
+    AxeFeuilleDeRoute(
+        intitule="L'accélération de la transition numérique et de l'innovation", description="Caudrésis-Catésis"
+    ),
+]
 
-OUVRIR = c.OuvrirMission(territoire_id=TID, candidature_id=TID, nom_territoire="Cambrésis", region_code="32",
-                         date_notification=NOTIFIE_LE)
-OUVERTE = MissionOuverte(territoire_id=TID, candidature_id=TID, nom_territoire="Cambrésis", region_code="32",
-                         date_notification=NOTIFIE_LE, echeance_convention=ECHEANCE)
+OUVRIR = c.OuvrirMission(
+    territoire_id=TID, candidature_id=TID, nom_territoire="Cambrésis", region_code="32", date_notification=NOTIFIE_LE
+)
+OUVERTE = MissionOuverte(
+    territoire_id=TID,
+    candidature_id=TID,
+    nom_territoire="Cambrésis",
+    region_code="32",
+    date_notification=NOTIFIE_LE,
+    echeance_convention=ECHEANCE,
+)
 SIGNER = c.SignerConvention(territoire_id=TID, date_signature=date(2023, 4, 3), signataires=SIGNATAIRES)
 SIGNEE = ConventionSignee(territoire_id=TID, date_signature=date(2023, 4, 3), signataires=SIGNATAIRES)
 RETARD = ConventionEnRetard(territoire_id=TID, echeance=ECHEANCE)
-LANCER = c.LancerIngenierie(territoire_id=TID, date_lancement=date(2023, 4, 11), prestataire="Cabinet Territoires",
-                            jours_hommes=60, fin_prevue=date(2023, 8, 11))
+LANCER = c.LancerIngenierie(
+    territoire_id=TID,
+    date_lancement=date(2023, 4, 11),
+    prestataire="Cabinet Territoires",
+    jours_hommes=60,
+    fin_prevue=date(2023, 8, 11),
+)
 LANCEE = MissionIngenierieLancee(**LANCER.model_dump())
 FEUILLE = c.RestituerFeuilleDeRoute(territoire_id=TID, axes=AXES)
 FEUILLE_RESTITUEE = FeuilleDeRouteRestituee(territoire_id=TID, axes=AXES)
@@ -48,8 +75,18 @@ CLOTUREE = MissionCloturee(**CLOTURER.model_dump())
 
 
 def copil(copil_id: str = "copil-2023-05", jour: date = date(2023, 5, 2), **changes: Any) -> c.TenirComitePilotage:
-    return c.TenirComitePilotage(**({"territoire_id": TID, "copil_id": copil_id, "date": jour,
-                                     "participants": PARTICIPANTS, "ordre_du_jour": "Recensement"} | changes))
+    return c.TenirComitePilotage(
+        **(
+            {
+                "territoire_id": TID,
+                "copil_id": copil_id,
+                "date": jour,
+                "participants": PARTICIPANTS,
+                "ordre_du_jour": "Recensement",
+            }
+            | changes
+        )
+    )
 
 
 def tenu(command: c.TenirComitePilotage) -> ComitePilotageTenu:
@@ -62,9 +99,16 @@ LANCEE_AVEC_COPIL = (OUVERTE, SIGNEE, LANCEE, COPIL_MAI)
 
 def qualification(**changes: Any) -> c.QualifierProjet:
     fields: dict[str, Any] = {
-        "territoire_id": TID, "projet_id": "projet-metalball", "siret": "73282932000017",
-        "raison_sociale": "MetalBall", "intitule": "Ligne de billes céramiques", "date_copil": date(2023, 5, 2),
-        "assiette_estimee_centimes": 120_000_000, "forme_envisagee": FormeAide.SUBVENTION, "emplois_prevus": 6}
+        "territoire_id": TID,
+        "projet_id": "projet-metalball",
+        "siret": "73282932000017",
+        "raison_sociale": "MetalBall",
+        "intitule": "Ligne de billes céramiques",
+        "date_copil": date(2023, 5, 2),
+        "assiette_estimee_centimes": 120_000_000,
+        "forme_envisagee": FormeAide.SUBVENTION,
+        "emplois_prevus": 6,
+    }
     return c.QualifierProjet(**(fields | changes))
 
 
@@ -73,6 +117,7 @@ def qualifie(command: c.QualifierProjet) -> ProjetQualifie:
 
 
 # --- opening ------------------------------------------------------------------------------------------
+
 
 def test_un_laureat_ouvre_sa_mission_avec_l_echeance_de_sa_convention() -> None:
     given(decider).when(OUVRIR).then(OUVERTE)
@@ -89,10 +134,12 @@ def test_la_meme_decision_redelivree_n_ouvre_rien_de_plus() -> None:
 
 def test_une_autre_notification_ne_rouvre_pas_la_mission() -> None:
     given(decider, OUVERTE).when(OUVRIR.model_copy(update={"date_notification": date(2023, 3, 21)})).then_refused(
-        DomainError, "mission_deja_ouverte")
+        DomainError, "mission_deja_ouverte"
+    )
 
 
 # --- convention -----------------------------------------------------------------------------------------
+
 
 def test_la_cdc_signe_la_convention_a_temps() -> None:
     given(decider, OUVERTE).when(SIGNER).then(SIGNEE)
@@ -100,7 +147,8 @@ def test_la_cdc_signe_la_convention_a_temps() -> None:
 
 def test_signee_le_jour_de_l_echeance_elle_est_a_temps() -> None:
     given(decider, OUVERTE).when(SIGNER.model_copy(update={"date_signature": ECHEANCE})).then(
-        SIGNEE.model_copy(update={"date_signature": ECHEANCE}))
+        SIGNEE.model_copy(update={"date_signature": ECHEANCE})
+    )
 
 
 def test_signee_en_retard_elle_est_enregistree_et_le_retard_signale_s_il_ne_l_etait_pas() -> None:
@@ -112,7 +160,8 @@ def test_signee_en_retard_elle_est_enregistree_et_le_retard_signale_s_il_ne_l_et
 
 def test_pas_de_signature_avant_la_notification() -> None:
     given(decider, OUVERTE).when(SIGNER.model_copy(update={"date_signature": date(2023, 3, 19)})).then_refused(
-        DomainError, "signature_avant_notification")
+        DomainError, "signature_avant_notification"
+    )
 
 
 def test_pas_de_convention_sans_mission() -> None:
@@ -123,7 +172,8 @@ def test_la_meme_convention_deux_fois_est_idempotente_une_autre_refusee() -> Non
     given(decider, OUVERTE, SIGNEE).when(SIGNER).then()
     given(decider, OUVERTE, SIGNEE, LANCEE).when(SIGNER).then()
     given(decider, OUVERTE, SIGNEE).when(SIGNER.model_copy(update={"date_signature": date(2023, 4, 4)})).then_refused(
-        DomainError, "convention_deja_signee")
+        DomainError, "convention_deja_signee"
+    )
 
 
 def test_une_convention_a_au_moins_deux_signataires() -> None:
@@ -132,6 +182,7 @@ def test_une_convention_a_au_moins_deux_signataires() -> None:
 
 
 # --- launch of the engineering mission ------------------------------------------------------------------
+
 
 def test_la_cdc_lance_l_ingenierie_sous_convention() -> None:
     given(decider, OUVERTE, SIGNEE).when(LANCER).then(LANCEE)
@@ -145,8 +196,11 @@ def test_la_mission_dure_de_3_a_4_mois_bornes_comprises(fin: date) -> None:
 
 @pytest.mark.parametrize("fin", [date(2023, 7, 10), date(2023, 8, 12), date(2023, 4, 11)])
 def test_une_fin_prevue_hors_de_3_a_4_mois_est_refusee(fin: date) -> None:
-    refused = given(decider, OUVERTE, SIGNEE).when(LANCER.model_copy(update={"fin_prevue": fin})).then_refused(
-        DomainError, "duree_mission_hors_bornes")
+    refused = (
+        given(decider, OUVERTE, SIGNEE)
+        .when(LANCER.model_copy(update={"fin_prevue": fin}))
+        .then_refused(DomainError, "duree_mission_hors_bornes")
+    )
     assert "2023-07-11" in str(refused) and "2023-08-11" in str(refused)
 
 
@@ -154,16 +208,19 @@ def test_pas_d_ingenierie_avant_la_convention() -> None:
     given(decider, OUVERTE).when(LANCER).then_refused(DomainError, "convention_non_signee")
     given(decider, OUVERTE, RETARD).when(LANCER).then_refused(DomainError, "convention_non_signee")
     given(decider, OUVERTE, SIGNEE).when(LANCER.model_copy(update={"date_lancement": date(2023, 4, 2)})).then_refused(
-        DomainError, "lancement_avant_convention")
+        DomainError, "lancement_avant_convention"
+    )
 
 
 def test_le_meme_lancement_est_idempotent_un_autre_refuse() -> None:
     given(decider, OUVERTE, SIGNEE, LANCEE).when(LANCER).then()
     given(decider, OUVERTE, SIGNEE, LANCEE).when(LANCER.model_copy(update={"jours_hommes": 80})).then_refused(
-        DomainError, "mission_deja_lancee")
+        DomainError, "mission_deja_lancee"
+    )
 
 
 # --- COPIL local --------------------------------------------------------------------------------------------
+
 
 def test_un_copil_se_tient_une_fois_la_mission_lancee() -> None:
     given(decider, OUVERTE, SIGNEE, LANCEE).when(copil()).then(COPIL_MAI)
@@ -172,14 +229,16 @@ def test_un_copil_se_tient_une_fois_la_mission_lancee() -> None:
 def test_pas_de_copil_avant_le_lancement() -> None:
     given(decider, OUVERTE, SIGNEE).when(copil()).then_refused(DomainError, "mission_non_lancee")
     given(decider, OUVERTE, SIGNEE, LANCEE).when(copil(jour=date(2023, 4, 10))).then_refused(
-        DomainError, "copil_avant_lancement")
+        DomainError, "copil_avant_lancement"
+    )
     given(decider).when(copil()).then_refused(DomainError, "mission_inconnue")
 
 
 def test_le_meme_copil_est_idempotent_un_autre_sous_le_meme_id_refuse() -> None:
     given(decider, *LANCEE_AVEC_COPIL).when(copil()).then()
     given(decider, *LANCEE_AVEC_COPIL).when(copil(ordre_du_jour="Autre chose")).then_refused(
-        DomainError, "copil_deja_tenu")
+        DomainError, "copil_deja_tenu"
+    )
 
 
 def test_le_copil_continue_apres_la_restitution_mais_pas_apres_la_cloture() -> None:
@@ -191,13 +250,15 @@ def test_le_copil_continue_apres_la_restitution_mais_pas_apres_la_cloture() -> N
 
 # --- qualification of projects ------------------------------------------------------------------------------
 
+
 def test_le_copil_qualifie_un_projet_a_une_reunion_tenue() -> None:
     given(decider, *LANCEE_AVEC_COPIL).when(qualification()).then(qualifie(qualification()))
 
 
 def test_pas_de_qualification_a_un_copil_qui_ne_s_est_pas_tenu() -> None:
     given(decider, *LANCEE_AVEC_COPIL).when(qualification(date_copil=date(2023, 5, 3))).then_refused(
-        DomainError, "copil_inconnu")
+        DomainError, "copil_inconnu"
+    )
 
 
 def test_pas_de_qualification_avant_le_lancement_ni_sans_mission_ni_apres_la_cloture() -> None:
@@ -209,7 +270,8 @@ def test_pas_de_qualification_avant_le_lancement_ni_sans_mission_ni_apres_la_clo
 
 def test_qualifier_apres_la_restitution_reste_possible() -> None:
     given(decider, *LANCEE_AVEC_COPIL, FEUILLE_RESTITUEE, RESTITUEE).when(qualification()).then(
-        qualifie(qualification()))
+        qualifie(qualification())
+    )
 
 
 def test_la_meme_qualification_est_idempotente_d_autres_termes_refuses() -> None:
@@ -225,13 +287,14 @@ def test_une_assiette_sous_400_000_euros_est_une_entree_invalide() -> None:
 
 # --- feuille de route, restitution, close -------------------------------------------------------------------
 
+
 def test_le_prestataire_restitue_la_feuille_de_route_de_la_mission_en_cours() -> None:
     given(decider, OUVERTE, SIGNEE, LANCEE).when(FEUILLE).then(FEUILLE_RESTITUEE)
     given(decider, OUVERTE, SIGNEE).when(FEUILLE).then_refused(DomainError, "mission_non_lancee")
     given(decider, OUVERTE, SIGNEE, LANCEE, FEUILLE_RESTITUEE).when(FEUILLE).then()
     given(decider, OUVERTE, SIGNEE, LANCEE, FEUILLE_RESTITUEE).when(
-        c.RestituerFeuilleDeRoute(territoire_id=TID, axes=AXES[:1])).then_refused(
-        DomainError, "feuille_de_route_deja_restituee")
+        c.RestituerFeuilleDeRoute(territoire_id=TID, axes=AXES[:1])
+    ).then_refused(DomainError, "feuille_de_route_deja_restituee")
 
 
 def test_une_feuille_de_route_a_au_moins_un_axe() -> None:
@@ -244,49 +307,73 @@ def test_la_restitution_presente_la_feuille_de_route() -> None:
     given(decider, OUVERTE, SIGNEE, LANCEE).when(RESTITUER).then_refused(DomainError, "feuille_de_route_manquante")
     given(decider, OUVERTE, SIGNEE).when(RESTITUER).then_refused(DomainError, "mission_non_lancee")
     given(decider, OUVERTE, SIGNEE, LANCEE, FEUILLE_RESTITUEE).when(
-        RESTITUER.model_copy(update={"date": date(2023, 4, 10)})).then_refused(
-        DomainError, "restitution_avant_lancement")
+        RESTITUER.model_copy(update={"date": date(2023, 4, 10)})
+    ).then_refused(DomainError, "restitution_avant_lancement")
 
 
 def test_la_meme_restitution_est_idempotente_une_autre_refusee() -> None:
     restituee = (OUVERTE, SIGNEE, LANCEE, FEUILLE_RESTITUEE, RESTITUEE)
     given(decider, *restituee).when(RESTITUER).then()
     given(decider, *restituee).when(RESTITUER.model_copy(update={"date": date(2023, 8, 29)})).then_refused(
-        DomainError, "mission_deja_restituee")
+        DomainError, "mission_deja_restituee"
+    )
 
 
 def test_la_cloture_suit_la_restitution() -> None:
     restituee = (OUVERTE, SIGNEE, LANCEE, FEUILLE_RESTITUEE, RESTITUEE)
     given(decider, *restituee).when(CLOTURER).then(CLOTUREE)
     given(decider, OUVERTE, SIGNEE, LANCEE, FEUILLE_RESTITUEE).when(CLOTURER).then_refused(
-        DomainError, "mission_non_restituee")
+        DomainError, "mission_non_restituee"
+    )
     given(decider, *restituee).when(CLOTURER.model_copy(update={"date": date(2023, 8, 27)})).then_refused(
-        DomainError, "cloture_avant_restitution")
+        DomainError, "cloture_avant_restitution"
+    )
     given(decider, *restituee, CLOTUREE).when(CLOTURER).then()
     given(decider, *restituee, CLOTUREE).when(CLOTURER.model_copy(update={"motif": "Autre"})).then_refused(
-        DomainError, "mission_deja_cloturee")
+        DomainError, "mission_deja_cloturee"
+    )
     given(decider).when(CLOTURER).then_refused(DomainError, "mission_inconnue")
 
 
 # --- the folded state ---------------------------------------------------------------------------------------
 
+
 def test_l_etat_suit_les_etapes_et_garde_les_faits() -> None:
     manquant = ComitePilotageManquant(territoire_id=TID, mois="2023-06")
-    history = [OUVERTE, SIGNEE, LANCEE, COPIL_MAI, manquant, qualifie(qualification()), FEUILLE_RESTITUEE,
-               RESTITUEE, CLOTUREE]
+    history = [
+        OUVERTE,
+        SIGNEE,
+        LANCEE,
+        COPIL_MAI,
+        manquant,
+        qualifie(qualification()),
+        FEUILLE_RESTITUEE,
+        RESTITUEE,
+        CLOTUREE,
+    ]
     states = [decider.fold(history[:n]).etat for n in range(len(history) + 1)]
-    assert states == [EtatMission.AUCUNE, EtatMission.OUVERTE, EtatMission.CONVENTIONNEE,
-                      *[EtatMission.INGENIERIE_EN_COURS] * 5, EtatMission.RESTITUEE, EtatMission.CLOTUREE]
+    assert states == [
+        EtatMission.AUCUNE,
+        EtatMission.OUVERTE,
+        EtatMission.CONVENTIONNEE,
+        *[EtatMission.INGENIERIE_EN_COURS] * 5,
+        EtatMission.RESTITUEE,
+        EtatMission.CLOTUREE,
+    ]
     final = decider.fold(history)
     assert (final.mois_sans_copil, list(final.copils), list(final.projets)) == (
-        ["2023-06"], ["copil-2023-05"], ["projet-metalball"])
+        ["2023-06"],
+        ["copil-2023-05"],
+        ["projet-metalball"],
+    )
 
 
 def test_evolve_ignore_un_evenement_qu_il_ne_connait_pas() -> None:
     from contracts.instruction.v1 import CandidatureNonRetenue
 
-    other = CandidatureNonRetenue(candidature_id=TID, vague=3, date_decision=NOTIFIE_LE,
-                                  date_notification=NOTIFIE_LE, motif="x")
+    other = CandidatureNonRetenue(
+        candidature_id=TID, vague=3, date_decision=NOTIFIE_LE, date_notification=NOTIFIE_LE, motif="x"
+    )
     assert decider.fold([OUVERTE, other]) == decider.fold([OUVERTE])
 
 

@@ -1,4 +1,5 @@
 """Comparing live and rebuilt figures: every differing leaf, records matched by their id."""
+
 from __future__ import annotations
 
 from reporting.domain.compare import differences

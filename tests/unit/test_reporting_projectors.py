@@ -1,28 +1,60 @@
 """Which events reporting projects: the public steps only (§7), and every contract event is either projected or
 deliberately ignored, so a new event type is a conscious choice, never a silent leak."""
+
 from __future__ import annotations
 
 from contracts.registry import all_models
-
 from reporting.adapters.projection import PROJECTORS
 
 PROJECTED = {
-    "CandidatureDeposee", "CandidatureRetiree", "VagueRelevee", "AMIClotureAnticipee", "DossierReleve",
-    "CandidatureJugeeIneligible", "CandidatureJugeeRecevable", "ConclusionsInstructionTransmises",
-    "TerritoireLaureat", "CandidatureNonRetenue", "MissionOuverte", "ConventionSignee", "ConventionEnRetard",
-    "MissionIngenierieLancee", "ComitePilotageTenu", "ComitePilotageManquant", "FeuilleDeRouteRestituee",
-    "MissionRestituee", "MissionCloturee", "ProjetQualifie", "EnveloppeTerritorialeAttribuee", "AideAccordee",
+    "CandidatureDeposee",
+    "CandidatureRetiree",
+    "VagueRelevee",
+    "AMIClotureAnticipee",
+    "DossierReleve",
+    "CandidatureJugeeIneligible",
+    "CandidatureJugeeRecevable",
+    "ConclusionsInstructionTransmises",
+    "TerritoireLaureat",
+    "CandidatureNonRetenue",
+    "MissionOuverte",
+    "ConventionSignee",
+    "ConventionEnRetard",
+    "MissionIngenierieLancee",
+    "ComitePilotageTenu",
+    "ComitePilotageManquant",
+    "FeuilleDeRouteRestituee",
+    "MissionRestituee",
+    "MissionCloturee",
+    "ProjetQualifie",
+    "EnveloppeTerritorialeAttribuee",
+    "AideAccordee",
     "AideRefusee",
 }
 # The content of a dossier or of an instruction file, and who read or assessed it: never public.
 CONFIDENTIAL = {
-    "CandidatureInitiee", "DossierModifie", "DossierCandidatureConsulte", "DossierConsulte", "ExpertHabilite",
-    "ExpertDesigne", "ComplementsDemandes", "ComplementsFournis", "AvisExpertRecu", "CritereEvalue",
-    "AvisComiteRendu", "AvisSGPIRendu",
+    "CandidatureInitiee",
+    "DossierModifie",
+    "DossierCandidatureConsulte",
+    "DossierConsulte",
+    "ExpertHabilite",
+    "ExpertDesigne",
+    "ComplementsDemandes",
+    "ComplementsFournis",
+    "AvisExpertRecu",
+    "CritereEvalue",
+    "AvisComiteRendu",
+    "AvisSGPIRendu",
 }
 # Not reported, but not secret either: other services' internal copies and steps the figures do not show
 # (DossierClos repeats CandidatureRetiree, which is the source of the withdrawal).
-NOT_REPORTED = {"CandidatureRecue", "LaureatEnregistre", "ProjetQualifieEnregistre", "InstructionOuverte", "DossierClos"}
+NOT_REPORTED = {
+    "CandidatureRecue",
+    "LaureatEnregistre",
+    "ProjetQualifieEnregistre",
+    "InstructionOuverte",
+    "DossierClos",
+}
 
 
 def test_every_contract_event_is_projected_or_deliberately_ignored() -> None:

@@ -1,4 +1,5 @@
 """The rebuild use case on in-memory fakes: one at a time, compared, dropped unless swapped, swap after catch-up."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -13,8 +14,13 @@ from reporting.domain.figures import AidesForme, Facts, TerritoireFacts
 
 
 def facts(nb_aides: int) -> Facts:
-    territoire = TerritoireFacts(territoire_id="t", nom="T", region_code="32", laureat=True,
-                                 aides={"SUBVENTION": AidesForme(nb_aides, nb_aides * 100)})
+    territoire = TerritoireFacts(
+        territoire_id="t",
+        nom="T",
+        region_code="32",
+        laureat=True,
+        aides={"SUBVENTION": AidesForme(nb_aides, nb_aides * 100)},
+    )
     return Facts({"32": 1}, (territoire,))
 
 

@@ -1,4 +1,5 @@
 """Projection schema names: only safe identifiers reach the SQL, always quoted."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Base class of all events and the shared value types (money, identifiers, roles)."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -38,11 +39,24 @@ Identifiant = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za
 
 # Codes of the 18 regions in the COG (Code officiel géographique), INSEE.
 REGIONS_COG: dict[str, str] = {
-    "01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte",
-    "11": "Île-de-France", "24": "Centre-Val de Loire", "27": "Bourgogne-Franche-Comté", "28": "Normandie",
-    "32": "Hauts-de-France", "44": "Grand Est", "52": "Pays de la Loire", "53": "Bretagne",
-    "75": "Nouvelle-Aquitaine", "76": "Occitanie", "84": "Auvergne-Rhône-Alpes",
-    "93": "Provence-Alpes-Côte d'Azur", "94": "Corse",
+    "01": "Guadeloupe",
+    "02": "Martinique",
+    "03": "Guyane",
+    "04": "La Réunion",
+    "06": "Mayotte",
+    "11": "Île-de-France",
+    "24": "Centre-Val de Loire",
+    "27": "Bourgogne-Franche-Comté",
+    "28": "Normandie",
+    "32": "Hauts-de-France",
+    "44": "Grand Est",
+    "52": "Pays de la Loire",
+    "53": "Bretagne",
+    "75": "Nouvelle-Aquitaine",
+    "76": "Occitanie",
+    "84": "Auvergne-Rhône-Alpes",
+    "93": "Provence-Alpes-Côte d'Azur",
+    "94": "Corse",
 }
 
 

@@ -1,4 +1,5 @@
 """Kafka message bodies: an EventEnvelope as JSON, decoded with upcasting of its payload."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

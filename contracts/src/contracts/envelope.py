@@ -1,4 +1,5 @@
 """The envelope every event travels in, and the hash chain that makes tampering evident."""
+
 from __future__ import annotations
 
 import hashlib

@@ -2,6 +2,7 @@
 
 Replay reads every version ever written: an old payload is upcast step by step (v1 → v2 → …) and then
 validated against the current model."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -67,5 +68,5 @@ def all_models() -> dict[str, type[DomainEvent]]:
 def _load_all() -> None:
     import contracts.candidature.v1  # noqa: F401
     import contracts.financement.v1  # noqa: F401
-    import contracts.instruction.v1  # noqa: F401
     import contracts.instruction.mission  # noqa: F401
+    import contracts.instruction.v1  # noqa: F401

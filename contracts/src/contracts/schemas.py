@@ -5,6 +5,7 @@
 
 A published version's schema is frozen: changing an event's shape means a new schema_version with an
 upcaster from the previous one (contracts.registry.upcaster), never an edit of a released one."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,11 @@ def render(schema: dict[str, Any]) -> str:
 
 def differences() -> list[str]:
     """Names of schemas whose committed file is missing or differs from the code."""
-    return [name for name, schema in current_schemas().items()
-            if not (SCHEMA_DIR / name).exists() or (SCHEMA_DIR / name).read_text() != render(schema)]
+    return [
+        name
+        for name, schema in current_schemas().items()
+        if not (SCHEMA_DIR / name).exists() or (SCHEMA_DIR / name).read_text() != render(schema)
+    ]
 
 
 def main(argv: list[str]) -> int:

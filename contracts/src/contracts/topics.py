@@ -1,5 +1,6 @@
 """Kafka topics (`<service>.<stream-type>.v<N>`): each carries the events of one stream type, keyed by
 stream_id, with unlimited retention; they are the shared log that reporting and auditors replay."""
+
 from __future__ import annotations
 
 PARTITIONS = 3

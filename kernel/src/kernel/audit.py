@@ -2,6 +2,7 @@
 and every event names its predecessor's hash. Says where the chain breaks.
 
     python -m kernel.audit postgresql://…/financement     # verifies a service's events table"""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,11 +33,19 @@ def verify_chains(envelopes: Iterable[EventEnvelope]) -> tuple[int, list[ChainBr
         if not hash_is_intact(envelope):
             breaks.append(ChainBreak(envelope.stream_id, envelope.stream_version, "content altered: hash mismatch"))
         if envelope.stream_version != expected_version:
-            breaks.append(ChainBreak(envelope.stream_id, envelope.stream_version,
-                                     f"version {envelope.stream_version} follows {expected_version - 1}"))
+            breaks.append(
+                ChainBreak(
+                    envelope.stream_id,
+                    envelope.stream_version,
+                    f"version {envelope.stream_version} follows {expected_version - 1}",
+                )
+            )
         elif envelope.previous_hash != (previous.hash if previous else None):
-            breaks.append(ChainBreak(envelope.stream_id, envelope.stream_version,
-                                     "previous_hash does not match the preceding event"))
+            breaks.append(
+                ChainBreak(
+                    envelope.stream_id, envelope.stream_version, "previous_hash does not match the preceding event"
+                )
+            )
         last[envelope.stream_id] = envelope
     return count, breaks
 

@@ -3,6 +3,7 @@ a COPIL, its scope. The services share the signing secret (REBOND_AUTH_SECRET); 
 in front of Rebond would issue them in production.
 
     python -m kernel.auth --role SGPI --sub agent-sgpi [--scope cambrai] [--hours 8]   # prints a token"""
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,9 @@ def issue_token(secret: str, actor: Actor, *, ttl: timedelta = timedelta(hours=8
 
 def read_token(secret: str, token: str) -> Actor:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE,
-                            options={"require": ["sub", "role", "exp"]})
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], audience=AUDIENCE, options={"require": ["sub", "role", "exp"]}
+        )
         actor = Actor(id=claims["sub"], role=Role(claims["role"]), scope=claims.get("scope"))
     except (jwt.PyJWTError, ValueError) as error:
         raise InvalidToken(str(error)) from error

@@ -1,5 +1,6 @@
 """Business time. Production reads the system clock; a demo or a rehearsal replays history on a
 simulated clock that operators move forward (never backward) through /ops/clock."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,4 +1,5 @@
 """Load, decide, append with the expected version; retry on a concurrency conflict."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,7 +29,11 @@ def stream_lock(store: EventStore, stream_id: str) -> asyncio.Lock:
 
 
 async def handle_command(
-    store: EventStore, stream_id: str, decider: Decider[C, object, S], command: C, context: CommandContext,
+    store: EventStore,
+    stream_id: str,
+    decider: Decider[C, object, S],
+    command: C,
+    context: CommandContext,
     retries: int = 20,
 ) -> list[RecordedEvent]:
     """Decide on the current state and append; [] when the command is already satisfied.
@@ -40,7 +45,11 @@ async def handle_command(
 
 
 async def _decide_and_append(
-    store: EventStore, stream_id: str, decider: Decider[C, object, S], command: C, context: CommandContext,
+    store: EventStore,
+    stream_id: str,
+    decider: Decider[C, object, S],
+    command: C,
+    context: CommandContext,
     retries: int,
 ) -> list[RecordedEvent]:
     for attempt in range(retries + 1):

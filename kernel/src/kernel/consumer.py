@@ -4,6 +4,7 @@ Each message is applied in one PostgreSQL transaction together with its dedup re
 version applied of its stream, per consumer). The Kafka offset is committed only after that
 transaction (kernel.kafka.subscribe). A message that keeps failing is parked with its
 reason; later messages of the same stream are parked behind it, never applied out of order."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +28,8 @@ DeadLetter = Callable[[dict[str, Any]], Awaitable[None]]
 CLAIM_STREAM_VERSION = (
     "INSERT INTO consumer_streams (consumer, stream_id, version) VALUES ($1, $2, $3) "
     "ON CONFLICT (consumer, stream_id) DO UPDATE SET version = EXCLUDED.version "
-    "WHERE consumer_streams.version < EXCLUDED.version RETURNING version")
+    "WHERE consumer_streams.version < EXCLUDED.version RETURNING version"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,8 @@ class IdempotentConsumer:
             return "parked"
         envelope = received.envelope
         structlog.contextvars.bind_contextvars(
-            event_id=str(envelope.event_id), stream_id=envelope.stream_id, correlation_id=envelope.correlation_id)
+            event_id=str(envelope.event_id), stream_id=envelope.stream_id, correlation_id=envelope.correlation_id
+        )
         key = (delivery.topic, delivery.partition, delivery.offset)
         try:
             outcome = await self._apply_once(delivery, received)
@@ -98,9 +101,13 @@ class IdempotentConsumer:
         return "applied"
 
     async def _is_blocked(self, conn: asyncpg.Connection, stream_id: str) -> bool:
-        return bool(await conn.fetchval(
-            "SELECT 1 FROM parked_messages WHERE consumer = $1 AND stream_id = $2 AND released_at IS NULL LIMIT 1",
-            self.name, stream_id))
+        return bool(
+            await conn.fetchval(
+                "SELECT 1 FROM parked_messages WHERE consumer = $1 AND stream_id = $2 AND released_at IS NULL LIMIT 1",
+                self.name,
+                stream_id,
+            )
+        )
 
     async def _insert_parked(
         self, conn: asyncpg.Connection, delivery: Delivery, received: ReceivedEvent | None, reason: str
@@ -110,23 +117,41 @@ class IdempotentConsumer:
             "INSERT INTO parked_messages (consumer, stream_id, stream_version, event_id, topic, kafka_partition,"
             " kafka_offset, reason, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             " ON CONFLICT (consumer, topic, kafka_partition, kafka_offset) DO NOTHING",
-            self.name, envelope.stream_id if envelope else "?", envelope.stream_version if envelope else None,
-            str(envelope.event_id) if envelope else None, delivery.topic, delivery.partition, delivery.offset,
-            reason, delivery.body)
-        log.error("consumer.parked", consumer=self.name, reason=reason, topic=delivery.topic,
-                  partition=delivery.partition, offset=delivery.offset)
+            self.name,
+            envelope.stream_id if envelope else "?",
+            envelope.stream_version if envelope else None,
+            str(envelope.event_id) if envelope else None,
+            delivery.topic,
+            delivery.partition,
+            delivery.offset,
+            reason,
+            delivery.body,
+        )
+        log.error(
+            "consumer.parked",
+            consumer=self.name,
+            reason=reason,
+            topic=delivery.topic,
+            partition=delivery.partition,
+            offset=delivery.offset,
+        )
 
     async def _park(self, delivery: Delivery, received: ReceivedEvent | None, reason: str) -> None:
         async with self.pool.acquire() as conn:
             await self._insert_parked(conn, delivery, received, reason)
         if self.dead_letter is not None:
-            await self.dead_letter({
-                "consumer": self.name, "reason": reason, "topic": delivery.topic,
-                "partition": delivery.partition, "offset": delivery.offset,
-                "stream_id": received.envelope.stream_id if received else None,
-                "event_id": str(received.envelope.event_id) if received else None,
-                "body": delivery.body.decode(errors="replace"),
-            })
+            await self.dead_letter(
+                {
+                    "consumer": self.name,
+                    "reason": reason,
+                    "topic": delivery.topic,
+                    "partition": delivery.partition,
+                    "offset": delivery.offset,
+                    "stream_id": received.envelope.stream_id if received else None,
+                    "event_id": str(received.envelope.event_id) if received else None,
+                    "body": delivery.body.decode(errors="replace"),
+                }
+            )
 
     async def release(self, stream_id: str) -> int:
         """Retry the parked messages of a stream in order; stop at the first that still fails."""
@@ -134,7 +159,9 @@ class IdempotentConsumer:
             parked = await conn.fetch(
                 "SELECT id, topic, kafka_partition, kafka_offset, body FROM parked_messages "
                 "WHERE consumer = $1 AND stream_id = $2 AND released_at IS NULL ORDER BY stream_version, id",
-                self.name, stream_id)
+                self.name,
+                stream_id,
+            )
         released = 0
         for row in parked:
             received = decode_message(row["body"])
@@ -142,13 +169,15 @@ class IdempotentConsumer:
                 async with self.pool.acquire() as conn, conn.transaction():
                     await conn.execute("UPDATE parked_messages SET released_at = now() WHERE id = $1", row["id"])
                     claimed = await conn.fetchval(
-                        CLAIM_STREAM_VERSION, self.name, stream_id, received.envelope.stream_version)
+                        CLAIM_STREAM_VERSION, self.name, stream_id, received.envelope.stream_version
+                    )
                     if claimed is not None:
                         await self.apply(conn, received)
             except Exception as error:  # noqa: BLE001 - stays parked, with the new reason
                 async with self.pool.acquire() as conn:
-                    await conn.execute("UPDATE parked_messages SET reason = $2 WHERE id = $1",
-                                       row["id"], f"release failed: {error!r}")
+                    await conn.execute(
+                        "UPDATE parked_messages SET reason = $2 WHERE id = $1", row["id"], f"release failed: {error!r}"
+                    )
                 break
             released += 1
         return released

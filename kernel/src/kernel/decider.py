@@ -1,4 +1,5 @@
 """A decider is an aggregate as two pure functions: decide(command, state) and evolve(state, event)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence

@@ -1,4 +1,5 @@
 """What every service's HTTP API shares: the app factory, who is calling, and error answers."""
+
 from __future__ import annotations
 
 import uuid
@@ -22,12 +23,14 @@ from kernel.logs import configure_logging
 from kernel.ports import CommandContext, ConcurrencyError
 from kernel.runtime import ServiceRuntime
 
+
 class ClockMove(BaseModel):
     now: AwareDatetime
 
 
-def create_service_app(runtime: ServiceRuntime, *routers: APIRouter, title: str, clock: Clock | None = None,
-                       version: str = "1") -> FastAPI:
+def create_service_app(
+    runtime: ServiceRuntime, *routers: APIRouter, title: str, clock: Clock | None = None, version: str = "1"
+) -> FastAPI:
     """A FastAPI app that starts/stops the runtime, answers /health and maps refusals to HTTP."""
 
     @asynccontextmanager
@@ -66,8 +69,9 @@ def create_service_app(runtime: ServiceRuntime, *routers: APIRouter, title: str,
 
     @app.exception_handler(DomainError)
     async def refused(_: Request, error: DomainError) -> JSONResponse:
-        return JSONResponse(status_code=error.status_code,
-                            content={**error.details, "error": error.reason, "detail": str(error)})
+        return JSONResponse(
+            status_code=error.status_code, content={**error.details, "error": error.reason, "detail": str(error)}
+        )
 
     @app.exception_handler(ConcurrencyError)
     async def conflict(_: Request, error: ConcurrencyError) -> JSONResponse:
@@ -119,7 +123,8 @@ def command_context(
     return CommandContext(
         actor=actor,
         occurred_at=request.app.state.clock(),
-        correlation_id=x_correlation_id or structlog.contextvars.get_contextvars().get("correlation_id")
+        correlation_id=x_correlation_id
+        or structlog.contextvars.get_contextvars().get("correlation_id")
         or str(uuid.uuid4()),
     )
 

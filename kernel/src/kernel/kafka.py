@@ -1,9 +1,10 @@
 """FastStream wiring: the broker every service uses, topic creation, and idempotent subscriptions."""
+
 from __future__ import annotations
 
 import asyncio
-import time
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,26 +27,35 @@ UNLIMITED_RETENTION = {"retention.ms": "-1"}
 # Consumer tuning. The embedded broker takes about half the session timeout to form a group. An idle
 # consumer's long poll is not woken by new data there: with the default 500 ms wait, a new event took up to
 # ~300 ms to be seen; with 100 ms, 2-4 ms (measured with aiokafka on tansu). Real Kafka is as fast either way.
-CONSUMER_TUNING: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 500,
-                                   "fetch_max_wait_ms": 100}
+CONSUMER_TUNING: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 500, "fetch_max_wait_ms": 100}
 
 
 def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
     """acks=all; no idempotent producer nor transactions (consumers deduplicate instead, DESIGN §3)."""
-    return KafkaBroker(bootstrap, client_id=client_id, acks="all", logger=structlog.get_logger("faststream"),
-                       log_level=logging.DEBUG, graceful_timeout=10.0)
+    return KafkaBroker(
+        bootstrap,
+        client_id=client_id,
+        acks="all",
+        logger=structlog.get_logger("faststream"),
+        log_level=logging.DEBUG,
+        graceful_timeout=10.0,
+    )
 
 
-async def ensure_topics(bootstrap: str, names: Iterable[str] = topics.ALL,
-                        partitions: int = topics.PARTITIONS, attempts: int = 50) -> None:
+async def ensure_topics(
+    bootstrap: str, names: Iterable[str] = topics.ALL, partitions: int = topics.PARTITIONS, attempts: int = 50
+) -> None:
     """Create the topics up front with their final partition count (idempotent)."""
     for attempt in range(attempts):
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
         try:
             await admin.start()
             existing = set(await admin.list_topics())
-            missing = [NewTopic(n, num_partitions=partitions, replication_factor=1, topic_configs=UNLIMITED_RETENTION)
-                       for n in names if n not in existing]
+            missing = [
+                NewTopic(n, num_partitions=partitions, replication_factor=1, topic_configs=UNLIMITED_RETENTION)
+                for n in names
+                if n not in existing
+            ]
             if missing:
                 try:
                     await admin.create_topics(missing)
@@ -83,8 +93,9 @@ def subscribe(broker: Any, consumer: IdempotentConsumer, *topic_names: str, grou
             pending["n"], pending["since"] = 0, time.monotonic()
 
     on_message.__name__ = f"on_{consumer.name.replace('.', '_').replace('-', '_')}"
-    return broker.subscriber(*topic_names, group_id=group_id, auto_offset_reset="earliest",
-                             ack_policy=AckPolicy.MANUAL, **CONSUMER_TUNING)(on_message)
+    return broker.subscriber(
+        *topic_names, group_id=group_id, auto_offset_reset="earliest", ack_policy=AckPolicy.MANUAL, **CONSUMER_TUNING
+    )(on_message)
 
 
 COMMIT_EVERY = 200  # a commit per message cost about a third of the consumer's time on the embedded broker
@@ -104,6 +115,11 @@ def document_topic(broker: KafkaBroker, topic: str, logical_topic: str) -> None:
     """Declare what the relay publishes on `topic`, for the AsyncAPI document (the relay itself sends)."""
     names = topics.event_types_on(logical_topic)
     broker.publisher(
-        topic, title=f"{topic}:publish", schema=EventEnvelope,
-        description=(f"Events keyed by stream_id, in stream order: {', '.join(names)}. Each payload (`data`) "
-                     "follows contracts/schemas/<event_type>.v<schema_version>.json."))
+        topic,
+        title=f"{topic}:publish",
+        schema=EventEnvelope,
+        description=(
+            f"Events keyed by stream_id, in stream order: {', '.join(names)}. Each payload (`data`) "
+            "follows contracts/schemas/<event_type>.v<schema_version>.json."
+        ),
+    )

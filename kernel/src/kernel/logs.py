@@ -1,4 +1,5 @@
 """structlog as JSON lines, with the correlation ids bound per message or request."""
+
 from __future__ import annotations
 
 import logging

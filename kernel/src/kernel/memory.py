@@ -1,4 +1,5 @@
 """In-memory event store for unit tests of deciders and handlers (same contract as PostgreSQL)."""
+
 from __future__ import annotations
 
 import asyncio

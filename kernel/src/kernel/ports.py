@@ -1,4 +1,5 @@
 """The event store port and what flows through it."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """PostgreSQL adapters: the event store (optimistic concurrency, hash chain, commit-ordered positions)."""
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,8 @@ class PostgresEventStore:
     """Event store over one `events` table.
 
     Appends take `LOCK TABLE events IN EXCLUSIVE MODE` (in the SQL function `append_events`, schema.sql):
-    writers are serialised, so positions become visible in commit order and a reader following `position` never skips a late-committing row
+    writers are serialised, so positions become visible in commit order and a reader following `position`
+    never skips a late-committing row
     (DESIGN §2.2; readers are not blocked). Pass `conn` to append inside the caller's transaction."""
 
     def __init__(self, pool: asyncpg.Pool, producer: str, conn: asyncpg.Connection | None = None) -> None:
@@ -83,14 +85,20 @@ class PostgresEventStore:
         async with self._connection() as conn:
             head = await conn.fetchrow(
                 "SELECT version, envelope->>'hash' AS hash FROM events WHERE stream_id = $1 "
-                "ORDER BY version DESC LIMIT 1", stream_id)
+                "ORDER BY version DESC LIMIT 1",
+                stream_id,
+            )
             if (head["version"] if head else 0) != expected_version:
                 raise ConcurrencyError(stream_id, expected_version)
-            sealed = envelop(self.producer, stream_id, events, expected_version, head["hash"] if head else None,
-                             context)
+            sealed = envelop(
+                self.producer, stream_id, events, expected_version, head["hash"] if head else None, context
+            )
             outcome = await conn.fetchval(
-                "SELECT append_events($1, $2, $3)", stream_id, expected_version,
-                [r.envelope.model_dump(mode="json") for r in sealed])
+                "SELECT append_events($1, $2, $3)",
+                stream_id,
+                expected_version,
+                [r.envelope.model_dump(mode="json") for r in sealed],
+            )
         if outcome == "duplicate":
             raise DuplicateEvent(stream_id)
         if outcome != "ok":
@@ -102,5 +110,7 @@ class PostgresEventStore:
         async with self._connection() as conn:
             rows = await conn.fetch(
                 "SELECT position, envelope FROM events WHERE position > $1 ORDER BY position LIMIT $2",
-                after_position, limit)
+                after_position,
+                limit,
+            )
         return [(row["position"], row["envelope"]) for row in rows]

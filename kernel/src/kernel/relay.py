@@ -3,6 +3,7 @@
 No dual write: services only append to PostgreSQL; this relay follows `position` and publishes each
 event to its stream type's topic, keyed by stream_id (per-aggregate order). A crash between publish
 and checkpoint republishes the tail, which consumers deduplicate on (stream_id, version)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,14 @@ def faststream_publisher(broker: Any) -> Publish:
 
 
 class OutboxRelay:
-    def __init__(self, pool: asyncpg.Pool, publish: Publish, name: str, batch_size: int = 500,
-                 topic_for: Callable[[str], str] = topic_for_stream) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        publish: Publish,
+        name: str,
+        batch_size: int = 500,
+        topic_for: Callable[[str], str] = topic_for_stream,
+    ) -> None:
         self.pool = pool
         self.topic_for = topic_for
         self.publish = publish
@@ -52,7 +59,10 @@ class OutboxRelay:
         async with self.pool.acquire() as conn:
             await conn.execute(
                 "INSERT INTO relay_checkpoints (relay, position) VALUES ($1, $2) ON CONFLICT (relay) "
-                "DO UPDATE SET position = EXCLUDED.position, updated_at = now()", self.name, position)
+                "DO UPDATE SET position = EXCLUDED.position, updated_at = now()",
+                self.name,
+                position,
+            )
         self._position = position
 
     async def publish_batch(self) -> int:
@@ -61,17 +71,26 @@ class OutboxRelay:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 "SELECT position, stream_id, event_type, envelope::text AS body FROM events "
-                "WHERE position > $1 ORDER BY position LIMIT $2", after, self.batch_size)
+                "WHERE position > $1 ORDER BY position LIMIT $2",
+                after,
+                self.batch_size,
+            )
         if not rows:
             return 0
         deliveries = []
         for row in rows:
             envelope = json.loads(row["body"])
-            headers = {"content-type": "application/json", "event_type": row["event_type"],
-                       "schema_version": str(envelope["schema_version"]),
-                       "correlation_id": envelope["correlation_id"]}
-            deliveries.append(await self.publish(
-                self.topic_for(row["stream_id"]), row["stream_id"].encode(), row["body"].encode(), headers))
+            headers = {
+                "content-type": "application/json",
+                "event_type": row["event_type"],
+                "schema_version": str(envelope["schema_version"]),
+                "correlation_id": envelope["correlation_id"],
+            }
+            deliveries.append(
+                await self.publish(
+                    self.topic_for(row["stream_id"]), row["stream_id"].encode(), row["body"].encode(), headers
+                )
+            )
         await asyncio.gather(*deliveries)  # acks=all for every message before we move the checkpoint
         await self._save(rows[-1]["position"])
         log.debug("relay.published", relay=self.name, count=len(rows), position=rows[-1]["position"])

@@ -2,13 +2,14 @@
 
 Every service's composition root builds one ServiceRuntime, registers its consumers, and starts and
 stops it from its HTTP app's lifespan."""
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-from dataclasses import dataclass, field
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,6 @@ import structlog
 from faststream.kafka import KafkaBroker
 
 from contracts import topics
-
 from kernel.clock import Clock, SystemClock
 from kernel.consumer import Apply, IdempotentConsumer
 from kernel.kafka import dead_letter_publisher, document_topic, ensure_topics, make_broker, subscribe
@@ -42,9 +42,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
-        return cls(service=service, database_url=os.environ["DATABASE_URL"],
-                   kafka_bootstrap=os.environ["KAFKA_BOOTSTRAP"],
-                   topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""))
+        return cls(
+            service=service,
+            database_url=os.environ["DATABASE_URL"],
+            kafka_bootstrap=os.environ["KAFKA_BOOTSTRAP"],
+            topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
+        )
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
@@ -111,14 +114,17 @@ class ServiceRuntime:
         for sub in self._subscriptions:
             consumer = IdempotentConsumer(sub.name, self.pool, sub.apply, dead_letter=dead_letter)
             self.consumers[sub.name] = consumer
-            subscribe(self.broker, consumer, *map(settings.topic, sub.topics),
-                      group_id=settings.topic(sub.group_id))
+            subscribe(self.broker, consumer, *map(settings.topic, sub.topics), group_id=settings.topic(sub.group_id))
         for topic in self.publishes:
             document_topic(self.broker, settings.topic(topic), topic)
         await self.broker.start()
         if self.with_relay:
-            self.relay = OutboxRelay(self.pool, faststream_publisher(self.broker), name=f"{name}.relay",
-                                     topic_for=lambda stream_id: settings.topic(topics.topic_for_stream(stream_id)))
+            self.relay = OutboxRelay(
+                self.pool,
+                faststream_publisher(self.broker),
+                name=f"{name}.relay",
+                topic_for=lambda stream_id: settings.topic(topics.topic_for_stream(stream_id)),
+            )
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{name}.relay"))
         for watcher_name, seconds, job in self._watchers:
             wake = asyncio.Event()
@@ -141,5 +147,10 @@ class ServiceRuntime:
             head = await conn.fetchval("SELECT coalesce(max(position), 0) FROM events")
             parked = await conn.fetchval("SELECT count(*) FROM parked_messages WHERE released_at IS NULL")
         published = await self.relay.checkpoint() if self.relay else head
-        return {"status": "ok", "service": self.settings.service, "log_head": head,
-                "relay_lag": head - published, "parked_messages": parked}
+        return {
+            "status": "ok",
+            "service": self.settings.service,
+            "log_head": head,
+            "relay_lag": head - published,
+            "parked_messages": parked,
+        }

@@ -1,4 +1,5 @@
 """given/when/then for deciders (pure: no store, no clock)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

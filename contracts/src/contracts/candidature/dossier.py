@@ -1,5 +1,6 @@
 """The candidature dossier's shared value types: its carrier, its 7 sections, the « Grille d'impacts »
 self-assessment (Annexe 1 of the cahier des charges [000]) and the overlap warnings of a deposit."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -102,13 +103,23 @@ class Dossier(_Valeur):
     epci_sirens: Annotated[list[Siren], Field(min_length=1, max_length=100)]
     nom_territoire: Annotated[str, Field(min_length=2, max_length=200)] | None = None
     region_code: RegionCode | None = None
-    perimetre: Annotated[str, Field(min_length=2, max_length=500,
-                                    description="Perimeter of contractualisation: a Territoire d'industrie "
-                                                "or CRTE reference, or a free description")] | None = None
+    perimetre: (
+        Annotated[
+            str,
+            Field(
+                min_length=2,
+                max_length=500,
+                description="Perimeter of contractualisation: a Territoire d'industrie "
+                "or CRTE reference, or a free description",
+            ),
+        ]
+        | None
+    ) = None
     filiere: Annotated[str, Field(min_length=2, max_length=200)] | None = None
     sections: Annotated[list[SectionDossier], Field(max_length=50, description="Sections present")] = []
-    nombre_pages: Annotated[int, Field(ge=1, le=1000, description="Pages, annexes comprises (20 at most "
-                                                                  "to deposit)")] | None = None
+    nombre_pages: (
+        Annotated[int, Field(ge=1, le=1000, description="Pages, annexes comprises (20 at most to deposit)")] | None
+    ) = None
     pages_synthese: Annotated[int, Field(ge=0, le=1000, description="Exactly 2 to deposit")] | None = None
     grille_impacts: GrilleImpactsSaisie | None = None
 

@@ -3,6 +3,7 @@ not the events'): each event carries its own schema_version (DOMAIN-REFERENCE §
 
 CandidatureDeposee is at version 2 (the Grille d'impacts itself instead of a flag); its version 1 stays
 readable as CandidatureDeposeeV1 and is upcast on read."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Financement events, schema version 1 (DOMAIN-REFERENCE §3.2, §4)."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -2,6 +2,7 @@
 
 Stream `mission-<territoire_id>` (territoire_id == the winning candidature_id), published on
 instruction.dossier.v1 with the dossier streams. `ProjetQualifie` (instruction v1) is recorded on it too."""
+
 from __future__ import annotations
 
 from datetime import date

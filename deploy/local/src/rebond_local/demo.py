@@ -7,6 +7,7 @@ d'agglomération) run their engineering mission from April 2023 to its restituti
 envelope and 17 projects oriented to it [001]. Besides Cambrai, the sources do not name the laureates of
 2023: the other 18 names below are Territoires d'industrie of the right regions taken as stand-ins, and every
 SIREN, SIRET and co-financing split is synthetic (valid Luhn keys)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as dtime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from stdnum import luhn
@@ -28,12 +29,32 @@ from rebond_local.infra import AUTH_SECRET
 
 PARIS = ZoneInfo("Europe/Paris")
 DEMO_CLOCK_START = "2022-09-12T10:00:00+02:00"  # wave 1 is open (relève 01/10/2022 at 12:00)
-SECTIONS = ["IDENTITE_INDUSTRIELLE", "EXPOSITION_MUTATIONS", "FRAGILITE_TISSU_ECONOMIQUE", "AMBITION_INDUSTRIELLE",
-            "AMBITION_ENVIRONNEMENTALE_SOCIALE", "STRATEGIE_REBOND", "DEFICIT_INGENIERIE"]
-CRITERES = ["EXPOSITION_MUTATIONS", "FRAGILITE_TERRITOIRE", "AMBITION_INDUSTRIELLE", "CLARTE_BESOINS",
-            "AMBITION_ENVIRONNEMENTALE_SOCIALE", "ENTITES_COMITES_SUIVI", "PERIMETRE_PERTINENT"]
-OBJECTIFS = ["attenuation_changement_climatique", "adaptation_changement_climatique", "ressources_aquatiques_marines",
-             "economie_circulaire", "pollution", "biodiversite_ecosystemes"]
+SECTIONS = [
+    "IDENTITE_INDUSTRIELLE",
+    "EXPOSITION_MUTATIONS",
+    "FRAGILITE_TISSU_ECONOMIQUE",
+    "AMBITION_INDUSTRIELLE",
+    "AMBITION_ENVIRONNEMENTALE_SOCIALE",
+    "STRATEGIE_REBOND",
+    "DEFICIT_INGENIERIE",
+]
+CRITERES = [
+    "EXPOSITION_MUTATIONS",
+    "FRAGILITE_TERRITOIRE",
+    "AMBITION_INDUSTRIELLE",
+    "CLARTE_BESOINS",
+    "AMBITION_ENVIRONNEMENTALE_SOCIALE",
+    "ENTITES_COMITES_SUIVI",
+    "PERIMETRE_PERTINENT",
+]
+OBJECTIFS = [
+    "attenuation_changement_climatique",
+    "adaptation_changement_climatique",
+    "ressources_aquatiques_marines",
+    "economie_circulaire",
+    "pollution",
+    "biodiversite_ecosystemes",
+]
 M_EUR = 100_000_000  # one million euros, in cents
 CAMBRAI_AIDS, CAMBRAI_AID_EUR, CAMBRAI_JOBS = 17, 290_000, 18
 
@@ -149,36 +170,65 @@ class Demo:
     async def instruct(self, t: Territoire) -> None:
         """Eligibility, then instruction: the 7 criteria."""
         conforme = t.issue != "ineligible"
-        await self.post(f"{self.instr}/dossiers/{t.cid}/recevabilite", CDC, {"appreciations": [
-            {"regle": "DOSSIER_COMPLET", "satisfaite": True, "commentaire": "Modèle respecté, 20 pages."},
-            {"regle": "DEMANDE_CONFORME", "satisfaite": conforme, "commentaire": "Conforme au cahier des charges."
-             if conforme else "La demande porte sur un fonds d'investissement, pas sur une ingénierie."},
-            {"regle": "PORTEUR_ELIGIBLE", "satisfaite": True, "commentaire": "Porté par des EPCI."}]})
+        await self.post(
+            f"{self.instr}/dossiers/{t.cid}/recevabilite",
+            CDC,
+            {
+                "appreciations": [
+                    {"regle": "DOSSIER_COMPLET", "satisfaite": True, "commentaire": "Modèle respecté, 20 pages."},
+                    {
+                        "regle": "DEMANDE_CONFORME",
+                        "satisfaite": conforme,
+                        "commentaire": "Conforme au cahier des charges."
+                        if conforme
+                        else "La demande porte sur un fonds d'investissement, pas sur une ingénierie.",
+                    },
+                    {"regle": "PORTEUR_ELIGIBLE", "satisfaite": True, "commentaire": "Porté par des EPCI."},
+                ]
+            },
+        )
         if not conforme:
             return
         await self.post(f"{self.instr}/dossiers/{t.cid}/instruction", DTI)
         good = t.issue == "laureat"
         for critere in CRITERES:
-            await check(await self.client.put(
-                f"{self.instr}/dossiers/{t.cid}/criteres/{critere}", headers=CDC,
-                json={"appreciation": "Argumenté et étayé." if good else "Peu étayé.", "note": 15 if good else 8}))
+            await check(
+                await self.client.put(
+                    f"{self.instr}/dossiers/{t.cid}/criteres/{critere}",
+                    headers=CDC,
+                    json={"appreciation": "Argumenté et étayé." if good else "Peu étayé.", "note": 15 if good else 8},
+                )
+            )
 
     async def conclude(self, t: Territoire) -> None:
         good = t.issue == "laureat"
-        await self.post(f"{self.instr}/dossiers/{t.cid}/conclusions", CDC, {
-            "proposition": "PROPOSEE" if good else "NON_PROPOSEE",
-            "recommandations": "Effet levier attendu important." if good else "Exposition aux mutations peu démontrée.",
-            "propositions_soutien": ["Mission d'ingénierie de 4 mois"] if good else []})
+        await self.post(
+            f"{self.instr}/dossiers/{t.cid}/conclusions",
+            CDC,
+            {
+                "proposition": "PROPOSEE" if good else "NON_PROPOSEE",
+                "recommandations": "Effet levier attendu important."
+                if good
+                else "Exposition aux mutations peu démontrée.",
+                "propositions_soutien": ["Mission d'ingénierie de 4 mois"] if good else [],
+            },
+        )
 
     async def opinions(self, t: Territoire, kind: str) -> None:
         good = t.issue == "laureat"
         who = COMITE if kind == "avis-comite" else SGPI
-        await self.post(f"{self.instr}/dossiers/{t.cid}/{kind}", who,
-                        {"favorable": good, "avis": "Favorable." if good else "Défavorable."})
+        await self.post(
+            f"{self.instr}/dossiers/{t.cid}/{kind}",
+            who,
+            {"favorable": good, "avis": "Favorable." if good else "Défavorable."},
+        )
 
     async def decide(self, t: Territoire, decided: str, notified: str) -> None:
-        body: dict[str, Any] = {"laureat": t.issue == "laureat", "date_decision": decided,
-                                "date_notification": notified}
+        body: dict[str, Any] = {
+            "laureat": t.issue == "laureat",
+            "date_decision": decided,
+            "date_notification": notified,
+        }
         if t.issue != "laureat":
             body["motif"] = "Exposition aux mutations de la filière insuffisamment démontrée."
         await self.post(f"{self.instr}/dossiers/{t.cid}/decision", PM, body)
@@ -209,9 +259,13 @@ class Demo:
     def selection_steps(self, vague: int) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
         """(day, step) of the selection chain: instruction → conclusions → comité → SGPI → Prime Minister."""
         opens, concludes, comite, sgpi, _, notified = CALENDRIER[vague]
-        return [(opens, lambda: self.instruct_wave(vague)), (concludes, lambda: self.conclude_wave(vague)),
-                (comite, lambda: self.opinions_wave(vague, "avis-comite")),
-                (sgpi, lambda: self.opinions_wave(vague, "avis-sgpi")), (notified, lambda: self.decide_wave(vague))]
+        return [
+            (opens, lambda: self.instruct_wave(vague)),
+            (concludes, lambda: self.conclude_wave(vague)),
+            (comite, lambda: self.opinions_wave(vague, "avis-comite")),
+            (sgpi, lambda: self.opinions_wave(vague, "avis-sgpi")),
+            (notified, lambda: self.decide_wave(vague)),
+        ]
 
     async def deposit_wave(self, vague: int) -> None:
         for t in self.scenario:
@@ -226,14 +280,31 @@ class Demo:
 
 
 def dossier(t: Territoire) -> dict[str, Any]:
-    grille = {"solution_reference": "Poursuite tendancielle sans stratégie de rebond",
-              "methodologie": "Auto-évaluation qualitative par objectif", "hypotheses": "Trajectoire 2030",
-              **{o: {"impact": "POSITIF" if o == "economie_circulaire" else "NEUTRE",
-                     "justification": "Évalué par rapport à la solution de référence."} for o in OBJECTIFS}}
-    return {"candidature_id": t.cid, "porteur": "GROUPEMENT_EPCI" if len(t.seeds) > 1 else "EPCI",
-            "epci_sirens": t.sirens, "nom_territoire": t.nom, "region_code": t.region,
-            "perimetre": f"Territoire d'industrie {t.nom}", "filiere": "automobile et transports",
-            "sections": SECTIONS, "nombre_pages": 20, "pages_synthese": 2, "grille_impacts": grille}
+    grille = {
+        "solution_reference": "Poursuite tendancielle sans stratégie de rebond",
+        "methodologie": "Auto-évaluation qualitative par objectif",
+        "hypotheses": "Trajectoire 2030",
+        **{
+            o: {
+                "impact": "POSITIF" if o == "economie_circulaire" else "NEUTRE",
+                "justification": "Évalué par rapport à la solution de référence.",
+            }
+            for o in OBJECTIFS
+        },
+    }
+    return {
+        "candidature_id": t.cid,
+        "porteur": "GROUPEMENT_EPCI" if len(t.seeds) > 1 else "EPCI",
+        "epci_sirens": t.sirens,
+        "nom_territoire": t.nom,
+        "region_code": t.region,
+        "perimetre": f"Territoire d'industrie {t.nom}",
+        "filiere": "automobile et transports",
+        "sections": SECTIONS,
+        "nombre_pages": 20,
+        "pages_synthese": 2,
+        "grille_impacts": grille,
+    }
 
 
 async def until(probe: Callable[[], Awaitable[bool]], what: str, timeout: float = 60) -> None:
@@ -246,8 +317,9 @@ async def until(probe: Callable[[], Awaitable[bool]], what: str, timeout: float 
 
 async def check(response: httpx.Response, *ok: int) -> dict[str, Any]:
     if response.status_code not in (ok or (200, 201)):
-        raise RuntimeError(f"{response.request.method} {response.request.url} → {response.status_code}: "
-                           f"{response.text}")
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url} → {response.status_code}: {response.text}"
+        )
     return response.json()  # type: ignore[no-any-return]
 
 
@@ -256,18 +328,43 @@ async def play_demo(urls: dict[str, str]) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=60) as client:
         demo = Demo(client, urls)
         thierache = next(t for t in SCENARIO if t.cid == "thierache")
-        await demo.play([
-            ("2022-09-12", lambda: demo.deposit_wave(1)), *demo.selection_steps(1),
-            ("2023-01-10", lambda: demo.deposit_wave(2)),
-            ("2023-01-20", lambda: demo.post(f"{demo.cand}/candidatures/thierache/retrait", thierache.epci, {
-                "motif": "Le territoire rejoindra une candidature commune à une vague suivante."})),
-            ("2023-02-15", lambda: mission_step(demo, "nord-lorraine", "convention", CDC, {
-                "date_signature": "2023-02-15", "signataires": ["Caisse des Dépôts (Banque des Territoires)",
-                                                               "CA Portes de France-Thionville"]})),
-            *demo.selection_steps(2),
-            ("2023-05-10", lambda: demo.deposit_wave(3)),
-            ("2023-05-26", _nothing),  # Vallée de l'Arve's convention deadline (25/05/2023) has passed
-            *demo.selection_steps(3), *cambrai_mission(demo), ("2023-09-15", _nothing)])
+        await demo.play(
+            [
+                ("2022-09-12", lambda: demo.deposit_wave(1)),
+                *demo.selection_steps(1),
+                ("2023-01-10", lambda: demo.deposit_wave(2)),
+                (
+                    "2023-01-20",
+                    lambda: demo.post(
+                        f"{demo.cand}/candidatures/thierache/retrait",
+                        thierache.epci,
+                        {"motif": "Le territoire rejoindra une candidature commune à une vague suivante."},
+                    ),
+                ),
+                (
+                    "2023-02-15",
+                    lambda: mission_step(
+                        demo,
+                        "nord-lorraine",
+                        "convention",
+                        CDC,
+                        {
+                            "date_signature": "2023-02-15",
+                            "signataires": [
+                                "Caisse des Dépôts (Banque des Territoires)",
+                                "CA Portes de France-Thionville",
+                            ],
+                        },
+                    ),
+                ),
+                *demo.selection_steps(2),
+                ("2023-05-10", lambda: demo.deposit_wave(3)),
+                ("2023-05-26", _nothing),  # Vallée de l'Arve's convention deadline (25/05/2023) has passed
+                *demo.selection_steps(3),
+                *cambrai_mission(demo),
+                ("2023-09-15", _nothing),
+            ]
+        )
         return await figures(demo)
 
 
@@ -289,65 +386,145 @@ def cambrai_mission(demo: Demo) -> list[tuple[str, Callable[[], Awaitable[None]]
     prestataire = actor("PRESTATAIRE", "cabinet-ingenierie", "cambrai")
 
     def held(day: str) -> Callable[[], Awaitable[Any]]:
-        return lambda: demo.post(f"{demo.instr}/missions/cambrai/copils", prestataire, {
-            "copil_id": f"copil-cambrai-{day}", "date": day, "ordre_du_jour": "Suivi de la mission",
-            "participants": [{"organisme": "Sous-préfecture de Cambrai", "role": "présidence"},
-                             {"organisme": "Bpifrance", "role": "membre"}, {"organisme": "CDC", "role": "membre"}]})
+        return lambda: demo.post(
+            f"{demo.instr}/missions/cambrai/copils",
+            prestataire,
+            {
+                "copil_id": f"copil-cambrai-{day}",
+                "date": day,
+                "ordre_du_jour": "Suivi de la mission",
+                "participants": [
+                    {"organisme": "Sous-préfecture de Cambrai", "role": "présidence"},
+                    {"organisme": "Bpifrance", "role": "membre"},
+                    {"organisme": "CDC", "role": "membre"},
+                ],
+            },
+        )
 
     return [
-        ("2023-03-30", lambda: mission_step(demo, "cambrai", "convention", CDC, {
-            "date_signature": "2023-03-30", "signataires": ["Caisse des Dépôts (Banque des Territoires)",
-                                                           "CA de Cambrai", "CA du Caudrésis et du Catésis"]})),
-        ("2023-04-11", lambda: mission_step(demo, "cambrai", "ingenierie", CDC, {
-            "date_lancement": "2023-04-11", "jours_hommes": 80, "prestataire": "Cabinet d'ingénierie",
-            "fin_prevue": "2023-08-11"})),
+        (
+            "2023-03-30",
+            lambda: mission_step(
+                demo,
+                "cambrai",
+                "convention",
+                CDC,
+                {
+                    "date_signature": "2023-03-30",
+                    "signataires": [
+                        "Caisse des Dépôts (Banque des Territoires)",
+                        "CA de Cambrai",
+                        "CA du Caudrésis et du Catésis",
+                    ],
+                },
+            ),
+        ),
+        (
+            "2023-04-11",
+            lambda: mission_step(
+                demo,
+                "cambrai",
+                "ingenierie",
+                CDC,
+                {
+                    "date_lancement": "2023-04-11",
+                    "jours_hommes": 80,
+                    "prestataire": "Cabinet d'ingénierie",
+                    "fin_prevue": "2023-08-11",
+                },
+            ),
+        ),
         ("2023-04-11", lambda: attribute_envelope(demo)),
         *[(day, held(day)) for day in CAMBRAI_COPILS],
         ("2023-06-13", lambda: qualify_projects(demo, copil, "2023-06-13")),
         ("2023-07-04", lambda: grant_aids(demo)),
-        ("2023-08-25", lambda: demo.post(f"{demo.instr}/missions/cambrai/feuille-de-route", prestataire, {"axes": [
-            {"intitule": "L'emploi et le développement des compétences",
-             "description": "Commun aux deux agglomérations"},
-            {"intitule": "L'anticipation des évolutions de la filière agroalimentaire", "description": "Cambrésis"},
-            {"intitule": "L'accélération de la transition numérique et de l'innovation",
-             "description": "Caudrésis-Catésis"}]})),
-        ("2023-08-28", lambda: demo.post(f"{demo.instr}/missions/cambrai/restitution", prestataire,
-                                         {"date": "2023-08-28"})),
+        (
+            "2023-08-25",
+            lambda: demo.post(
+                f"{demo.instr}/missions/cambrai/feuille-de-route",
+                prestataire,
+                {
+                    "axes": [
+                        {
+                            "intitule": "L'emploi et le développement des compétences",
+                            "description": "Commun aux deux agglomérations",
+                        },
+                        {
+                            "intitule": "L'anticipation des évolutions de la filière agroalimentaire",
+                            "description": "Cambrésis",
+                        },
+                        {
+                            "intitule": "L'accélération de la transition numérique et de l'innovation",
+                            "description": "Caudrésis-Catésis",
+                        },
+                    ]
+                },
+            ),
+        ),
+        (
+            "2023-08-28",
+            lambda: demo.post(f"{demo.instr}/missions/cambrai/restitution", prestataire, {"date": "2023-08-28"}),
+        ),
     ]
 
 
 async def attribute_envelope(demo: Demo) -> None:
     await until(lambda: _found(demo.client, f"{demo.fin}/enveloppes/cambrai"), "financement to learn that cambrai won")
-    await demo.post(f"{demo.fin}/enveloppes/cambrai", CDC, {
-        "montant_centimes": 5 * M_EUR, "date_attribution": "2023-04-11", "contributions": [
-            {"financeur": "ETAT_FRANCE_2030", "montant_centimes": 4 * M_EUR},
-            {"financeur": "CA de Cambrai", "montant_centimes": 6 * M_EUR // 10},
-            {"financeur": "CA du Caudrésis et du Catésis", "montant_centimes": 4 * M_EUR // 10}]})
+    await demo.post(
+        f"{demo.fin}/enveloppes/cambrai",
+        CDC,
+        {
+            "montant_centimes": 5 * M_EUR,
+            "date_attribution": "2023-04-11",
+            "contributions": [
+                {"financeur": "ETAT_FRANCE_2030", "montant_centimes": 4 * M_EUR},
+                {"financeur": "CA de Cambrai", "montant_centimes": 6 * M_EUR // 10},
+                {"financeur": "CA du Caudrésis et du Catésis", "montant_centimes": 4 * M_EUR // 10},
+            ],
+        },
+    )
 
 
 async def qualify_projects(demo: Demo, copil: dict[str, str], day: str) -> None:
     for i in range(1, CAMBRAI_AIDS + 1):
-        await demo.post(f"{demo.instr}/territoires/cambrai/projets", copil, {
-            "projet_id": f"projet-cambrai-{i:02d}", "siret": synthetic_siret(30_000_000 + i),
-            "raison_sociale": f"Industrie du Cambrésis n°{i}", "intitule": "Modernisation de l'outil de production",
-            "date_copil": day, "assiette_estimee_centimes": 4 * CAMBRAI_AID_EUR * 100, "forme_envisagee": "SUBVENTION",
-            "emplois_prevus": CAMBRAI_JOBS})
+        await demo.post(
+            f"{demo.instr}/territoires/cambrai/projets",
+            copil,
+            {
+                "projet_id": f"projet-cambrai-{i:02d}",
+                "siret": synthetic_siret(30_000_000 + i),
+                "raison_sociale": f"Industrie du Cambrésis n°{i}",
+                "intitule": "Modernisation de l'outil de production",
+                "date_copil": day,
+                "assiette_estimee_centimes": 4 * CAMBRAI_AID_EUR * 100,
+                "forme_envisagee": "SUBVENTION",
+                "emplois_prevus": CAMBRAI_JOBS,
+            },
+        )
 
 
 async def grant_aids(demo: Demo) -> None:
     for i in range(1, CAMBRAI_AIDS + 1):
         await until(lambda i=i: _knows_project(demo, f"projet-cambrai-{i:02d}"), "financement to learn of the project")
         await demo.post(f"{demo.fin}/enveloppes/cambrai/aides", BPI, _aid(i, CAMBRAI_AID_EUR, "2023-07-04"))
-    refused = await demo.client.post(f"{demo.fin}/enveloppes/cambrai/aides", headers=BPI,
-                                     json=_aid(1, 100_000, "2023-07-04") | {"aide_id": "aide-cambrai-x"})
+    refused = await demo.client.post(
+        f"{demo.fin}/enveloppes/cambrai/aides",
+        headers=BPI,
+        json=_aid(1, 100_000, "2023-07-04") | {"aide_id": "aide-cambrai-x"},
+    )
     print(f"  an aid beyond Cambrai's envelope is refused: {refused.status_code} {refused.json()['error']}")
 
 
 def _aid(index: int, amount_eur: int, day: str) -> dict[str, Any]:
-    return {"aide_id": f"aide-cambrai-{index:02d}", "projet_id": f"projet-cambrai-{index:02d}",
-            "forme": "AVANCE_REMBOURSABLE" if index % 4 == 0 else "SUBVENTION", "montant_centimes": amount_eur * 100,
-            "assiette_centimes": max(4 * amount_eur * 100, 40_000_000), "regime": "REPRISE_DURABLE_SA102077",
-            "date_decision": day}
+    return {
+        "aide_id": f"aide-cambrai-{index:02d}",
+        "projet_id": f"projet-cambrai-{index:02d}",
+        "forme": "AVANCE_REMBOURSABLE" if index % 4 == 0 else "SUBVENTION",
+        "montant_centimes": amount_eur * 100,
+        "assiette_centimes": max(4 * amount_eur * 100, 40_000_000),
+        "regime": "REPRISE_DURABLE_SA102077",
+        "date_decision": day,
+    }
 
 
 async def figures(demo: Demo) -> dict[str, Any]:
@@ -356,15 +533,21 @@ async def figures(demo: Demo) -> dict[str, Any]:
     async def complete() -> bool:
         response = await demo.client.get(f"{demo.rep}/figures/national")
         body = response.json() if response.status_code == 200 else {}
-        return (body.get("montant_aides_centimes") == expected and body.get("nb_laureats") == len(LAUREATS)
-                and body.get("nb_missions_ouvertes") == len(LAUREATS) and body.get("nb_missions_restituees") == 1)
+        return (
+            body.get("montant_aides_centimes") == expected
+            and body.get("nb_laureats") == len(LAUREATS)
+            and body.get("nb_missions_ouvertes") == len(LAUREATS)
+            and body.get("nb_missions_restituees") == 1
+        )
 
     await until(complete, "reporting to show every decision and aid")
     get = demo.client.get
-    return {"national": await check(await get(f"{demo.rep}/figures/national")),
-            "national_au_2023-06-30": await check(await get(f"{demo.rep}/figures/national?as_of=2023-06-30")),
-            "regions": await check(await get(f"{demo.rep}/figures/regions")),
-            "territoires": await check(await get(f"{demo.rep}/figures/territoires"))}
+    return {
+        "national": await check(await get(f"{demo.rep}/figures/national")),
+        "national_au_2023-06-30": await check(await get(f"{demo.rep}/figures/national?as_of=2023-06-30")),
+        "regions": await check(await get(f"{demo.rep}/figures/regions")),
+        "territoires": await check(await get(f"{demo.rep}/figures/territoires")),
+    }
 
 
 async def _found(client: httpx.AsyncClient, url: str) -> bool:
@@ -374,4 +557,5 @@ async def _found(client: httpx.AsyncClient, url: str) -> bool:
 async def _knows_project(demo: Demo, projet_id: str) -> bool:
     response = await demo.client.get(f"{demo.fin}/enveloppes/cambrai", headers=CDC)
     return response.status_code == 200 and any(
-        p.get("projet_id") == projet_id for p in response.json().get("projets_qualifies", []))
+        p.get("projet_id") == projet_id for p in response.json().get("projets_qualifies", [])
+    )

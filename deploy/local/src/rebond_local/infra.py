@@ -1,4 +1,5 @@
 """Which broker and database to use, in DESIGN §4's order: environment, Docker, embedded."""
+
 from __future__ import annotations
 
 import os

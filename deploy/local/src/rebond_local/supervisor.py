@@ -1,4 +1,5 @@
 """Run the whole system locally: infra, the four services as processes, health checks, clean stop."""
+
 from __future__ import annotations
 
 import asyncio
@@ -52,9 +53,15 @@ class System:
                 service.process.kill()
 
 
-async def start_system(infra: Infra, workdir: Path, *, base_port: int | None = None,
-                       simulated_clock: str | None = None, topic_prefix: str = "",
-                       database_prefix: str = "") -> System:
+async def start_system(
+    infra: Infra,
+    workdir: Path,
+    *,
+    base_port: int | None = None,
+    simulated_clock: str | None = None,
+    topic_prefix: str = "",
+    database_prefix: str = "",
+) -> System:
     """Create databases and topics, start the services, wait until each answers /health."""
     await ensure_topics(infra.kafka_bootstrap, [topic_prefix + t for t in topics.ALL])
     system = System()
@@ -63,16 +70,34 @@ async def start_system(infra: Infra, workdir: Path, *, base_port: int | None = N
     try:
         for index, name in enumerate(SERVICES):
             port = base_port + index if base_port else free_port()
-            env = {**os.environ, "DATABASE_URL": await create_database(infra.database_url, database_prefix + name),
-                   "KAFKA_BOOTSTRAP": infra.kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
-                   "REBOND_AUTH_SECRET": AUTH_SECRET, "PYTHONUNBUFFERED": "1"}
+            env = {
+                **os.environ,
+                "DATABASE_URL": await create_database(infra.database_url, database_prefix + name),
+                "KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+                "KAFKA_TOPIC_PREFIX": topic_prefix,
+                "REBOND_AUTH_SECRET": AUTH_SECRET,
+                "PYTHONUNBUFFERED": "1",
+            }
             if simulated_clock:
                 env["REBOND_SIMULATED_CLOCK"] = simulated_clock
             log_path = logs / f"{name}.log"
             process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", f"{name}.entrypoints.app:create_app", "--factory",
-                 "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-                env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    f"{name}.entrypoints.app:create_app",
+                    "--factory",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                ],
+                env=env,
+                stdout=open(log_path, "ab"),
+                stderr=subprocess.STDOUT,
+            )  # noqa: SIM115
             system.services[name] = ServiceProcess(name, port, process, log_path)
         await wait_healthy(system)
     except BaseException:
@@ -87,8 +112,9 @@ async def wait_healthy(system: System, timeout: float = 90.0) -> None:
         for service in system.services.values():
             while True:
                 if service.process.poll() is not None:
-                    raise RuntimeError(f"{service.name} exited; see {service.log_path}:\n"
-                                       + service.log_path.read_text()[-3000:])
+                    raise RuntimeError(
+                        f"{service.name} exited; see {service.log_path}:\n" + service.log_path.read_text()[-3000:]
+                    )
                 try:
                     if (await client.get(f"{service.url}/health")).status_code == 200:
                         break

@@ -1,6 +1,7 @@
 """`python -m reporting.rebuild [--swap]`: rebuild the projection from the event log (env settings), print JSON.
 
 Exit status 0 when the rebuilt figures are identical to the live ones, 1 when they differ."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,7 +13,6 @@ from typing import Any
 from kernel.logs import configure_logging
 from kernel.postgres import create_pool, migrate
 from kernel.runtime import Settings
-
 from reporting.application.rebuild import rebuild
 from reporting.entrypoints.projection import MIGRATIONS, event_log, projection_store
 

@@ -1,17 +1,17 @@
 """The index of deposits on PostgreSQL (application.ports.IndexDepots), bound to one connection whose
 transaction also appends the events: the index never disagrees with the log, and `reconstruire` rebuilds it
 from the log alone (it is derived data, never a source of truth)."""
+
 from __future__ import annotations
 
 from importlib.resources import files
 
 import asyncpg
 
-from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree
-from kernel.postgres import to_recorded
-
 from candidature.application.ports import Conflit, LigneDepot
 from candidature.domain.chevauchement import Voisine, cle_perimetre
+from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree
+from kernel.postgres import to_recorded
 
 MIGRATION = files("candidature.adapters").joinpath("index_depots.sql").read_text()
 VERROU_VAGUES = 7_301  # advisory lock class of the waves: (VERROU_VAGUES, vague)
@@ -51,27 +51,47 @@ class IndexDepotsPostgres:
         rows = await self.conn.fetch(CONFLITS, depot.vague, sirens, depot.candidature_id)
         if rows:
             return [Conflit(row["siren"], row["candidature_id"]) for row in rows]
-        await self.conn.execute(INSERER_DEPOT, depot.candidature_id, depot.vague, depot.releve_le,
-                                depot.nom_territoire, depot.region_code, depot.porteur.value, depot.epci_sirens,
-                                depot.perimetre, cle_perimetre(depot.perimetre), depot.deposee_le)
+        await self.conn.execute(
+            INSERER_DEPOT,
+            depot.candidature_id,
+            depot.vague,
+            depot.releve_le,
+            depot.nom_territoire,
+            depot.region_code,
+            depot.porteur.value,
+            depot.epci_sirens,
+            depot.perimetre,
+            cle_perimetre(depot.perimetre),
+            depot.deposee_le,
+        )
         return []
 
     async def enregistrer_retrait(self, retrait: CandidatureRetiree) -> None:
-        await self.conn.execute("DELETE FROM candidature_reservations_epci WHERE candidature_id = $1",
-                                retrait.candidature_id)
-        await self.conn.execute("UPDATE candidature_depots SET retiree_le = $2 WHERE candidature_id = $1",
-                                retrait.candidature_id, retrait.retiree_le)
+        await self.conn.execute(
+            "DELETE FROM candidature_reservations_epci WHERE candidature_id = $1", retrait.candidature_id
+        )
+        await self.conn.execute(
+            "UPDATE candidature_depots SET retiree_le = $2 WHERE candidature_id = $1",
+            retrait.candidature_id,
+            retrait.retiree_le,
+        )
 
-    async def voisines(self, candidature_id: str, vague: int, perimetre: str | None,
-                       sirens: list[str]) -> list[Voisine]:
+    async def voisines(
+        self, candidature_id: str, vague: int, perimetre: str | None, sirens: list[str]
+    ) -> list[Voisine]:
         cle = cle_perimetre(perimetre) if perimetre else None
         rows = await self.conn.fetch(VOISINES, candidature_id, vague, cle, sirens)
-        return [Voisine(row["candidature_id"], row["vague"], bool(row["meme_perimetre"]),
-                        tuple(sorted(row["communs"]))) for row in rows]
+        return [
+            Voisine(row["candidature_id"], row["vague"], bool(row["meme_perimetre"]), tuple(sorted(row["communs"])))
+            for row in rows
+        ]
 
     async def candidatures_de_la_vague(self, vague: int) -> list[str]:
-        rows = await self.conn.fetch("SELECT candidature_id FROM candidature_depots WHERE vague = $1 AND "
-                                     "retiree_le IS NULL ORDER BY candidature_id", vague)
+        rows = await self.conn.fetch(
+            "SELECT candidature_id FROM candidature_depots WHERE vague = $1 AND "
+            "retiree_le IS NULL ORDER BY candidature_id",
+            vague,
+        )
         return [row["candidature_id"] for row in rows]
 
     async def lister(self, vague: int | None) -> list[LigneDepot]:
@@ -84,8 +104,10 @@ async def reconstruire(pool: asyncpg.Pool) -> int:
         await conn.execute("LOCK TABLE candidature_depots, candidature_reservations_epci IN EXCLUSIVE MODE")
         await conn.execute("DELETE FROM candidature_reservations_epci")
         await conn.execute("DELETE FROM candidature_depots")
-        rows = await conn.fetch("SELECT envelope FROM events WHERE event_type IN ('CandidatureDeposee', "
-                                "'CandidatureRetiree') ORDER BY position")
+        rows = await conn.fetch(
+            "SELECT envelope FROM events WHERE event_type IN ('CandidatureDeposee', "
+            "'CandidatureRetiree') ORDER BY position"
+        )
         index = IndexDepotsPostgres(conn)
         for row in rows:
             match to_recorded(row["envelope"]).event:

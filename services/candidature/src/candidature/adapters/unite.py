@@ -1,15 +1,15 @@
 """The unit of work of deposits, withdrawals and relèves: one PostgreSQL transaction in which the event store
 and the index of deposits are bound to the same connection (they commit together or not at all)."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from kernel.ports import EventStore
-from kernel.runtime import ServiceRuntime
-
 from candidature.adapters.index_depots import IndexDepotsPostgres
 from candidature.application.ports import IndexDepots, UniteDeTravail
+from kernel.ports import EventStore
+from kernel.runtime import ServiceRuntime
 
 
 def unite_de_travail(runtime: ServiceRuntime) -> UniteDeTravail:

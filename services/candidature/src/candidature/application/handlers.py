@@ -3,18 +3,14 @@
 Deposits and withdrawals run inside one PostgreSQL transaction opened by the caller (the store and the
 index are bound to it): the wave's lock, the cross-stream reads, the append and the EPCI reservation
 commit together or not at all."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.base import DomainEvent
-from contracts.candidature.v1 import AMIClotureAnticipee, CandidatureDeposee, CandidatureRetiree, Dossier
-from kernel.command_handler import handle_command, load_state
-from kernel.decider import DomainError
-from kernel.ports import CommandContext, EventStore
-
 from candidature.application.ports import IndexDepots
-from candidature.domain import ami, vague as vagues
+from candidature.domain import ami
+from candidature.domain import vague as vagues
 from candidature.domain.calendrier import vague_du_depot
 from candidature.domain.candidature import Candidature, Statut, decider, stream_id
 from candidature.domain.chevauchement import avertissements
@@ -29,6 +25,11 @@ from candidature.domain.commands import (
     RetirerCandidature,
 )
 from candidature.domain.errors import EpciDejaCandidat
+from contracts.base import DomainEvent
+from contracts.candidature.v1 import AMIClotureAnticipee, CandidatureDeposee, CandidatureRetiree, Dossier
+from kernel.command_handler import handle_command, load_state
+from kernel.decider import DomainError
+from kernel.ports import CommandContext, EventStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +49,21 @@ async def executer(store: EventStore, candidature_id: str, command: Command, con
     return Resultat(state, version, nouveau=bool(recorded), recorded=tuple(r.event for r in recorded))
 
 
-async def initier_candidature(store: EventStore, candidature_id: str, dossier: Dossier,
-                              context: CommandContext) -> Resultat:
-    command = InitierCandidature(candidature_id=candidature_id, demandeur=context.actor.scope,
-                                 initiee_le=context.occurred_at, dossier=dossier)
+async def initier_candidature(
+    store: EventStore, candidature_id: str, dossier: Dossier, context: CommandContext
+) -> Resultat:
+    command = InitierCandidature(
+        candidature_id=candidature_id, demandeur=context.actor.scope, initiee_le=context.occurred_at, dossier=dossier
+    )
     return await executer(store, candidature_id, command, context)
 
 
-async def modifier_dossier(store: EventStore, candidature_id: str, dossier: Dossier,
-                           context: CommandContext) -> Resultat:
-    command = ModifierDossier(candidature_id=candidature_id, demandeur=context.actor.scope,
-                              modifie_le=context.occurred_at, dossier=dossier)
+async def modifier_dossier(
+    store: EventStore, candidature_id: str, dossier: Dossier, context: CommandContext
+) -> Resultat:
+    command = ModifierDossier(
+        candidature_id=candidature_id, demandeur=context.actor.scope, modifie_le=context.occurred_at, dossier=dossier
+    )
     return await executer(store, candidature_id, command, context)
 
 
@@ -68,20 +73,26 @@ async def consulter_dossier(store: EventStore, candidature_id: str, context: Com
     return await executer(store, candidature_id, command, context)
 
 
-async def deposer_candidature(store: EventStore, index: IndexDepots, candidature_id: str,
-                              context: CommandContext) -> Resultat:
+async def deposer_candidature(
+    store: EventStore, index: IndexDepots, candidature_id: str, context: CommandContext
+) -> Resultat:
     """Deposit under the wave's lock: refused if its relève was recorded meanwhile, or if one of its EPCIs
     is already reserved in the wave (then the deposit's append is rolled back with the transaction)."""
     vague = vague_du_depot(context.occurred_at)
     if vague is not None:
         await _verrouiller_vague_ouverte(store, index, vague.numero)
     state, _ = await load_state(store, stream_id(candidature_id), decider)
-    command = DeposerCandidature(candidature_id=candidature_id, demandeur=context.actor.scope,
-                                 deposee_le=context.occurred_at, cloture=await cloture_anticipee(store))
+    command = DeposerCandidature(
+        candidature_id=candidature_id,
+        demandeur=context.actor.scope,
+        deposee_le=context.occurred_at,
+        cloture=await cloture_anticipee(store),
+    )
     if vague is not None and state.statut is Statut.BROUILLON and state.porte_par(context.actor.scope):
         assert state.dossier is not None
-        voisines = await index.voisines(candidature_id, vague.numero, state.dossier.perimetre,
-                                        state.dossier.epci_sirens)
+        voisines = await index.voisines(
+            candidature_id, vague.numero, state.dossier.perimetre, state.dossier.epci_sirens
+        )
         command = command.model_copy(update={"avertissements": avertissements(vague.numero, voisines)})
     resultat = await executer(store, candidature_id, command, context)
     for event in resultat.recorded:
@@ -90,14 +101,16 @@ async def deposer_candidature(store: EventStore, index: IndexDepots, candidature
     return resultat
 
 
-async def retirer_candidature(store: EventStore, index: IndexDepots, candidature_id: str, motif: str,
-                              context: CommandContext) -> Resultat:
+async def retirer_candidature(
+    store: EventStore, index: IndexDepots, candidature_id: str, motif: str, context: CommandContext
+) -> Resultat:
     """Withdraw under the wave's lock, releasing the candidature's EPCIs in its wave."""
     state, _ = await load_state(store, stream_id(candidature_id), decider)
     if state.depot is not None and state.retrait is None and state.porte_par(context.actor.scope):
         await _verrouiller_vague_ouverte(store, index, state.depot.vague)
-    command = RetirerCandidature(candidature_id=candidature_id, demandeur=context.actor.scope,
-                                 retiree_le=context.occurred_at, motif=motif)
+    command = RetirerCandidature(
+        candidature_id=candidature_id, demandeur=context.actor.scope, retiree_le=context.occurred_at, motif=motif
+    )
     resultat = await executer(store, candidature_id, command, context)
     for event in resultat.recorded:
         if isinstance(event, CandidatureRetiree):
@@ -111,8 +124,10 @@ async def _verrouiller_vague_ouverte(store: EventStore, index: IndexDepots, nume
     await index.verrouiller_vague(numero)
     state, _ = await load_state(store, vagues.stream_id(numero), vagues.decider)
     if state.releve is not None:
-        raise DomainError(f"la relève de la vague {numero} a eu lieu pendant cette demande: ses dossiers sont "
-                          f"figés", reason="vague_relevee")
+        raise DomainError(
+            f"la relève de la vague {numero} a eu lieu pendant cette demande: ses dossiers sont figés",
+            reason="vague_relevee",
+        )
 
 
 async def cloture_anticipee(store: EventStore) -> AMIClotureAnticipee | None:
@@ -120,8 +135,9 @@ async def cloture_anticipee(store: EventStore) -> AMIClotureAnticipee | None:
     return state.cloture
 
 
-async def cloturer_ami(store: EventStore, command: CloturerAMI, context: CommandContext
-                       ) -> tuple[AMIClotureAnticipee, bool]:
+async def cloturer_ami(
+    store: EventStore, command: CloturerAMI, context: CommandContext
+) -> tuple[AMIClotureAnticipee, bool]:
     """The AMI's early closure as recorded, and whether this command recorded it."""
     recorded = await handle_command(store, ami.STREAM_ID, ami.decider, command, context)
     cloture = await cloture_anticipee(store)

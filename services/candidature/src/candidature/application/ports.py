@@ -1,5 +1,6 @@
 """What the use cases need besides the event store: the index of deposits (a derived, rebuildable table
 written in the same transaction as the events) and a unit of work that opens such a transaction."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,10 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from candidature.domain.chevauchement import Voisine
 from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree
 from kernel.ports import EventStore
-
-from candidature.domain.chevauchement import Voisine
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +48,9 @@ class IndexDepots(Protocol):
     async def enregistrer_retrait(self, retrait: CandidatureRetiree) -> None:
         """Release the withdrawn candidature's EPCIs."""
 
-    async def voisines(self, candidature_id: str, vague: int, perimetre: str | None,
-                       sirens: list[str]) -> list[Voisine]: ...
+    async def voisines(
+        self, candidature_id: str, vague: int, perimetre: str | None, sirens: list[str]
+    ) -> list[Voisine]: ...
 
     async def candidatures_de_la_vague(self, vague: int) -> list[str]:
         """Deposited in `vague` and not withdrawn."""

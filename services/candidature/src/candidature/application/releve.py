@@ -5,20 +5,20 @@ of that wave also take, and they are refused once the relève is recorded (handl
 the candidature aggregate itself freezes by its deposit's `releve_le`. A late watcher, several relèves at once,
 or two runs (even in two processes) record each wave once: the Vague decider returns [] when it is recorded and
 the event id is derived from the wave."""
+
 from __future__ import annotations
 
 from datetime import datetime
-
-from contracts.base import Role
-from contracts.envelope import Actor
-from kernel.command_handler import handle_command, load_state
-from kernel.ports import CommandContext, EventStore
 
 from candidature.application.handlers import cloture_anticipee
 from candidature.application.ports import UniteDeTravail
 from candidature.domain import vague as vagues
 from candidature.domain.calendrier import Vague, vagues_a_relever
 from candidature.domain.commands import ReleverVague
+from contracts.base import Role
+from contracts.envelope import Actor
+from kernel.command_handler import handle_command, load_state
+from kernel.ports import CommandContext, EventStore
 
 RELEVE = "candidature.releve"
 SYSTEME = Actor(id=RELEVE, role=Role.SYSTEME)
@@ -38,8 +38,16 @@ async def relever_les_vagues(store: EventStore, unite: UniteDeTravail, maintenan
 async def _relever(unite: UniteDeTravail, vague: Vague, maintenant: datetime) -> bool:
     async with unite() as (store, index):
         await index.verrouiller_vague(vague.numero)
-        command = ReleverVague(vague=vague.numero, releve_le=vague.releve_le, maintenant=maintenant,
-                               candidatures=await index.candidatures_de_la_vague(vague.numero))
-        context = CommandContext(actor=SYSTEME, occurred_at=maintenant, correlation_id=f"{RELEVE}:{vague.numero}",
-                                 idempotency_key=f"{RELEVE}:vague-{vague.numero}")
+        command = ReleverVague(
+            vague=vague.numero,
+            releve_le=vague.releve_le,
+            maintenant=maintenant,
+            candidatures=await index.candidatures_de_la_vague(vague.numero),
+        )
+        context = CommandContext(
+            actor=SYSTEME,
+            occurred_at=maintenant,
+            correlation_id=f"{RELEVE}:{vague.numero}",
+            idempotency_key=f"{RELEVE}:vague-{vague.numero}",
+        )
         return bool(await handle_command(store, vagues.stream_id(vague.numero), vagues.decider, command, context))

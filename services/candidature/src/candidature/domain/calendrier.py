@@ -3,6 +3,7 @@
 Every relève is at 12:00 Europe/Paris (the cahier des charges states it for the final closing; we apply it
 to each relève). A dossier belongs to the next relève strictly after its deposit: deposited at 12:00:00
 sharp on a relève day, it is already too late for that relève and goes to the next wave."""
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -16,9 +17,19 @@ HEURE_RELEVE = time(12, 0)
 
 # [000]: « ouvert jusqu'au 01/10/2026 à 12h00 (midi, heure de Paris), par vagues successives tous les 4 mois »
 DATES_RELEVE: tuple[date, ...] = (
-    date(2022, 10, 1), date(2023, 2, 1), date(2023, 6, 1), date(2023, 10, 1), date(2024, 2, 1),
-    date(2024, 6, 1), date(2024, 10, 1), date(2025, 2, 1), date(2025, 6, 1), date(2025, 10, 1),
-    date(2026, 2, 1), date(2026, 6, 1), date(2026, 10, 1),
+    date(2022, 10, 1),
+    date(2023, 2, 1),
+    date(2023, 6, 1),
+    date(2023, 10, 1),
+    date(2024, 2, 1),
+    date(2024, 6, 1),
+    date(2024, 10, 1),
+    date(2025, 2, 1),
+    date(2025, 6, 1),
+    date(2025, 10, 1),
+    date(2026, 2, 1),
+    date(2026, 6, 1),
+    date(2026, 10, 1),
 )
 
 
@@ -55,8 +66,9 @@ def vague_numero(numero: int, calendrier: Sequence[Vague] = CALENDRIER) -> Vague
     return calendrier[numero - 1]
 
 
-def vagues_a_relever(maintenant: datetime, cloture_anticipee: datetime | None = None,
-                     calendrier: Sequence[Vague] = CALENDRIER) -> list[Vague]:
+def vagues_a_relever(
+    maintenant: datetime, cloture_anticipee: datetime | None = None, calendrier: Sequence[Vague] = CALENDRIER
+) -> list[Vague]:
     """The waves whose relève has passed at `maintenant`, in order. After an early closure, the wave that
     was open when it took effect is still relevée (its dossiers were deposited in time); later ones never."""
     derniere = len(calendrier)

@@ -4,11 +4,8 @@ Lifecycle (DOMAIN-REFERENCE §2.5 rows 1-3): NOUVELLE → BROUILLON (Candidature
 DEPOSEE (CandidatureDeposee) → RETIREE (CandidatureRetiree). The relève freezes a deposited dossier: the
 aggregate knows it from its own deposit (`releve_le` compared with the command's time), not from the
 VagueRelevee event of another stream, so the freeze is exact at 12:00 even if the watcher runs late."""
-from __future__ import annotations
 
-from contracts.base import DomainEvent
-from contracts.candidature.v1 import CandidatureInitiee, Dossier, DossierModifie, Porteur
-from kernel.decider import Decider
+from __future__ import annotations
 
 from candidature.domain import acces, depot
 from candidature.domain.commands import (
@@ -21,6 +18,7 @@ from candidature.domain.commands import (
     RetirerCandidature,
 )
 from candidature.domain.completude import canonique
+from candidature.domain.depot import porteur_connu
 from candidature.domain.errors import (
     CandidatureExistante,
     DejaDeposee,
@@ -30,7 +28,9 @@ from candidature.domain.errors import (
     PorteurIncoherent,
 )
 from candidature.domain.etat import Candidature, Statut, evolve, stream_id  # noqa: F401 - the aggregate's API
-from candidature.domain.depot import porteur_connu
+from contracts.base import DomainEvent
+from contracts.candidature.v1 import CandidatureInitiee, Dossier, DossierModifie, Porteur
+from kernel.decider import Decider
 
 
 def decide(command: Command, state: Candidature) -> list[DomainEvent]:
@@ -57,8 +57,7 @@ def _initier(command: InitierCandidature, state: Candidature) -> list[DomainEven
             return []  # the same initiation again
         raise CandidatureExistante(command.candidature_id)
     _verifier_porteur(dossier, command.demandeur)
-    return [CandidatureInitiee(candidature_id=command.candidature_id, initiee_le=command.initiee_le,
-                               dossier=dossier)]
+    return [CandidatureInitiee(candidature_id=command.candidature_id, initiee_le=command.initiee_le, dossier=dossier)]
 
 
 def _modifier(command: ModifierDossier, state: Candidature) -> list[DomainEvent]:
@@ -89,5 +88,4 @@ def _verifier_porteur(dossier: Dossier, demandeur: str | None) -> None:
         raise PorteurIncoherent("un groupement d'EPCI réunit au moins 2 EPCI")
 
 
-decider: Decider[Command, DomainEvent, Candidature] = Decider(decide=decide, evolve=evolve,
-                                                               initial_state=Candidature())
+decider: Decider[Command, DomainEvent, Candidature] = Decider(decide=decide, evolve=evolve, initial_state=Candidature())

@@ -2,6 +2,7 @@
 périmètre de contractualisation sont de préférence à éviter ». A preference, so a deposit is accepted with
 warnings: same perimeter (TI, CRTE…) as another candidature of its wave, or an EPCI already candidate in
 another wave. True contiguity would need a geographic adjacency dataset of EPCIs, which Rebond lacks."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -32,12 +33,22 @@ def avertissements(vague: int, voisines: Iterable[Voisine]) -> list[Avertissemen
     trouves: list[Avertissement] = []
     for v in sorted(voisines, key=lambda v: (v.vague, v.candidature_id)):
         if v.vague == vague and v.meme_perimetre:
-            trouves.append(Avertissement(
-                motif=MotifAvertissement.MEME_PERIMETRE, autre_candidature_id=v.candidature_id, vague=v.vague,
-                detail=f"même périmètre que la candidature {v.candidature_id} de la même vague"))
+            trouves.append(
+                Avertissement(
+                    motif=MotifAvertissement.MEME_PERIMETRE,
+                    autre_candidature_id=v.candidature_id,
+                    vague=v.vague,
+                    detail=f"même périmètre que la candidature {v.candidature_id} de la même vague",
+                )
+            )
         if v.vague != vague and v.sirens_communs:
-            trouves.append(Avertissement(
-                motif=MotifAvertissement.EPCI_AUTRE_VAGUE, autre_candidature_id=v.candidature_id, vague=v.vague,
-                detail=f"EPCI {', '.join(v.sirens_communs)} déjà candidat(s) avec {v.candidature_id} "
-                       f"en vague {v.vague}"))
+            trouves.append(
+                Avertissement(
+                    motif=MotifAvertissement.EPCI_AUTRE_VAGUE,
+                    autre_candidature_id=v.candidature_id,
+                    vague=v.vague,
+                    detail=f"EPCI {', '.join(v.sirens_communs)} déjà candidat(s) avec {v.candidature_id} "
+                    f"en vague {v.vague}",
+                )
+            )
     return trouves

@@ -1,5 +1,6 @@
 """What can be asked of the candidature service's aggregates. Times are business time from the command
 context (never the caller's); `demandeur` is the acting EPCI's SIREN (its token's scope)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -70,8 +71,9 @@ class HabiliterExpert(_Commande):
     confidentialite_acceptee_le: date
 
 
-Command = (InitierCandidature | ModifierDossier | DeposerCandidature | RetirerCandidature | ConsulterDossier
-           | HabiliterExpert)
+Command = (
+    InitierCandidature | ModifierDossier | DeposerCandidature | RetirerCandidature | ConsulterDossier | HabiliterExpert
+)
 
 
 class ReleverVague(_Commande):

@@ -1,5 +1,6 @@
 """What a dossier still lacks to be deposited (cahier des charges [000], DOMAIN-REFERENCE §2.2), named
 element by element, and the DNSH check of its Grille d'impacts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,9 @@ class Manque:
 def manquants(dossier: Dossier) -> list[Manque]:
     """Everything missing or out of the rules, in the dossier's order; [] when it can be deposited."""
     manque = [Manque(champ, "à renseigner") for champ in CHAMPS_REQUIS if getattr(dossier, champ) is None]
-    manque += [Manque(f"sections.{s.value}", "section requise absente")
-               for s in SectionDossier if s not in dossier.sections]
+    manque += [
+        Manque(f"sections.{s.value}", "section requise absente") for s in SectionDossier if s not in dossier.sections
+    ]
     return manque + _pages(dossier) + _grille(dossier.grille_impacts)
 
 
@@ -45,8 +47,9 @@ def _pages(dossier: Dossier) -> list[Manque]:
     if synthese is None:
         manque.append(Manque("pages_synthese", "à renseigner"))
     elif synthese != PAGES_SYNTHESE:
-        manque.append(Manque("pages_synthese", f"{synthese} pages de synthèse: le dossier en comprend "
-                                               f"{PAGES_SYNTHESE}"))
+        manque.append(
+            Manque("pages_synthese", f"{synthese} pages de synthèse: le dossier en comprend {PAGES_SYNTHESE}")
+        )
     elif pages is not None and synthese > pages:
         manque.append(Manque("pages_synthese", f"{synthese} pages de synthèse dans un dossier de {pages} pages"))
     return manque
@@ -55,10 +58,14 @@ def _pages(dossier: Dossier) -> list[Manque]:
 def _grille(grille: GrilleImpactsSaisie | None) -> list[Manque]:
     if grille is None:
         return [Manque("grille_impacts", "annexe « Grille d'impacts » obligatoire")]
-    manque = [Manque(f"grille_impacts.{texte}", "à renseigner") for texte in TEXTES_GRILLE
-              if getattr(grille, texte) is None]
-    return manque + [Manque(f"grille_impacts.{o.value}", "objectif environnemental non évalué")
-                     for o in ObjectifEnvironnemental if getattr(grille, o.value) is None]
+    manque = [
+        Manque(f"grille_impacts.{texte}", "à renseigner") for texte in TEXTES_GRILLE if getattr(grille, texte) is None
+    ]
+    return manque + [
+        Manque(f"grille_impacts.{o.value}", "objectif environnemental non évalué")
+        for o in ObjectifEnvironnemental
+        if getattr(grille, o.value) is None
+    ]
 
 
 def grille_complete(grille: GrilleImpactsSaisie) -> GrilleImpacts:
@@ -68,8 +75,9 @@ def grille_complete(grille: GrilleImpactsSaisie) -> GrilleImpacts:
 
 def prejudices_importants(grille: GrilleImpacts) -> list[str]:
     """The objectives for which the territory declares a significant harm (DNSH: excluded)."""
-    return [o.value for o in ObjectifEnvironnemental
-            if getattr(grille, o.value).impact is ImpactAttendu.PREJUDICE_IMPORTANT]
+    return [
+        o.value for o in ObjectifEnvironnemental if getattr(grille, o.value).impact is ImpactAttendu.PREJUDICE_IMPORTANT
+    ]
 
 
 def canonique(dossier: Dossier) -> Dossier:

@@ -1,10 +1,8 @@
 """Deposit and withdrawal of a candidature: the wave, the AMI's closure, completeness, DNSH, the freeze."""
+
 from __future__ import annotations
 
 from datetime import datetime
-
-from contracts.base import DomainEvent
-from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, Dossier
 
 from candidature.domain.calendrier import cloture, vague_du_depot
 from candidature.domain.commands import DeposerCandidature, RetirerCandidature
@@ -19,6 +17,8 @@ from candidature.domain.errors import (
     PrejudiceImportant,
 )
 from candidature.domain.etat import Candidature, Statut
+from contracts.base import DomainEvent
+from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, Dossier
 
 
 def porteur_connu(state: Candidature, candidature_id: str, demandeur: str | None) -> None:
@@ -50,10 +50,17 @@ def _depot(command: DeposerCandidature, dossier: Dossier, vague: int, releve_le:
     grille = grille_complete(dossier.grille_impacts)
     if prejudices := prejudices_importants(grille):
         raise PrejudiceImportant(prejudices)
-    return CandidatureDeposee.model_validate({
-        **dossier.model_dump(exclude={"grille_impacts"}), "grille_impacts": grille,
-        "candidature_id": command.candidature_id, "vague": vague, "releve_le": releve_le,
-        "deposee_le": command.deposee_le, "avertissements": command.avertissements})
+    return CandidatureDeposee.model_validate(
+        {
+            **dossier.model_dump(exclude={"grille_impacts"}),
+            "grille_impacts": grille,
+            "candidature_id": command.candidature_id,
+            "vague": vague,
+            "releve_le": releve_le,
+            "deposee_le": command.deposee_le,
+            "avertissements": command.avertissements,
+        }
+    )
 
 
 def retirer(command: RetirerCandidature, state: Candidature) -> list[DomainEvent]:
@@ -66,5 +73,11 @@ def retirer(command: RetirerCandidature, state: Candidature) -> list[DomainEvent
         raise NonDeposee(command.candidature_id)
     if state.figee_a(command.retiree_le):
         raise DossiersFiges(state.depot.vague, state.depot.releve_le)
-    return [CandidatureRetiree(candidature_id=command.candidature_id, vague=state.depot.vague,
-                               retiree_le=command.retiree_le, motif=command.motif)]
+    return [
+        CandidatureRetiree(
+            candidature_id=command.candidature_id,
+            vague=state.depot.vague,
+            retiree_le=command.retiree_le,
+            motif=command.motif,
+        )
+    ]

@@ -1,5 +1,6 @@
 """Why a command is refused: each reason is a stable code, answered as HTTP 409 unless the entrypoint maps
 it otherwise (CandidatureIntrouvable → 404, HorsPerimetre → 403)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,8 +25,10 @@ class DossierIncomplet(DomainError):
     reason = "dossier_incomplet"
 
     def __init__(self, manquants: Sequence[Manque]) -> None:
-        super().__init__("dossier incomplet: " + "; ".join(f"{m.element} ({m.motif})" for m in manquants),
-                         details={"manquants": [{"element": m.element, "motif": m.motif} for m in manquants]})
+        super().__init__(
+            "dossier incomplet: " + "; ".join(f"{m.element} ({m.motif})" for m in manquants),
+            details={"manquants": [{"element": m.element, "motif": m.motif} for m in manquants]},
+        )
         self.manquants = list(manquants)
 
 
@@ -35,7 +38,8 @@ class PrejudiceImportant(DomainError):
     def __init__(self, objectifs: list[str]) -> None:
         super().__init__(
             "« Les projets causant un préjudice important du point de vue de l'environnement seront exclus » "
-            f"(principe DNSH, annexe 1): préjudice important déclaré pour {', '.join(objectifs)}")
+            f"(principe DNSH, annexe 1): préjudice important déclaré pour {', '.join(objectifs)}"
+        )
         self.objectifs = objectifs
 
 
@@ -65,8 +69,10 @@ class CandidatureExistante(DomainError):
     reason = "candidature_existante"
 
     def __init__(self, candidature_id: str) -> None:
-        super().__init__(f"l'identifiant {candidature_id} est déjà pris (un brouillon se modifie par "
-                         f"PUT /candidatures/{candidature_id}/dossier)")
+        super().__init__(
+            f"l'identifiant {candidature_id} est déjà pris (un brouillon se modifie par "
+            f"PUT /candidatures/{candidature_id}/dossier)"
+        )
 
 
 class DejaDeposee(DomainError):
@@ -101,8 +107,9 @@ class EpciDejaCandidat(DomainError):
     reason = "epci_deja_candidat"
 
     def __init__(self, siren: str, autre_candidature_id: str, vague: int) -> None:
-        super().__init__(f"l'EPCI {siren} figure déjà dans la candidature {autre_candidature_id} "
-                         f"déposée en vague {vague}")
+        super().__init__(
+            f"l'EPCI {siren} figure déjà dans la candidature {autre_candidature_id} déposée en vague {vague}"
+        )
         self.siren, self.autre_candidature_id = siren, autre_candidature_id
 
 

@@ -1,4 +1,5 @@
 """The Candidature's state and how each of its events changes it (evolve)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace

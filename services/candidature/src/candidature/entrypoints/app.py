@@ -1,18 +1,19 @@
 """Composition root of the candidature service: runtime (pool, index migration, relay to
-candidature.candidature.v1, the experts consumer, the relève watcher) and HTTP (each refusal carries its own status: 403 out of scope, 404 unseen)."""
+candidature.candidature.v1, the experts consumer, the relève watcher)
+and HTTP (each refusal carries its own status: 403 out of scope, 404 unseen)."""
+
 from __future__ import annotations
 
 import os
 
 from fastapi import FastAPI
 
+from candidature.adapters.index_depots import MIGRATION
+from candidature.entrypoints import http, http_ami, reactors
 from contracts import topics
 from kernel.clock import Clock, clock_from_env
 from kernel.http import create_service_app
 from kernel.runtime import ServiceRuntime, Settings
-
-from candidature.adapters.index_depots import MIGRATION
-from candidature.entrypoints import http, http_ami, reactors
 
 SERVICE = "candidature"
 RELEVE_SECONDES = 60

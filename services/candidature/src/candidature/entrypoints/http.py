@@ -1,4 +1,5 @@
 """HTTP API of candidatures: drafts, deposit, withdrawal, the confidential dossier, the instructors' list."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,23 +8,27 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 
+from candidature.adapters.unite import index_en_lecture, unite_de_travail
+from candidature.application import handlers
+from candidature.application.handlers import Resultat
+from candidature.application.ports import LigneDepot
+from candidature.application.queries import StatutListe, lister_candidatures
+from candidature.entrypoints.vues import NouvelleCandidature, Retrait, VueCandidature, vue
 from contracts.base import Role
 from contracts.candidature.v1 import Dossier
 from kernel.http import command_context, require_role, runtime_of
 from kernel.ports import CommandContext
 
-from candidature.adapters.unite import index_en_lecture, unite_de_travail
-from candidature.application import handlers
-from candidature.application.handlers import Resultat
-from candidature.application.queries import StatutListe, lister_candidatures
-from candidature.application.ports import LigneDepot
-from candidature.entrypoints.vues import NouvelleCandidature, Retrait, VueCandidature, vue
-
 router = APIRouter(tags=["candidatures"])
 Candidat = Annotated[CommandContext, Depends(require_role(Role.EPCI_CANDIDAT))]
-REFUS = {401: {"description": "No bearer token"}, 403: {"description": "Not an EPCI_CANDIDAT, or (hors_perimetre) "
-         "the caller's EPCI (its token's scope, a SIREN) is not among the candidature's"},
-         404: {"description": "candidature_introuvable: none, or not one of the caller's EPCI"}}
+REFUS = {
+    401: {"description": "No bearer token"},
+    403: {
+        "description": "Not an EPCI_CANDIDAT, or (hors_perimetre) "
+        "the caller's EPCI (its token's scope, a SIREN) is not among the candidature's"
+    },
+    404: {"description": "candidature_introuvable: none, or not one of the caller's EPCI"},
+}
 CONFIDENTIALITE = """The dossier is confidential (cahier des charges, « Confidentialité »): it is answered only to
 the candidature's own EPCIs (EPCI_CANDIDAT whose scope SIREN is among its `epci_sirens`, drafts included), and,
 once deposited, to INSTRUCTEUR_CDC, DTI_ANCT, and an EXPERT_EXTERNE designated for it by instruction
@@ -38,9 +43,16 @@ def _status(response: Response, resultat: Resultat) -> None:
     response.status_code = status.HTTP_201_CREATED if resultat.nouveau else status.HTTP_200_OK
 
 
-@router.post("/candidatures", response_model=VueCandidature, status_code=201, responses={
-    **REFUS, 200: {"description": "The same draft again: nothing recorded"},
-    409: {"description": "candidature_existante, porteur_incoherent"}})
+@router.post(
+    "/candidatures",
+    response_model=VueCandidature,
+    status_code=201,
+    responses={
+        **REFUS,
+        200: {"description": "The same draft again: nothing recorded"},
+        409: {"description": "candidature_existante, porteur_incoherent"},
+    },
+)
 async def initier(body: NouvelleCandidature, request: Request, response: Response, context: Candidat) -> VueCandidature:
     """Open a draft (CandidatureInitiee). Only the carrier is required; `manquants` says what the deposit
     still needs. The caller's EPCI must be among `epci_sirens`."""
@@ -50,18 +62,30 @@ async def initier(body: NouvelleCandidature, request: Request, response: Respons
     return vue(body.candidature_id, resultat, context.occurred_at)
 
 
-@router.put("/candidatures/{candidature_id}/dossier", response_model=VueCandidature, responses={
-    **REFUS, 409: {"description": "deja_deposee, candidature_retiree, vague_relevee, porteur_incoherent"}})
+@router.put(
+    "/candidatures/{candidature_id}/dossier",
+    response_model=VueCandidature,
+    responses={**REFUS, 409: {"description": "deja_deposee, candidature_retiree, vague_relevee, porteur_incoherent"}},
+)
 async def modifier(candidature_id: str, dossier: Dossier, request: Request, context: Candidat) -> VueCandidature:
     """Save the draft's whole dossier (DossierModifie), complete or not; only while it is a draft."""
     resultat = await handlers.modifier_dossier(runtime_of(request).store, candidature_id, dossier, context)
     return vue(candidature_id, resultat, context.occurred_at)
 
 
-@router.post("/candidatures/{candidature_id}/depot", response_model=VueCandidature, status_code=201, responses={
-    **REFUS, 200: {"description": "Already deposited: nothing recorded"},
-    409: {"description": "dossier_incomplet (with `manquants`: every missing or non-conforming element), "
-                         "dnsh_prejudice_important, ami_clos, epci_deja_candidat, candidature_retiree, vague_relevee"}})
+@router.post(
+    "/candidatures/{candidature_id}/depot",
+    response_model=VueCandidature,
+    status_code=201,
+    responses={
+        **REFUS,
+        200: {"description": "Already deposited: nothing recorded"},
+        409: {
+            "description": "dossier_incomplet (with `manquants`: every missing or non-conforming element), "
+            "dnsh_prejudice_important, ami_clos, epci_deja_candidat, candidature_retiree, vague_relevee"
+        },
+    },
+)
 async def deposer(candidature_id: str, request: Request, response: Response, context: Candidat) -> VueCandidature:
     """Deposit the draft (CandidatureDeposee) in the wave whose relève comes next (12:00 Europe/Paris).
 
@@ -78,11 +102,19 @@ async def deposer(candidature_id: str, request: Request, response: Response, con
     return vue(candidature_id, resultat, context.occurred_at)
 
 
-@router.post("/candidatures/{candidature_id}/retrait", response_model=VueCandidature, status_code=201, responses={
-    **REFUS, 200: {"description": "Already withdrawn for this reason: nothing recorded"},
-    409: {"description": "non_deposee, vague_relevee, candidature_retiree"}})
-async def retirer(candidature_id: str, body: Retrait, request: Request, response: Response,
-                  context: Candidat) -> VueCandidature:
+@router.post(
+    "/candidatures/{candidature_id}/retrait",
+    response_model=VueCandidature,
+    status_code=201,
+    responses={
+        **REFUS,
+        200: {"description": "Already withdrawn for this reason: nothing recorded"},
+        409: {"description": "non_deposee, vague_relevee, candidature_retiree"},
+    },
+)
+async def retirer(
+    candidature_id: str, body: Retrait, request: Request, response: Response, context: Candidat
+) -> VueCandidature:
     """Withdraw a deposited candidature before the relève of its wave (CandidatureRetiree); its EPCIs may then
     be in another candidature of the wave."""
     async with unite_de_travail(runtime_of(request))() as (store, index):
@@ -91,11 +123,18 @@ async def retirer(candidature_id: str, body: Retrait, request: Request, response
     return vue(candidature_id, resultat, context.occurred_at)
 
 
-@router.get("/candidatures/{candidature_id}", response_model=VueCandidature, description=CONFIDENTIALITE,
-            responses={401: {"description": "No bearer token"},
-                       404: {"description": "No such candidature, or the caller may not read it"}})
-async def consulter(candidature_id: str, request: Request,
-                    context: Annotated[CommandContext, Depends(command_context)]) -> VueCandidature:
+@router.get(
+    "/candidatures/{candidature_id}",
+    response_model=VueCandidature,
+    description=CONFIDENTIALITE,
+    responses={
+        401: {"description": "No bearer token"},
+        404: {"description": "No such candidature, or the caller may not read it"},
+    },
+)
+async def consulter(
+    candidature_id: str, request: Request, context: Annotated[CommandContext, Depends(command_context)]
+) -> VueCandidature:
     resultat = await handlers.consulter_dossier(runtime_of(request).store, candidature_id, context)
     return vue(candidature_id, resultat, context.occurred_at)
 
@@ -113,12 +152,17 @@ class LigneListe(BaseModel):
     retiree_le: datetime | None
 
 
-@router.get("/candidatures", response_model=list[LigneListe],
-            responses={401: {"description": "No bearer token"}, 403: {"description": "Not an instructor"}})
-async def lister(request: Request,
-                 context: Annotated[CommandContext, Depends(require_role(Role.INSTRUCTEUR_CDC, Role.DTI_ANCT))],
-                 vague: Annotated[int | None, Query(ge=1, le=13)] = None,
-                 statut: StatutListe | None = None) -> list[LigneListe]:
+@router.get(
+    "/candidatures",
+    response_model=list[LigneListe],
+    responses={401: {"description": "No bearer token"}, 403: {"description": "Not an instructor"}},
+)
+async def lister(
+    request: Request,
+    context: Annotated[CommandContext, Depends(require_role(Role.INSTRUCTEUR_CDC, Role.DTI_ANCT))],
+    vague: Annotated[int | None, Query(ge=1, le=13)] = None,
+    statut: StatutListe | None = None,
+) -> list[LigneListe]:
     """Deposited candidatures (drafts are the territories' own), for INSTRUCTEUR_CDC and DTI_ANCT, by wave and
     status at business time. A summary: reading a dossier is GET /candidatures/{id}, which is recorded."""
     async with index_en_lecture(runtime_of(request)) as index:
@@ -127,7 +171,15 @@ async def lister(request: Request,
 
 
 def _ligne(ligne: LigneDepot, statut: StatutListe) -> LigneListe:
-    return LigneListe(candidature_id=ligne.candidature_id, statut=statut, vague=ligne.vague,
-                      nom_territoire=ligne.nom_territoire, region_code=ligne.region_code, porteur=ligne.porteur,
-                      epci_sirens=ligne.epci_sirens, perimetre=ligne.perimetre, deposee_le=ligne.deposee_le,
-                      retiree_le=ligne.retiree_le)
+    return LigneListe(
+        candidature_id=ligne.candidature_id,
+        statut=statut,
+        vague=ligne.vague,
+        nom_territoire=ligne.nom_territoire,
+        region_code=ligne.region_code,
+        porteur=ligne.porteur,
+        epci_sirens=ligne.epci_sirens,
+        perimetre=ligne.perimetre,
+        deposee_le=ligne.deposee_le,
+        retiree_le=ligne.retiree_le,
+    )

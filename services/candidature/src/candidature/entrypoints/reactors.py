@@ -2,12 +2,17 @@
 
 candidature.experts-designes: an expert designated by instruction (ExpertDesigne on instruction.dossier.v1)
 is recorded on the candidature's stream (ExpertHabilite), in the consumer's transaction."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 import asyncpg
 
+from candidature.adapters.unite import unite_de_travail
+from candidature.application import handlers
+from candidature.application.releve import RELEVE, relever_les_vagues  # noqa: F401 - RELEVE: the watcher name
+from candidature.domain.commands import HabiliterExpert
 from contracts.base import Role
 from contracts.codec import ReceivedEvent
 from contracts.envelope import Actor
@@ -15,11 +20,6 @@ from contracts.instruction.v1 import ExpertDesigne
 from kernel.consumer import Apply
 from kernel.ports import CommandContext
 from kernel.runtime import ServiceRuntime, Watcher
-
-from candidature.adapters.unite import unite_de_travail
-from candidature.application import handlers
-from candidature.application.releve import RELEVE, relever_les_vagues  # noqa: F401 - RELEVE: the watcher name
-from candidature.domain.commands import HabiliterExpert
 
 EXPERTS_DESIGNES = "candidature.experts-designes"  # consumer name: dedup identity and Kafka group
 SYSTEME = Actor(id="candidature", role=Role.SYSTEME)
@@ -41,8 +41,12 @@ def context(received: ReceivedEvent) -> CommandContext:
     """Business time, correlation and causation come from the message; its id makes the append idempotent."""
     envelope = received.envelope
     return CommandContext(
-        actor=SYSTEME, occurred_at=envelope.occurred_at, correlation_id=envelope.correlation_id,
-        causation_id=str(envelope.event_id), idempotency_key=f"{EXPERTS_DESIGNES}:{envelope.event_id}")
+        actor=SYSTEME,
+        occurred_at=envelope.occurred_at,
+        correlation_id=envelope.correlation_id,
+        causation_id=str(envelope.event_id),
+        idempotency_key=f"{EXPERTS_DESIGNES}:{envelope.event_id}",
+    )
 
 
 def releve(runtime: ServiceRuntime) -> Watcher:

@@ -1,4 +1,5 @@
 """What the HTTP API answers: a candidature's view (status at business time, dossier, what is missing)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,12 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from contracts.base import Identifiant
-from contracts.candidature.v1 import Avertissement, Dossier
-
 from candidature.application.handlers import Resultat
 from candidature.domain.completude import manquants
 from candidature.domain.etat import Statut
+from contracts.base import Identifiant
+from contracts.candidature.v1 import Avertissement, Dossier
 
 
 class NouvelleCandidature(Dossier):
@@ -25,15 +25,17 @@ class Retrait(BaseModel):
 
 
 class ManqueVue(BaseModel):
-    element: str = Field(description="What is missing or wrong: a field, `sections.<SECTION>`, "
-                                     "`grille_impacts.<objectif>`…")
+    element: str = Field(
+        description="What is missing or wrong: a field, `sections.<SECTION>`, `grille_impacts.<objectif>`…"
+    )
     motif: str
 
 
 class VueCandidature(BaseModel):
     candidature_id: str
-    statut: str = Field(description="BROUILLON, DEPOSEE, RELEVEE (deposited, its wave's relève passed: frozen) "
-                                    "or RETIREE")
+    statut: str = Field(
+        description="BROUILLON, DEPOSEE, RELEVEE (deposited, its wave's relève passed: frozen) or RETIREE"
+    )
     stream_version: int
     dossier: Dossier
     manquants: list[ManqueVue] = Field(description="What still prevents the deposit (drafts only)")
@@ -51,9 +53,17 @@ def vue(candidature_id: str, resultat: Resultat, maintenant: datetime) -> VueCan
     depot, retrait = state.depot, state.retrait
     statut = "RELEVEE" if state.statut is Statut.DEPOSEE and state.figee_a(maintenant) else state.statut.value
     return VueCandidature(
-        candidature_id=candidature_id, statut=statut, stream_version=resultat.stream_version, dossier=state.dossier,
+        candidature_id=candidature_id,
+        statut=statut,
+        stream_version=resultat.stream_version,
+        dossier=state.dossier,
         manquants=[ManqueVue(element=m.element, motif=m.motif) for m in manquants(state.dossier)]
-        if state.statut is Statut.BROUILLON else [],
-        vague=depot.vague if depot else None, releve_le=depot.releve_le if depot else None,
-        deposee_le=depot.deposee_le if depot else None, retiree_le=retrait.retiree_le if retrait else None,
-        motif_retrait=retrait.motif if retrait else None, warnings=depot.avertissements if depot else [])
+        if state.statut is Statut.BROUILLON
+        else [],
+        vague=depot.vague if depot else None,
+        releve_le=depot.releve_le if depot else None,
+        deposee_le=depot.deposee_le if depot else None,
+        retiree_le=retrait.retiree_le if retrait else None,
+        motif_retrait=retrait.motif if retrait else None,
+        warnings=depot.avertissements if depot else [],
+    )

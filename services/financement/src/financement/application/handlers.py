@@ -1,14 +1,14 @@
 """Commands on a territory envelope: load its stream, decide, append with the expected version."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kernel.command_handler import handle_command, load_state
-from kernel.ports import CommandContext, EventStore, RecordedEvent
-
 from financement.domain.commands import AccorderAide, Command
 from financement.domain.enveloppe import EnveloppeTerritoriale, decider, stream_id
 from financement.domain.events import AideAccordee, AideRefusee
+from kernel.command_handler import handle_command, load_state
+from kernel.ports import CommandContext, EventStore, RecordedEvent
 
 
 async def executer(store: EventStore, command: Command, context: CommandContext) -> list[RecordedEvent]:

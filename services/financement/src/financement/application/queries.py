@@ -1,12 +1,12 @@
 """Read side of an envelope: its current state, folded from its stream, shaped for answers."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from financement.domain.enveloppe import EnveloppeTerritoriale, decider, stream_id
 from kernel.command_handler import load_state
 from kernel.ports import EventStore
-
-from financement.domain.enveloppe import EnveloppeTerritoriale, decider, stream_id
 
 
 async def enveloppe(store: EventStore, territoire_id: str) -> EnveloppeTerritoriale | None:

@@ -1,4 +1,5 @@
 """What can be asked of a territory envelope. Time arrives in the command (business dates)."""
+
 from __future__ import annotations
 
 from datetime import date

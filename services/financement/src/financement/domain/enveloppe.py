@@ -3,12 +3,11 @@
 Every decision that moves a territory's money (attribution, aids; later adjustments, payments,
 repayments) is taken on this single stream, so optimistic concurrency on its version guarantees
 that two concurrent grants can never overspend the envelope."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-
-from kernel.decider import Decider
 
 from financement.domain import errors
 from financement.domain.commands import (
@@ -27,8 +26,10 @@ from financement.domain.events import (
     LaureatEnregistre,
     ProjetQualifieEnregistre,
 )
+from kernel.decider import Decider
 
 MOTIF_ENVELOPPE_INSUFFISANTE = "enveloppe_insuffisante"
+
 
 def stream_id(territoire_id: str) -> str:
     return f"enveloppe-{territoire_id}"
@@ -99,19 +100,24 @@ def _attribuer(command: AttribuerEnveloppe, state: EnveloppeTerritoriale) -> lis
     financed = sum(c.montant_centimes for c in command.contributions)
     if financed != command.montant_centimes:
         raise errors.ContributionsIncoherentes(
-            f"les contributions totalisent {financed} centimes, l'enveloppe {command.montant_centimes}")
+            f"les contributions totalisent {financed} centimes, l'enveloppe {command.montant_centimes}"
+        )
     if state.laureat is None:
         raise errors.TerritoireNonLaureat(f"le territoire {command.territoire_id} n'est pas lauréat")
     attribuee = EnveloppeTerritorialeAttribuee(
-        territoire_id=command.territoire_id, montant_centimes=command.montant_centimes,
-        contributions=list(command.contributions), date_attribution=command.date_attribution)
+        territoire_id=command.territoire_id,
+        montant_centimes=command.montant_centimes,
+        contributions=list(command.contributions),
+        date_attribution=command.date_attribution,
+    )
     previous = state.attribution
     if previous is None:
         return [attribuee]
     if (previous.montant_centimes, previous.contributions) == (attribuee.montant_centimes, attribuee.contributions):
         return []
     raise errors.EnveloppeDejaAttribuee(
-        f"enveloppe déjà attribuée ({previous.montant_centimes} centimes); un changement passe par un ajustement")
+        f"enveloppe déjà attribuée ({previous.montant_centimes} centimes); un changement passe par un ajustement"
+    )
 
 
 def _accorder(command: AccorderAide, state: EnveloppeTerritoriale) -> list[Event]:
@@ -123,7 +129,8 @@ def _accorder(command: AccorderAide, state: EnveloppeTerritoriale) -> list[Event
         raise errors.ProjetNonQualifie(f"le projet {command.projet_id} n'est pas qualifié pour ce territoire")
     if command.montant_centimes > command.assiette_centimes:
         raise errors.MontantSuperieurAssiette(
-            f"montant {command.montant_centimes} > assiette {command.assiette_centimes} centimes")
+            f"montant {command.montant_centimes} > assiette {command.assiette_centimes} centimes"
+        )
     accordee = _aide_accordee(command, projet)
     if command.aide_id in state.aides:
         return _deja_accordee(state.aides[command.aide_id], accordee)
@@ -134,10 +141,17 @@ def _accorder(command: AccorderAide, state: EnveloppeTerritoriale) -> list[Event
 
 def _aide_accordee(command: AccorderAide, projet: ProjetQualifieEnregistre) -> AideAccordee:
     return AideAccordee(
-        aide_id=command.aide_id, projet_id=command.projet_id, territoire_id=command.territoire_id,
-        siret=projet.siret, forme=command.forme, montant_centimes=command.montant_centimes,
-        assiette_centimes=command.assiette_centimes, regime=command.regime, date_decision=command.date_decision,
-        publication_obligatoire=command.montant_centimes >= SEUIL_PUBLICATION_CENTIMES)
+        aide_id=command.aide_id,
+        projet_id=command.projet_id,
+        territoire_id=command.territoire_id,
+        siret=projet.siret,
+        forme=command.forme,
+        montant_centimes=command.montant_centimes,
+        assiette_centimes=command.assiette_centimes,
+        regime=command.regime,
+        date_decision=command.date_decision,
+        publication_obligatoire=command.montant_centimes >= SEUIL_PUBLICATION_CENTIMES,
+    )
 
 
 def _refuser(command: AccorderAide, state: EnveloppeTerritoriale) -> list[Event]:
@@ -146,9 +160,13 @@ def _refuser(command: AccorderAide, state: EnveloppeTerritoriale) -> list[Event]
     A refusal is not final: once the envelope can hold it (or for a smaller amount), the same aide_id may be
     granted; only the very same refusal is not recorded twice."""
     refusee = AideRefusee(
-        aide_id=command.aide_id, projet_id=command.projet_id, territoire_id=command.territoire_id,
-        montant_centimes=command.montant_centimes, motif=MOTIF_ENVELOPPE_INSUFFISANTE,
-        date_decision=command.date_decision)
+        aide_id=command.aide_id,
+        projet_id=command.projet_id,
+        territoire_id=command.territoire_id,
+        montant_centimes=command.montant_centimes,
+        motif=MOTIF_ENVELOPPE_INSUFFISANTE,
+        date_decision=command.date_decision,
+    )
     return [] if state.refus.get(command.aide_id) == refusee else [refusee]
 
 
@@ -159,4 +177,5 @@ def _deja_accordee(recorded: AideAccordee, asked: AideAccordee) -> list[Event]:
 
 
 decider: Decider[Command, Event, EnveloppeTerritoriale] = Decider(
-    decide=decide, evolve=evolve, initial_state=EnveloppeTerritoriale())
+    decide=decide, evolve=evolve, initial_state=EnveloppeTerritoriale()
+)

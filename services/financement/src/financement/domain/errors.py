@@ -1,4 +1,5 @@
 """Impossible requests on an envelope, each with a stable `reason` code (HTTP 409)."""
+
 from __future__ import annotations
 
 from kernel.decider import DomainError

@@ -1,6 +1,7 @@
 """Composition root of financement: settings, clock, runtime (pool, broker, relay, reactors), HTTP API.
 
 Its relay publishes the envelope streams (`enveloppe-*`) to financement.enveloppe.v1."""
+
 from __future__ import annotations
 
 import os
@@ -8,11 +9,10 @@ import os
 from fastapi import FastAPI
 
 from contracts import topics
+from financement.entrypoints import http, reactors
 from kernel.clock import Clock, clock_from_env
 from kernel.http import create_service_app
 from kernel.runtime import ServiceRuntime, Settings
-
-from financement.entrypoints import http, reactors
 
 SERVICE = "financement"
 
@@ -22,5 +22,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     runtime = ServiceRuntime(settings, publishes=(topics.FINANCEMENT,))
     reactors.register(runtime)
     return create_service_app(
-        runtime, http.router, title="Rebond · financement",
-        clock=clock or clock_from_env(os.environ.get("REBOND_SIMULATED_CLOCK")))
+        runtime,
+        http.router,
+        title="Rebond · financement",
+        clock=clock or clock_from_env(os.environ.get("REBOND_SIMULATED_CLOCK")),
+    )

@@ -1,4 +1,5 @@
 """HTTP API of financement: attribute a territory envelope, grant aids out of it, read it."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,11 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import FormeAide, Identifiant, RegimeAide, Role
 from contracts.financement.v1 import Contribution
-from kernel.http import require_role, runtime_of
-from kernel.ports import CommandContext
-
 from financement.application import handlers, queries
 from financement.domain.commands import ASSIETTE_MINIMALE_CENTIMES, AccorderAide, AttribuerEnveloppe
+from kernel.http import require_role, runtime_of
+from kernel.ports import CommandContext
 
 router = APIRouter(prefix="/enveloppes", tags=["enveloppes"])
 
@@ -47,8 +47,11 @@ class AideDemandee(BaseModel):
 
 @router.post("/{territoire_id}", status_code=201)
 async def attribuer_enveloppe(
-    territoire_id: TerritoireId, demande: AttributionDemandee, context: InstructeurCdc,
-    request: Request, response: Response,
+    territoire_id: TerritoireId,
+    demande: AttributionDemandee,
+    context: InstructeurCdc,
+    request: Request,
+    response: Response,
 ) -> dict[str, Any]:
     """201 when attributed now, 200 when the very same attribution was already recorded."""
     store = runtime_of(request).store
@@ -60,20 +63,32 @@ async def attribuer_enveloppe(
 
 @router.post("/{territoire_id}/aides", status_code=201)
 async def accorder_aide(
-    territoire_id: TerritoireId, demande: AideDemandee, context: ChargeBpifrance,
-    request: Request, response: Response,
+    territoire_id: TerritoireId,
+    demande: AideDemandee,
+    context: ChargeBpifrance,
+    request: Request,
+    response: Response,
 ) -> Any:
     """201 granted now, 200 already granted (retry), 409 refused (the refusal itself is recorded)."""
     command = AccorderAide(territoire_id=territoire_id, **dict(demande))
     result = await handlers.accorder_aide(runtime_of(request).store, command, context)
     enveloppe = result.enveloppe
-    amounts = {"montant_centimes": enveloppe.montant_centimes, "engage_centimes": enveloppe.engage_centimes,
-               "disponible_centimes": enveloppe.disponible_centimes}
+    amounts = {
+        "montant_centimes": enveloppe.montant_centimes,
+        "engage_centimes": enveloppe.engage_centimes,
+        "disponible_centimes": enveloppe.disponible_centimes,
+    }
     decision = result.decision.model_dump(mode="json")
     if not result.accordee:
-        return JSONResponse(status_code=409, content={
-            "error": decision["motif"], "detail": f"l'enveloppe ne peut contenir l'aide {command.aide_id}",
-            "refus": decision, "enveloppe": amounts})
+        return JSONResponse(
+            status_code=409,
+            content={
+                "error": decision["motif"],
+                "detail": f"l'enveloppe ne peut contenir l'aide {command.aide_id}",
+                "refus": decision,
+                "enveloppe": amounts,
+            },
+        )
     response.status_code = 201 if result.nouvelle else 200
     return {"aide": decision, "enveloppe": amounts}
 

@@ -1,4 +1,5 @@
 """Reactors: what financement learns from instruction's published events (instruction.dossier.v1)."""
+
 from __future__ import annotations
 
 import asyncpg
@@ -8,12 +9,11 @@ from contracts.base import DomainEvent, Role
 from contracts.codec import ReceivedEvent
 from contracts.envelope import Actor
 from contracts.instruction.v1 import ProjetQualifie, TerritoireLaureat
+from financement.application import handlers
+from financement.domain.commands import Command, EnregistrerLaureat, EnregistrerProjetQualifie
 from kernel.consumer import Apply
 from kernel.ports import CommandContext
 from kernel.runtime import ServiceRuntime
-
-from financement.application import handlers
-from financement.domain.commands import Command, EnregistrerLaureat, EnregistrerProjetQualifie
 
 INSTRUCTION_EVENTS = "financement.instruction-events"
 SYSTEME = Actor(id="financement", role=Role.SYSTEME)
@@ -24,12 +24,18 @@ def commande_pour(event: DomainEvent) -> Command | None:
     match event:
         case TerritoireLaureat():
             return EnregistrerLaureat(
-                territoire_id=event.territoire_id, nom_territoire=event.nom_territoire,
-                region_code=event.region_code, date_decision=event.date_decision)
+                territoire_id=event.territoire_id,
+                nom_territoire=event.nom_territoire,
+                region_code=event.region_code,
+                date_decision=event.date_decision,
+            )
         case ProjetQualifie():
             return EnregistrerProjetQualifie(
-                territoire_id=event.territoire_id, projet_id=event.projet_id, siret=event.siret,
-                assiette_estimee_centimes=event.assiette_estimee_centimes)
+                territoire_id=event.territoire_id,
+                projet_id=event.projet_id,
+                siret=event.siret,
+                assiette_estimee_centimes=event.assiette_estimee_centimes,
+            )
     return None
 
 
@@ -37,8 +43,12 @@ def contexte(received: ReceivedEvent, consumer: str) -> CommandContext:
     """Caused by the received event; deterministic event ids make a redelivery append nothing."""
     envelope = received.envelope
     return CommandContext(
-        actor=SYSTEME, occurred_at=envelope.occurred_at, correlation_id=envelope.correlation_id,
-        causation_id=str(envelope.event_id), idempotency_key=f"{consumer}:{envelope.event_id}")
+        actor=SYSTEME,
+        occurred_at=envelope.occurred_at,
+        correlation_id=envelope.correlation_id,
+        causation_id=str(envelope.event_id),
+        idempotency_key=f"{consumer}:{envelope.event_id}",
+    )
 
 
 def on_instruction_event(runtime: ServiceRuntime) -> Apply:

@@ -1,13 +1,14 @@
 """Every dossier's history in one query, for the national list (DESIGN: a projection table would
 replace it if the number of candidatures ever grew beyond a few hundred)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
 
 import asyncpg
 
-from kernel.postgres import to_recorded
 from kernel.ports import RecordedEvent
+from kernel.postgres import to_recorded
 
 
 class HistoriquesPostgres:
@@ -19,7 +20,8 @@ class HistoriquesPostgres:
     async def dossiers(self) -> dict[str, list[RecordedEvent]]:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                "SELECT stream_id, envelope FROM events WHERE stream_id LIKE 'dossier-%' ORDER BY stream_id, version")
+                "SELECT stream_id, envelope FROM events WHERE stream_id LIKE 'dossier-%' ORDER BY stream_id, version"
+            )
         histories: dict[str, list[RecordedEvent]] = defaultdict(list)
         for row in rows:
             histories[row["stream_id"]].append(to_recorded(row["envelope"]))

@@ -1,4 +1,5 @@
 """Every mission stream of the service's events table, for the list of missions and the watchers."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -22,7 +23,8 @@ class HistoriquesPostgres:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 "SELECT stream_id, envelope FROM events WHERE starts_with(stream_id, $1) ORDER BY stream_id, version",
-                PREFIX)
+                PREFIX,
+            )
         found: dict[str, list[DomainEvent]] = {}
         for row in rows:
             found.setdefault(row["stream_id"].removeprefix(PREFIX), []).append(to_recorded(row["envelope"]).event)

@@ -1,19 +1,19 @@
 """Use cases on a Dossier: each command loads its stream, decides and appends (via the kernel); reads
 check who may see what and record that they did (§7)."""
+
 from __future__ import annotations
 
 from datetime import date
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from kernel.command_handler import handle_command, load_state
-from kernel.ports import CommandContext, EventStore, RecordedEvent
-
 from contracts.instruction.v1 import VueDossier
 from instruction.domain.acces import vue_autorisee
 from instruction.domain.commands import Commande, ConsignerConsultation
 from instruction.domain.decider import decider
 from instruction.domain.dossier import Dossier, Phase, stream_id
+from kernel.command_handler import handle_command, load_state
+from kernel.ports import CommandContext, EventStore, RecordedEvent
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -43,8 +43,13 @@ async def lire_dossier(
         return None
     state, version = found
     vue = vue_autorisee(state, context.actor, jour(context))
-    lecture = ConsignerConsultation(candidature_id=candidature_id, consulte_par=context.actor.id,
-                                    role=context.actor.role, vue=vue, consulte_le=context.occurred_at)
+    lecture = ConsignerConsultation(
+        candidature_id=candidature_id,
+        consulte_par=context.actor.id,
+        role=context.actor.role,
+        vue=vue,
+        consulte_le=context.occurred_at,
+    )
     await traiter(store, lecture, context)
     return state, version, vue
 

@@ -1,12 +1,12 @@
 """Use cases on a Mission: each command loads its stream, decides and appends (via the kernel); reads fold it."""
-from __future__ import annotations
 
-from kernel.command_handler import handle_command, load_state
-from kernel.ports import CommandContext, EventStore, RecordedEvent
+from __future__ import annotations
 
 from instruction.domain.mission import EtatMission, Mission, stream_id
 from instruction.domain.mission_commands import Commande
 from instruction.domain.mission_decider import decider
+from kernel.command_handler import handle_command, load_state
+from kernel.ports import CommandContext, EventStore, RecordedEvent
 
 
 async def executer(store: EventStore, command: Commande, context: CommandContext) -> list[RecordedEvent]:

@@ -1,4 +1,5 @@
 """Reads and watchers over all missions: list them by state, and record the alerts time has made due."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -9,13 +10,12 @@ from typing import Protocol
 import structlog
 
 from contracts.base import DomainEvent
-from kernel.ports import CommandContext, EventStore
-
 from instruction.application.mission_handlers import executer
 from instruction.domain.mission import EtatMission, Mission
 from instruction.domain.mission_alertes import convention_en_retard, mois_sans_copil
 from instruction.domain.mission_commands import ConstaterRetardConvention, SignalerComitePilotageManquant
 from instruction.domain.mission_decider import decider
+from kernel.ports import CommandContext, EventStore
 
 log = structlog.get_logger(__name__)
 
@@ -35,8 +35,10 @@ class MissionConnue:
 
 async def missions(historiques: HistoriquesMissions, etat: EtatMission | None = None) -> list[MissionConnue]:
     """Every opened mission (optionally only those in `etat`), by territoire_id."""
-    found = [MissionConnue(tid, decider.fold(events), len(events))
-             for tid, events in sorted((await historiques.missions()).items())]
+    found = [
+        MissionConnue(tid, decider.fold(events), len(events))
+        for tid, events in sorted((await historiques.missions()).items())
+    ]
     return [m for m in found if m.mission.etat is not EtatMission.AUCUNE and etat in (None, m.mission.etat)]
 
 
@@ -57,8 +59,9 @@ async def constater_alertes(
     return recorded
 
 
-async def _alertes_de(store: EventStore, connue: MissionConnue, maintenant: datetime,
-                      contexte_pour: ContextePour) -> int:
+async def _alertes_de(
+    store: EventStore, connue: MissionConnue, maintenant: datetime, contexte_pour: ContextePour
+) -> int:
     tid, mission, recorded = connue.territoire_id, connue.mission, 0
     if convention_en_retard(mission, maintenant):
         command = ConstaterRetardConvention(territoire_id=tid, maintenant=maintenant)

@@ -2,6 +2,7 @@
 selection's deliberations, so only the national roles see it whole; a designated expert sees the
 candidature with its own designation and opinion while its access lasts; the candidate territory
 sees its status, the requests it must answer and the decisions, never the opinions."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,8 +19,10 @@ LECTEURS = (*sorted(NATIONAUX), Role.EXPERT_EXTERNE, Role.EPCI_CANDIDAT)
 
 # What the territory is told of its dossier's phase: the proposal and the opinions stay internal.
 STATUT_TERRITOIRE = {
-    Phase.PROPOSEE: "EN_SELECTION", Phase.NON_PROPOSEE: "EN_SELECTION",
-    Phase.AVIS_COMITE: "EN_SELECTION", Phase.AVIS_SGPI: "EN_SELECTION",
+    Phase.PROPOSEE: "EN_SELECTION",
+    Phase.NON_PROPOSEE: "EN_SELECTION",
+    Phase.AVIS_COMITE: "EN_SELECTION",
+    Phase.AVIS_SGPI: "EN_SELECTION",
 }
 
 

@@ -3,6 +3,7 @@
 Each step's command is split in two: what the caller says (the request body, validated at the edge:
 a 422 names the field) and the command proper, which adds the dossier, who acts and the day (`le`,
 Europe/Paris) from the request's context."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -12,8 +13,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from contracts.base import Centimes, Identifiant, RegionCode, Role, Siren
 from contracts.instruction.v1 import (
-    AppreciationRegle, CritereSelection, DomaineExpertise, NiveauAppreciation, Proposition, RegleEligibilite,
-    Texte, Vague, VueDossier)
+    AppreciationRegle,
+    CritereSelection,
+    DomaineExpertise,
+    NiveauAppreciation,
+    Proposition,
+    RegleEligibilite,
+    Texte,
+    Vague,
+    VueDossier,
+)
 
 Motif = Annotated[str, Field(min_length=1, max_length=2000)]
 Piece = Annotated[str, Field(min_length=1, max_length=300)]
@@ -29,6 +38,7 @@ class _SurDossier(_Commande):
 
 
 # --- from the candidature service (reactor) -----------------------------------------------------------
+
 
 class EnregistrerCandidature(_Commande):
     """Take note of a candidature the candidature service recorded as deposited."""
@@ -58,6 +68,7 @@ class CloreDossier(_Commande):
 
 
 # --- eligibility and instruction ---------------------------------------------------------------------
+
 
 class Recevabilite(_Commande):
     """The instructor's assessment of each of the 3 eligibility rules (satisfied or not, with a comment)."""
@@ -107,7 +118,8 @@ class DesignationExpert(_Commande):
     domaine: DomaineExpertise
     acces_jusqu_au: date = Field(description="Last day (inclusive) of the expert's access to this dossier")
     confidentialite_acceptee_le: date | None = Field(
-        default=None, description="When the expert acknowledged confidentiality; required, not in the future")
+        default=None, description="When the expert acknowledged confidentiality; required, not in the future"
+    )
 
 
 class DesignerExpert(DesignationExpert, _SurDossier):
@@ -144,7 +156,8 @@ class Conclusions(_Commande):
     proposition: Proposition
     recommandations: Texte
     propositions_soutien: Annotated[list[Texte], Field(max_length=20)] = Field(
-        default=[], description="The CDC's written proposals of support [000]")
+        default=[], description="The CDC's written proposals of support [000]"
+    )
     montant_enveloppe_propose_centimes: Centimes | None = None
 
 
@@ -153,6 +166,7 @@ class TransmettreConclusions(Conclusions, _SurDossier):
 
 
 # --- the comité, the SGPI, the Prime Minister -------------------------------------------------------------
+
 
 class AvisComite(_Commande):
     favorable: bool
@@ -207,6 +221,19 @@ class ConsignerConsultation(_Commande):
 
 
 Commande = (
-    EnregistrerCandidature | ReleverDossier | CloreDossier | JugerRecevabilite | OuvrirInstruction
-    | DemanderComplements | FournirComplements | DesignerExpert | RendreAvisExpert | EvaluerCritere
-    | TransmettreConclusions | RendreAvisComite | RendreAvisSGPI | DeciderSelection | ConsignerConsultation)
+    EnregistrerCandidature
+    | ReleverDossier
+    | CloreDossier
+    | JugerRecevabilite
+    | OuvrirInstruction
+    | DemanderComplements
+    | FournirComplements
+    | DesignerExpert
+    | RendreAvisExpert
+    | EvaluerCritere
+    | TransmettreConclusions
+    | RendreAvisComite
+    | RendreAvisSGPI
+    | DeciderSelection
+    | ConsignerConsultation
+)

@@ -1,17 +1,31 @@
 """The Dossier decider: each command goes to the rules of its step of the state machine."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kernel.decider import Decider
-
 from instruction.domain import experts, instruction, reception, selection
 from instruction.domain.commands import (
-    CloreDossier, Commande, ConsignerConsultation, DeciderSelection, DemanderComplements, DesignerExpert,
-    EnregistrerCandidature, EvaluerCritere, FournirComplements, JugerRecevabilite, OuvrirInstruction,
-    ReleverDossier, RendreAvisComite, RendreAvisExpert, RendreAvisSGPI, TransmettreConclusions)
+    CloreDossier,
+    Commande,
+    ConsignerConsultation,
+    DeciderSelection,
+    DemanderComplements,
+    DesignerExpert,
+    EnregistrerCandidature,
+    EvaluerCritere,
+    FournirComplements,
+    JugerRecevabilite,
+    OuvrirInstruction,
+    ReleverDossier,
+    RendreAvisComite,
+    RendreAvisExpert,
+    RendreAvisSGPI,
+    TransmettreConclusions,
+)
 from instruction.domain.dossier import Dossier, Evenement, evolve
+from kernel.decider import Decider
 
 STEPS: dict[type[Any], Callable[[Any, Dossier], Sequence[Evenement]]] = {
     EnregistrerCandidature: reception.enregistrer,

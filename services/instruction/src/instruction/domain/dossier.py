@@ -13,6 +13,7 @@ rows 3-9). A laureate territory is identified by its winning candidature: territ
     AVIS_SGPI --TerritoireLaureat--> LAUREAT  |  --CandidatureNonRetenue--> NON_RETENUE
 
 The laureate's mission (convention, COPIL, projects) is another aggregate, `mission-<territoire_id>`."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -21,10 +22,26 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import DomainEvent
 from contracts.instruction.v1 import (
-    AvisComiteRendu, AvisExpertRecu, AvisSGPIRendu, CandidatureJugeeIneligible, CandidatureJugeeRecevable,
-    CandidatureNonRetenue, CandidatureRecue, ComplementsDemandes, ComplementsFournis,
-    ConclusionsInstructionTransmises, CritereEvalue, CritereSelection, DossierClos, DossierConsulte, DossierReleve,
-    ExpertDesigne, InstructionOuverte, Proposition, TerritoireLaureat)
+    AvisComiteRendu,
+    AvisExpertRecu,
+    AvisSGPIRendu,
+    CandidatureJugeeIneligible,
+    CandidatureJugeeRecevable,
+    CandidatureNonRetenue,
+    CandidatureRecue,
+    ComplementsDemandes,
+    ComplementsFournis,
+    ConclusionsInstructionTransmises,
+    CritereEvalue,
+    CritereSelection,
+    DossierClos,
+    DossierConsulte,
+    DossierReleve,
+    ExpertDesigne,
+    InstructionOuverte,
+    Proposition,
+    TerritoireLaureat,
+)
 
 Evenement = DomainEvent
 Decision = TerritoireLaureat | CandidatureNonRetenue

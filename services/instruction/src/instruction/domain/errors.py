@@ -2,6 +2,7 @@
 
 A DomainError answers HTTP 409; a `NonHabilite` (the caller is not the one entitled to act on this
 dossier: another territory, an expert not or no longer designated) answers 403."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -16,8 +17,10 @@ class EtatIncompatible(DomainError):
 
     def __init__(self, action: str, phase: str, attendues: Iterable[str]) -> None:
         self.phase, self.attendues = phase, tuple(attendues)
-        super().__init__(f"{action}: impossible en phase {phase} (phases attendues: {', '.join(self.attendues)})",
-                         details={"phase": phase, "phases_attendues": list(self.attendues)})
+        super().__init__(
+            f"{action}: impossible en phase {phase} (phases attendues: {', '.join(self.attendues)})",
+            details={"phase": phase, "phases_attendues": list(self.attendues)},
+        )
 
 
 class CandidatureInconnue(DomainError):

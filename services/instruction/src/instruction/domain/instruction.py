@@ -1,26 +1,54 @@
 """The CDC's instruction (with the DTI): eligibility, opening, complements, criteria, conclusions [000]."""
+
 from __future__ import annotations
 
 from contracts.instruction.v1 import (
-    CandidatureJugeeIneligible, CandidatureJugeeRecevable, ComplementsDemandes, ComplementsFournis,
-    ConclusionsInstructionTransmises, CritereEvalue, CritereSelection, InstructionOuverte, MotifIneligibilite)
+    CandidatureJugeeIneligible,
+    CandidatureJugeeRecevable,
+    ComplementsDemandes,
+    ComplementsFournis,
+    ConclusionsInstructionTransmises,
+    CritereEvalue,
+    CritereSelection,
+    InstructionOuverte,
+    MotifIneligibilite,
+)
 from instruction.domain.commands import (
-    DemanderComplements, EvaluerCritere, FournirComplements, JugerRecevabilite, OuvrirInstruction,
-    TransmettreConclusions)
+    DemanderComplements,
+    EvaluerCritere,
+    FournirComplements,
+    JugerRecevabilite,
+    OuvrirInstruction,
+    TransmettreConclusions,
+)
 from instruction.domain.dossier import Dossier, Phase, Recevabilite
 from instruction.domain.errors import (
-    CandidatureInconnue, ComplementsDejaFournis, ComplementsEnAttente, CriteresManquants, DateLimitePassee,
-    DemandeExistante, DemandeInconnue, HorsPerimetre)
+    CandidatureInconnue,
+    ComplementsDejaFournis,
+    ComplementsEnAttente,
+    CriteresManquants,
+    DateLimitePassee,
+    DemandeExistante,
+    DemandeInconnue,
+    HorsPerimetre,
+)
 from instruction.domain.regles import exiger, meme_fait, vague_de
 
 
 def juger(command: JugerRecevabilite, state: Dossier) -> list[Recevabilite]:
     """Recevable when the 3 rules are satisfied; otherwise ineligible, naming each failed rule."""
-    common = {"candidature_id": command.candidature_id, "vague": vague_de(state, "juger la recevabilité"),
-              "appreciations": command.appreciations, "jugee_le": command.le}
+    common = {
+        "candidature_id": command.candidature_id,
+        "vague": vague_de(state, "juger la recevabilité"),
+        "appreciations": command.appreciations,
+        "jugee_le": command.le,
+    }
     failed = [MotifIneligibilite(regle=a.regle, motif=a.commentaire) for a in command.appreciations if not a.satisfaite]
-    verdict: Recevabilite = (CandidatureJugeeIneligible(regles_non_satisfaites=failed, **common) if failed
-                             else CandidatureJugeeRecevable(**common))
+    verdict: Recevabilite = (
+        CandidatureJugeeIneligible(regles_non_satisfaites=failed, **common)
+        if failed
+        else CandidatureJugeeRecevable(**common)
+    )
     if meme_fait(verdict, state.recevabilite, "jugee_le"):
         return []
     exiger(state, "juger la recevabilité", Phase.RELEVEE)
@@ -31,14 +59,22 @@ def ouvrir(command: OuvrirInstruction, state: Dossier) -> list[InstructionOuvert
     if state.instruction is not None:
         return []
     exiger(state, "ouvrir l'instruction", Phase.RECEVABLE)
-    return [InstructionOuverte(candidature_id=command.candidature_id, vague=vague_de(state, "ouvrir l'instruction"),
-                               ouverte_le=command.le)]
+    return [
+        InstructionOuverte(
+            candidature_id=command.candidature_id, vague=vague_de(state, "ouvrir l'instruction"), ouverte_le=command.le
+        )
+    ]
 
 
 def demander_complements(command: DemanderComplements, state: Dossier) -> list[ComplementsDemandes]:
     """Idempotent on `demande_id`; the territory gets a date in the future to answer."""
-    demande = ComplementsDemandes(candidature_id=command.candidature_id, demande_id=command.demande_id,
-                                  objet=command.objet, date_limite=command.date_limite, demandes_le=command.le)
+    demande = ComplementsDemandes(
+        candidature_id=command.candidature_id,
+        demande_id=command.demande_id,
+        objet=command.objet,
+        date_limite=command.date_limite,
+        demandes_le=command.le,
+    )
     deja = state.complements.get(command.demande_id)
     if deja is not None:
         if meme_fait(demande, deja.demande, "demandes_le"):
@@ -60,9 +96,14 @@ def fournir_complements(command: FournirComplements, state: Dossier) -> list[Com
     if complement is None:
         raise DemandeInconnue(f"aucune demande de compléments {command.demande_id} sur ce dossier")
     reponse = ComplementsFournis(
-        candidature_id=command.candidature_id, demande_id=command.demande_id, reponse=command.reponse,
-        pieces=command.pieces, siren=command.siren, fournis_le=command.le,
-        hors_delai=command.le > complement.demande.date_limite)
+        candidature_id=command.candidature_id,
+        demande_id=command.demande_id,
+        reponse=command.reponse,
+        pieces=command.pieces,
+        siren=command.siren,
+        fournis_le=command.le,
+        hors_delai=command.le > complement.demande.date_limite,
+    )
     if complement.reponse is not None:
         if meme_fait(reponse, complement.reponse, "fournis_le", "hors_delai"):
             return []
@@ -74,8 +115,13 @@ def fournir_complements(command: FournirComplements, state: Dossier) -> list[Com
 def evaluer(command: EvaluerCritere, state: Dossier) -> list[CritereEvalue]:
     """A criterion assessed again is replaced; the same assessment again records nothing."""
     evaluation = CritereEvalue(
-        candidature_id=command.candidature_id, critere=command.critere, appreciation=command.appreciation,
-        note=command.note, niveau=command.niveau, evalue_le=command.le)
+        candidature_id=command.candidature_id,
+        critere=command.critere,
+        appreciation=command.appreciation,
+        note=command.note,
+        niveau=command.niveau,
+        evalue_le=command.le,
+    )
     if meme_fait(evaluation, state.criteres.get(command.critere), "evalue_le"):
         return []
     exiger(state, "évaluer un critère", Phase.EN_INSTRUCTION)
@@ -85,9 +131,14 @@ def evaluer(command: EvaluerCritere, state: Dossier) -> list[CritereEvalue]:
 def conclure(command: TransmettreConclusions, state: Dossier) -> list[ConclusionsInstructionTransmises]:
     """After the 7 criteria were assessed and every request for complements was answered."""
     conclusions = ConclusionsInstructionTransmises(
-        candidature_id=command.candidature_id, vague=vague_de(state, "transmettre les conclusions"),
-        proposition=command.proposition, recommandations=command.recommandations, propositions_soutien=command.propositions_soutien,
-        montant_enveloppe_propose_centimes=command.montant_enveloppe_propose_centimes, transmises_le=command.le)
+        candidature_id=command.candidature_id,
+        vague=vague_de(state, "transmettre les conclusions"),
+        proposition=command.proposition,
+        recommandations=command.recommandations,
+        propositions_soutien=command.propositions_soutien,
+        montant_enveloppe_propose_centimes=command.montant_enveloppe_propose_centimes,
+        transmises_le=command.le,
+    )
     if meme_fait(conclusions, state.conclusions, "transmises_le"):
         return []
     exiger(state, "transmettre les conclusions", Phase.EN_INSTRUCTION)

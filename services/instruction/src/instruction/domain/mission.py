@@ -9,6 +9,7 @@ Stream `mission-<territoire_id>` (territoire_id == the winning candidature_id). 
 
 Facts that do not move `etat`: ConventionEnRetard (OUVERTE), ComitePilotageTenu, ComitePilotageManquant,
 ProjetQualifie (INGENIERIE_EN_COURS or RESTITUEE), FeuilleDeRouteRestituee (INGENIERIE_EN_COURS)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,13 +19,30 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import DomainEvent
 from contracts.instruction.mission import (
-    ComitePilotageManquant, ComitePilotageTenu, ConventionEnRetard, ConventionSignee, FeuilleDeRouteRestituee,
-    MissionCloturee, MissionIngenierieLancee, MissionOuverte, MissionRestituee)
+    ComitePilotageManquant,
+    ComitePilotageTenu,
+    ConventionEnRetard,
+    ConventionSignee,
+    FeuilleDeRouteRestituee,
+    MissionCloturee,
+    MissionIngenierieLancee,
+    MissionOuverte,
+    MissionRestituee,
+)
 from contracts.instruction.v1 import ProjetQualifie
 
-Evenement = (MissionOuverte | ConventionSignee | ConventionEnRetard | MissionIngenierieLancee | ComitePilotageTenu
-             | ComitePilotageManquant | ProjetQualifie | FeuilleDeRouteRestituee | MissionRestituee
-             | MissionCloturee)
+Evenement = (
+    MissionOuverte
+    | ConventionSignee
+    | ConventionEnRetard
+    | MissionIngenierieLancee
+    | ComitePilotageTenu
+    | ComitePilotageManquant
+    | ProjetQualifie
+    | FeuilleDeRouteRestituee
+    | MissionRestituee
+    | MissionCloturee
+)
 
 
 class EtatMission(StrEnum):

@@ -3,6 +3,7 @@ whole calendar month of the mission without a COPIL local (« au moins une fois 
 
 Both are pure functions of the state and of `maintenant`, so a watcher that runs late (or twice) records
 exactly what it would have recorded on time, once."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +11,13 @@ from datetime import datetime
 from contracts.instruction.mission import ComitePilotageManquant, ConventionEnRetard
 from instruction.domain.mission import Mission
 from instruction.domain.mission_calendrier import (
-    ajouter_mois, dernier_mois_ecoule, fin_du_jour, mois_de, mois_entre, mois_suivant)
+    ajouter_mois,
+    dernier_mois_ecoule,
+    fin_du_jour,
+    mois_de,
+    mois_entre,
+    mois_suivant,
+)
 from instruction.domain.mission_commands import ConstaterRetardConvention, SignalerComitePilotageManquant
 
 
@@ -19,8 +26,12 @@ def convention_en_retard(state: Mission, maintenant: datetime) -> bool:
 
     The echeance day itself is on time (« dans un délai maximum de 6 mois »)."""
     ouverture = state.ouverture
-    return (ouverture is not None and state.convention is None and state.retard_convention is None
-            and maintenant >= fin_du_jour(ouverture.echeance_convention))
+    return (
+        ouverture is not None
+        and state.convention is None
+        and state.retard_convention is None
+        and maintenant >= fin_du_jour(ouverture.echeance_convention)
+    )
 
 
 def mois_sans_copil(state: Mission, maintenant: datetime) -> list[str]:
@@ -37,8 +48,11 @@ def mois_sans_copil(state: Mission, maintenant: datetime) -> list[str]:
         dernier = min(dernier, mois_de(ajouter_mois(state.restitution.date.replace(day=1), -1)))
     tenus = {mois_de(copil.date) for copil in state.copils.values()}
     deja = set(state.mois_sans_copil)
-    return [mois for mois in mois_entre(mois_suivant(mois_de(lancement.date_lancement)), dernier)
-            if mois not in tenus and mois not in deja]
+    return [
+        mois
+        for mois in mois_entre(mois_suivant(mois_de(lancement.date_lancement)), dernier)
+        if mois not in tenus and mois not in deja
+    ]
 
 
 def constater_retard(command: ConstaterRetardConvention, state: Mission) -> list[ConventionEnRetard]:
@@ -48,9 +62,7 @@ def constater_retard(command: ConstaterRetardConvention, state: Mission) -> list
     return [ConventionEnRetard(territoire_id=command.territoire_id, echeance=state.ouverture.echeance_convention)]
 
 
-def signaler_copil_manquant(
-    command: SignalerComitePilotageManquant, state: Mission
-) -> list[ComitePilotageManquant]:
+def signaler_copil_manquant(command: SignalerComitePilotageManquant, state: Mission) -> list[ComitePilotageManquant]:
     """[] when the month is not (or no longer) one to alert: already alerted, covered, or not over."""
     if command.mois not in mois_sans_copil(state, command.maintenant):
         return []

@@ -6,6 +6,7 @@ month's last day when it has no such day. So 31/08/2023 + 6 months = 29/02/2024,
 28/02/2023, 20/07/2023 + 6 months = 20/01/2024. Art. 642's postponement of a term falling on a Saturday,
 Sunday or public holiday is a rule of procedure and is NOT applied: the convention term is a contractual
 one, and the AMI's cahier des charges says nothing of it."""
+
 from __future__ import annotations
 
 import calendar

@@ -1,4 +1,5 @@
 """What may be asked of a Mission; dates and the watchers' `maintenant` arrive in the command (no clock)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -104,6 +105,15 @@ class CloturerMission(_Commande):
     motif: Texte
 
 
-Commande = (OuvrirMission | SignerConvention | ConstaterRetardConvention | LancerIngenierie | TenirComitePilotage
-            | SignalerComitePilotageManquant | QualifierProjet | RestituerFeuilleDeRoute | RestituerMission
-            | CloturerMission)
+Commande = (
+    OuvrirMission
+    | SignerConvention
+    | ConstaterRetardConvention
+    | LancerIngenierie
+    | TenirComitePilotage
+    | SignalerComitePilotageManquant
+    | QualifierProjet
+    | RestituerFeuilleDeRoute
+    | RestituerMission
+    | CloturerMission
+)

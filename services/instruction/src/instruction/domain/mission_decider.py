@@ -1,17 +1,26 @@
 """The Mission decider: each command goes to the rules of its step."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kernel.decider import Decider
-
 from instruction.domain import mission_alertes, mission_decisions, mission_projets
 from instruction.domain.mission import Evenement, Mission, evolve
 from instruction.domain.mission_commands import (
-    CloturerMission, Commande, ConstaterRetardConvention, LancerIngenierie, OuvrirMission, QualifierProjet,
-    RestituerFeuilleDeRoute, RestituerMission, SignalerComitePilotageManquant, SignerConvention,
-    TenirComitePilotage)
+    CloturerMission,
+    Commande,
+    ConstaterRetardConvention,
+    LancerIngenierie,
+    OuvrirMission,
+    QualifierProjet,
+    RestituerFeuilleDeRoute,
+    RestituerMission,
+    SignalerComitePilotageManquant,
+    SignerConvention,
+    TenirComitePilotage,
+)
+from kernel.decider import Decider
 
 REGLES: dict[type[Any], Callable[[Any, Mission], Sequence[Evenement]]] = {
     OuvrirMission: mission_decisions.ouvrir,

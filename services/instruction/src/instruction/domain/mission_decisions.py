@@ -1,16 +1,30 @@
 """Decisions on the steps of a mission: opening, convention, launch, COPIL meetings, feuille de route,
 restitution, close. Each command is idempotent: the same fact again is [], other terms are refused."""
+
 from __future__ import annotations
 
 from contracts.instruction.mission import (
-    ComitePilotageTenu, ConventionEnRetard, ConventionSignee, FeuilleDeRouteRestituee, MissionCloturee,
-    MissionIngenierieLancee, MissionOuverte, MissionRestituee)
+    ComitePilotageTenu,
+    ConventionEnRetard,
+    ConventionSignee,
+    FeuilleDeRouteRestituee,
+    MissionCloturee,
+    MissionIngenierieLancee,
+    MissionOuverte,
+    MissionRestituee,
+)
 from instruction.domain import mission_errors as errors
 from instruction.domain.mission import LANCEE, EtatMission, Evenement, Mission
 from instruction.domain.mission_calendrier import ajouter_mois
 from instruction.domain.mission_commands import (
-    CloturerMission, LancerIngenierie, OuvrirMission, RestituerFeuilleDeRoute, RestituerMission, SignerConvention,
-    TenirComitePilotage)
+    CloturerMission,
+    LancerIngenierie,
+    OuvrirMission,
+    RestituerFeuilleDeRoute,
+    RestituerMission,
+    SignerConvention,
+    TenirComitePilotage,
+)
 
 DELAI_CONVENTION_MOIS = 6  # « dans un délai maximum de 6 mois après notification » [000]
 DUREE_MISSION_MOIS = (3, 4)  # « Déploiement des ingénieries (3-4 mois) » [000]
@@ -19,8 +33,9 @@ DUREE_MISSION_MOIS = (3, 4)  # « Déploiement des ingénieries (3-4 mois) » [0
 def ouverture_de(state: Mission) -> MissionOuverte:
     """Every command but the opening needs an opened mission."""
     if state.ouverture is None:
-        raise errors.MissionInconnue("aucune mission ouverte pour ce territoire (non lauréat, ou décision pas "
-                                     "encore reçue)")
+        raise errors.MissionInconnue(
+            "aucune mission ouverte pour ce territoire (non lauréat, ou décision pas encore reçue)"
+        )
     return state.ouverture
 
 
@@ -36,8 +51,8 @@ def lancement_de(state: Mission) -> MissionIngenierieLancee:
 def ouvrir(command: OuvrirMission, state: Mission) -> list[MissionOuverte]:
     """The convention term is notification + 6 months (mission_calendrier.ajouter_mois)."""
     ouverte = MissionOuverte(
-        **command.model_dump(),
-        echeance_convention=ajouter_mois(command.date_notification, DELAI_CONVENTION_MOIS))
+        **command.model_dump(), echeance_convention=ajouter_mois(command.date_notification, DELAI_CONVENTION_MOIS)
+    )
     if state.ouverture == ouverte:
         return []
     if state.ouverture is not None:
@@ -58,7 +73,8 @@ def signer_convention(command: SignerConvention, state: Mission) -> list[Eveneme
         raise errors.ConventionDejaSignee(f"convention déjà signée le {state.convention.date_signature}")
     if command.date_signature < ouverture.date_notification:
         raise errors.SignatureAvantNotification(
-            f"signature du {command.date_signature} avant la notification du {ouverture.date_notification}")
+            f"signature du {command.date_signature} avant la notification du {ouverture.date_notification}"
+        )
     alerte = [ConventionEnRetard(territoire_id=command.territoire_id, echeance=ouverture.echeance_convention)]
     return [*(alerte if en_retard and state.retard_convention is None else []), signee]
 
@@ -79,12 +95,14 @@ def lancer_ingenierie(command: LancerIngenierie, state: Mission) -> list[Mission
         raise errors.ConventionNonSignee("la convention avec la CDC n'est pas signée")
     if command.date_lancement < state.convention.date_signature:
         raise errors.LancementAvantConvention(
-            f"lancement du {command.date_lancement} avant la convention du {state.convention.date_signature}")
+            f"lancement du {command.date_lancement} avant la convention du {state.convention.date_signature}"
+        )
     au_plus_tot, au_plus_tard = (ajouter_mois(command.date_lancement, n) for n in DUREE_MISSION_MOIS)
     if not au_plus_tot <= command.fin_prevue <= au_plus_tard:
         raise errors.DureeMissionHorsBornes(
             f"fin prévue le {command.fin_prevue}: la mission dure 3 à 4 mois, fin entre le {au_plus_tot} "
-            f"et le {au_plus_tard}")
+            f"et le {au_plus_tard}"
+        )
     return [lancee]
 
 
@@ -99,7 +117,8 @@ def tenir_comite(command: TenirComitePilotage, state: Mission) -> list[ComitePil
     lancement = lancement_de(state)
     if command.date < lancement.date_lancement:
         raise errors.CopilAvantLancement(
-            f"COPIL du {command.date} avant le lancement de la mission le {lancement.date_lancement}")
+            f"COPIL du {command.date} avant le lancement de la mission le {lancement.date_lancement}"
+        )
     return [tenu]
 
 
@@ -127,7 +146,8 @@ def restituer_mission(command: RestituerMission, state: Mission) -> list[Mission
         raise errors.FeuilleDeRouteManquante("la feuille de route n'a pas été restituée")
     if command.date < lancement.date_lancement:
         raise errors.RestitutionAvantLancement(
-            f"restitution du {command.date} avant le lancement du {lancement.date_lancement}")
+            f"restitution du {command.date} avant le lancement du {lancement.date_lancement}"
+        )
     return [restituee]
 
 
@@ -142,5 +162,6 @@ def cloturer(command: CloturerMission, state: Mission) -> list[MissionCloturee]:
         raise errors.MissionNonRestituee(f"la mission n'est pas restituée (état {state.etat.value})")
     if command.date < state.restitution.date:
         raise errors.ClotureAvantRestitution(
-            f"clôture du {command.date} avant la restitution du {state.restitution.date}")
+            f"clôture du {command.date} avant la restitution du {state.restitution.date}"
+        )
     return [cloturee]

@@ -1,4 +1,5 @@
 """Why a command on a Mission is impossible; each `reason` is a stable code (HTTP 409)."""
+
 from __future__ import annotations
 
 from kernel.decider import DomainError

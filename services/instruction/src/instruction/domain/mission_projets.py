@@ -1,4 +1,5 @@
 """Qualification of industrial projects by a laureate territory's COPIL local (DOMAIN-REFERENCE §3.2)."""
+
 from __future__ import annotations
 
 from contracts.instruction.v1 import ProjetQualifie

@@ -1,4 +1,5 @@
 """What instruction learns from the candidature service (deposit, withdrawal, relève) and every read."""
+
 from __future__ import annotations
 
 from contracts.instruction.v1 import CandidatureRecue, CauseCloture, DossierClos, DossierConsulte, DossierReleve
@@ -32,5 +33,12 @@ def consigner(command: ConsignerConsultation, state: Dossier) -> list[DossierCon
     """Every read is a new fact (never deduplicated)."""
     if state.phase is Phase.AUCUNE:
         raise CandidatureInconnue(f"aucun dossier pour la candidature {command.candidature_id}")
-    return [DossierConsulte(candidature_id=command.candidature_id, consulte_par=command.consulte_par,
-                            role=command.role, vue=command.vue, consulte_le=command.consulte_le)]
+    return [
+        DossierConsulte(
+            candidature_id=command.candidature_id,
+            consulte_par=command.consulte_par,
+            role=command.role,
+            vue=command.vue,
+            consulte_le=command.consulte_le,
+        )
+    ]

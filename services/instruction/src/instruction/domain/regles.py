@@ -1,4 +1,5 @@
 """Shared rules of the Dossier's steps: the phases a step is allowed from, and repeated commands."""
+
 from __future__ import annotations
 
 from contracts.base import DomainEvent
@@ -11,8 +12,11 @@ def exiger(state: Dossier, action: str, *attendues: Phase) -> None:
     if state.phase in attendues:
         return
     if state.candidature is None and state.phase in (Phase.AUCUNE, Phase.RELEVEE_SANS_DEPOT):
-        raise CandidatureInconnue(f"{action}: aucune candidature reçue par l'instruction" if state.phase is Phase.AUCUNE
-                                  else f"{action}: candidature relevée, mais son dépôt n'est pas encore reçu")
+        raise CandidatureInconnue(
+            f"{action}: aucune candidature reçue par l'instruction"
+            if state.phase is Phase.AUCUNE
+            else f"{action}: candidature relevée, mais son dépôt n'est pas encore reçu"
+        )
     raise EtatIncompatible(action, state.phase.value, (p.value for p in attendues))
 
 

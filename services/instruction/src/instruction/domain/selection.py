@@ -1,17 +1,25 @@
 """After the CDC's conclusions: the comité ministériel's opinion, the SGPI's opinion, then the Prime
 Minister's decision [000] (« valide la sélection des territoires lauréats après avis du SGPI »)."""
+
 from __future__ import annotations
 
 from contracts.instruction.v1 import AvisComiteRendu, AvisSGPIRendu, CandidatureNonRetenue, TerritoireLaureat
 from instruction.domain.commands import DeciderSelection, RendreAvisComite, RendreAvisSGPI
 from instruction.domain.dossier import CONCLUES, DECIDEES, Decision, Dossier, Phase
 from instruction.domain.errors import (
-    AvisSGPIRequis, CandidatureInconnue, CooperationInvalide, DecisionAvantAvisSGPI, DejaDecidee, MotifRequis,
-    NotificationAvantDecision)
+    AvisSGPIRequis,
+    CandidatureInconnue,
+    CooperationInvalide,
+    DecisionAvantAvisSGPI,
+    DejaDecidee,
+    MotifRequis,
+    NotificationAvantDecision,
+)
 from instruction.domain.regles import exiger, meme_fait
 
-AVANT_AVIS_SGPI = frozenset({
-    Phase.RECUE, Phase.RELEVEE, Phase.RECEVABLE, Phase.EN_INSTRUCTION, *CONCLUES, Phase.AVIS_COMITE})
+AVANT_AVIS_SGPI = frozenset(
+    {Phase.RECUE, Phase.RELEVEE, Phase.RECEVABLE, Phase.EN_INSTRUCTION, *CONCLUES, Phase.AVIS_COMITE}
+)
 
 
 def avis_comite(command: RendreAvisComite, state: Dossier) -> list[AvisComiteRendu]:
@@ -37,7 +45,8 @@ def decider(command: DeciderSelection, state: Dossier) -> list[Decision]:
     """The decision once, after the SGPI's opinion; the same decision again is [], another is refused."""
     if command.date_notification < command.date_decision:
         raise NotificationAvantDecision(
-            f"notification du {command.date_notification} avant la décision du {command.date_decision}")
+            f"notification du {command.date_notification} avant la décision du {command.date_decision}"
+        )
     if state.candidature is None:
         raise CandidatureInconnue(f"aucune candidature {command.candidature_id} reçue par l'instruction")
     decision = _decision(command, state)
@@ -51,7 +60,8 @@ def decider(command: DeciderSelection, state: Dossier) -> list[Decision]:
     assert state.avis_sgpi is not None
     if command.date_decision < state.avis_sgpi.rendu_le:
         raise DecisionAvantAvisSGPI(
-            f"décision du {command.date_decision} antérieure à l'avis du SGPI du {state.avis_sgpi.rendu_le}")
+            f"décision du {command.date_decision} antérieure à l'avis du SGPI du {state.avis_sgpi.rendu_le}"
+        )
     return [decision]
 
 
@@ -61,11 +71,17 @@ def _decision(command: DeciderSelection, state: Dossier) -> Decision:
     dates = {"date_decision": command.date_decision, "date_notification": command.date_notification}
     if command.laureat:
         return TerritoireLaureat(
-            territoire_id=candidature.candidature_id, candidature_id=candidature.candidature_id,
-            vague=candidature.vague, nom_territoire=candidature.nom_territoire,
-            region_code=candidature.region_code, epci_sirens=candidature.epci_sirens,
-            enveloppe_cible_centimes=command.enveloppe_cible_centimes, **dates)
+            territoire_id=candidature.candidature_id,
+            candidature_id=candidature.candidature_id,
+            vague=candidature.vague,
+            nom_territoire=candidature.nom_territoire,
+            region_code=candidature.region_code,
+            epci_sirens=candidature.epci_sirens,
+            enveloppe_cible_centimes=command.enveloppe_cible_centimes,
+            **dates,
+        )
     if command.motif is None:
         raise MotifRequis("une candidature non retenue doit recevoir un motif")
     return CandidatureNonRetenue(
-        candidature_id=candidature.candidature_id, vague=candidature.vague, motif=command.motif, **dates)
+        candidature_id=candidature.candidature_id, vague=candidature.vague, motif=command.motif, **dates
+    )

@@ -1,6 +1,7 @@
 """Composition root of the instruction service: runtime, reactor to the candidature topic, HTTP API.
 
 Its relay publishes the `dossier-*` streams to instruction.dossier.v1 (contracts.topics)."""
+
 from __future__ import annotations
 
 import os
@@ -8,12 +9,10 @@ import os
 from fastapi import FastAPI
 
 from contracts import topics
+from instruction.entrypoints import http, mission_http, mission_reactors, reactors
 from kernel.clock import Clock, clock_from_env
 from kernel.http import create_service_app
 from kernel.runtime import ServiceRuntime, Settings
-
-from instruction.entrypoints import http, reactors
-from instruction.entrypoints import mission_http, mission_reactors
 
 SERVICE = "instruction"
 

@@ -1,5 +1,6 @@
 """HTTP routes of the selection after the CDC's conclusions: the comité ministériel's opinion, the SGPI's
 opinion, the Prime Minister's decision (DOMAIN-REFERENCE §2.5 rows 7-9)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,12 +10,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from contracts.base import Centimes, Role
-from kernel.http import require_role
-from kernel.ports import CommandContext
-
 from instruction.application.handlers import jour
 from instruction.domain.commands import AvisComite, AvisSGPI, DeciderSelection, Motif, RendreAvisComite, RendreAvisSGPI
 from instruction.entrypoints.responses import IdChemin, construire, doc, executer
+from kernel.http import require_role
+from kernel.ports import CommandContext
 
 router = APIRouter(tags=["selection"])
 Comite = Annotated[CommandContext, Depends(require_role(Role.COMITE_MINISTERIEL))]
@@ -49,35 +49,70 @@ class DecisionSelection(BaseModel):
         return value
 
 
-@router.post("/dossiers/{candidature_id}/avis-comite", status_code=201, **doc(
-    "Record the comité ministériel's opinion", "Records `AvisComiteRendu` (favorable or not) on the CDC's "
-    "conclusions; the comité may suggest cooperations with other candidatures (their ids, with a comment).",
-    [Role.COMITE_MINISTERIEL], "PROPOSEE, NON_PROPOSEE", [*ETAT, "cooperation_invalide"]))
+@router.post(
+    "/dossiers/{candidature_id}/avis-comite",
+    status_code=201,
+    **doc(
+        "Record the comité ministériel's opinion",
+        "Records `AvisComiteRendu` (favorable or not) on the CDC's "
+        "conclusions; the comité may suggest cooperations with other candidatures (their ids, with a comment).",
+        [Role.COMITE_MINISTERIEL],
+        "PROPOSEE, NON_PROPOSEE",
+        [*ETAT, "cooperation_invalide"],
+    ),
+)
 async def rendre_avis_comite(
-    candidature_id: IdChemin, body: AvisComite, request: Request, response: Response, context: Comite,
+    candidature_id: IdChemin,
+    body: AvisComite,
+    request: Request,
+    response: Response,
+    context: Comite,
 ) -> dict[str, Any]:
     command = construire(RendreAvisComite, candidature_id=candidature_id, le=jour(context), **dict(body))
     return await executer(request, response, command, context)
 
 
-@router.post("/dossiers/{candidature_id}/avis-sgpi", status_code=201, **doc(
-    "Record the SGPI's opinion", "Records `AvisSGPIRendu` (favorable or not), required before the Prime "
-    "Minister's decision.", [Role.SGPI], "AVIS_COMITE", ETAT))
+@router.post(
+    "/dossiers/{candidature_id}/avis-sgpi",
+    status_code=201,
+    **doc(
+        "Record the SGPI's opinion",
+        "Records `AvisSGPIRendu` (favorable or not), required before the Prime Minister's decision.",
+        [Role.SGPI],
+        "AVIS_COMITE",
+        ETAT,
+    ),
+)
 async def rendre_avis_sgpi(
-    candidature_id: IdChemin, body: AvisSGPI, request: Request, response: Response, context: SGPI,
+    candidature_id: IdChemin,
+    body: AvisSGPI,
+    request: Request,
+    response: Response,
+    context: SGPI,
 ) -> dict[str, Any]:
     command = construire(RendreAvisSGPI, candidature_id=candidature_id, le=jour(context), **dict(body))
     return await executer(request, response, command, context)
 
 
-@router.post("/dossiers/{candidature_id}/decision", status_code=201, **doc(
-    "Record the Prime Minister's decision", "`TerritoireLaureat` (the territory's id is the candidature's; "
-    "optional target envelope in cents) or `CandidatureNonRetenue` (with its motif). The decision date and the "
-    "notification date are kept apart: the 6-month convention clock runs from the notification.",
-    [Role.PM_CABINET], "AVIS_SGPI",
-    [*ETAT, "avis_sgpi_requis", "decision_avant_avis_sgpi", "deja_decidee", "motif_requis"]))
+@router.post(
+    "/dossiers/{candidature_id}/decision",
+    status_code=201,
+    **doc(
+        "Record the Prime Minister's decision",
+        "`TerritoireLaureat` (the territory's id is the candidature's; "
+        "optional target envelope in cents) or `CandidatureNonRetenue` (with its motif). The decision date and the "
+        "notification date are kept apart: the 6-month convention clock runs from the notification.",
+        [Role.PM_CABINET],
+        "AVIS_SGPI",
+        [*ETAT, "avis_sgpi_requis", "decision_avant_avis_sgpi", "deja_decidee", "motif_requis"],
+    ),
+)
 async def decider_selection(
-    candidature_id: IdChemin, body: DecisionSelection, request: Request, response: Response, context: Cabinet,
+    candidature_id: IdChemin,
+    body: DecisionSelection,
+    request: Request,
+    response: Response,
+    context: Cabinet,
 ) -> dict[str, Any]:
     command = construire(DeciderSelection, candidature_id=candidature_id, **dict(body))
     return await executer(request, response, command, context)

@@ -3,6 +3,7 @@ COPIL members and consultant, whose token scope is the territoire_id.
 
 No `from __future__ import annotations` here: the scoped dependency's annotation refers to a closure
 variable, which FastAPI can only see as a live object."""
+
 from collections.abc import Callable
 from typing import Annotated
 
@@ -24,8 +25,9 @@ cdc_ou_dti = require_role(Role.INSTRUCTEUR_CDC, Role.DTI_ANCT)
 def du_territoire(*roles: Role) -> Callable[..., CommandContext]:
     """Dependency: one of `roles`, acting for the territory in the path (403 otherwise)."""
 
-    def check(territoire_id: IdChemin,
-              context: Annotated[CommandContext, Depends(require_role(*roles))]) -> CommandContext:
+    def check(
+        territoire_id: IdChemin, context: Annotated[CommandContext, Depends(require_role(*roles))]
+    ) -> CommandContext:
         if context.actor.scope != territoire_id:
             raise HTTPException(403, detail=f"portée {context.actor.scope!r}: n'agit pas pour {territoire_id!r}")
         return context

@@ -1,4 +1,5 @@
 """Request bodies of the mission's HTTP API (the territory comes from the path; validation errors → 422)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +8,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import FormeAide, Identifiant, Siret
 from contracts.instruction.mission import Libelle, Texte
-
 from instruction.domain.mission_commands import (
-    AssietteEstimee, Axes, Emplois, JoursHommes, Participants, RaisonSociale, Signataires)
+    AssietteEstimee,
+    Axes,
+    Emplois,
+    JoursHommes,
+    Participants,
+    RaisonSociale,
+    Signataires,
+)
 
 
 class _Corps(BaseModel):

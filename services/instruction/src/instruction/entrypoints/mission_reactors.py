@@ -3,6 +3,7 @@
 Reading our own topic rather than reacting inside the decision's transaction keeps the Dossier and the
 Mission apart (one stream per aggregate, one append per transaction) and lets a mission be rebuilt from
 the published log; the consumer's dedup makes it exactly-once."""
+
 from __future__ import annotations
 
 import asyncpg
@@ -12,13 +13,12 @@ from contracts.base import Role
 from contracts.codec import ReceivedEvent
 from contracts.envelope import Actor
 from contracts.instruction.v1 import TerritoireLaureat
-from kernel.consumer import Apply
-from kernel.ports import CommandContext
-from kernel.runtime import ServiceRuntime
-
 from instruction.application import mission_handlers
 from instruction.domain.mission_commands import OuvrirMission
 from instruction.entrypoints import mission_watchers
+from kernel.consumer import Apply
+from kernel.ports import CommandContext
+from kernel.runtime import ServiceRuntime
 
 MISSIONS = "instruction.missions"  # consumer name: dedup identity and Kafka group
 SYSTEME = Actor(id="instruction", role=Role.SYSTEME)
@@ -45,14 +45,21 @@ def ouvrir_missions(runtime: ServiceRuntime) -> Apply:
 
 def ouvrir(laureat: TerritoireLaureat) -> OuvrirMission:
     return OuvrirMission(
-        territoire_id=laureat.territoire_id, candidature_id=laureat.candidature_id,
-        nom_territoire=laureat.nom_territoire, region_code=laureat.region_code,
-        date_notification=laureat.date_notification)
+        territoire_id=laureat.territoire_id,
+        candidature_id=laureat.candidature_id,
+        nom_territoire=laureat.nom_territoire,
+        region_code=laureat.region_code,
+        date_notification=laureat.date_notification,
+    )
 
 
 def context(received: ReceivedEvent) -> CommandContext:
     """Business time, correlation and causation come from the message; its id makes the append idempotent."""
     envelope = received.envelope
     return CommandContext(
-        actor=SYSTEME, occurred_at=envelope.occurred_at, correlation_id=envelope.correlation_id,
-        causation_id=str(envelope.event_id), idempotency_key=f"{MISSIONS}:{envelope.event_id}")
+        actor=SYSTEME,
+        occurred_at=envelope.occurred_at,
+        correlation_id=envelope.correlation_id,
+        causation_id=str(envelope.event_id),
+        idempotency_key=f"{MISSIONS}:{envelope.event_id}",
+    )

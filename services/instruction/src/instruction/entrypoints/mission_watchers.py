@@ -1,5 +1,6 @@
 """The mission's watcher: every minute, and at once when business time moves, it records the convention
 deadlines passed and the months without COPIL (application.mission_queries.constater_alertes)."""
+
 from __future__ import annotations
 
 import uuid
@@ -9,11 +10,10 @@ import structlog
 
 from contracts.base import Role
 from contracts.envelope import Actor
-from kernel.ports import CommandContext
-from kernel.runtime import ServiceRuntime, Watcher
-
 from instruction.adapters.mission_streams import HistoriquesPostgres
 from instruction.application.mission_queries import constater_alertes
+from kernel.ports import CommandContext
+from kernel.runtime import ServiceRuntime, Watcher
 
 ALERTES = "instruction.mission-alertes"  # watcher name; the actor of what it records
 PERIODE_SECONDES = 60.0
@@ -31,8 +31,12 @@ def alertes(runtime: ServiceRuntime) -> Watcher:
         correlation_id = str(uuid.uuid4())
 
         def contexte_pour(key: str) -> CommandContext:
-            return CommandContext(actor=Actor(id=ALERTES, role=Role.SYSTEME), occurred_at=now,
-                                  correlation_id=correlation_id, idempotency_key=f"{ALERTES}:{key}")
+            return CommandContext(
+                actor=Actor(id=ALERTES, role=Role.SYSTEME),
+                occurred_at=now,
+                correlation_id=correlation_id,
+                idempotency_key=f"{ALERTES}:{key}",
+            )
 
         recorded = await constater_alertes(runtime.store, HistoriquesPostgres(runtime.pool), now, contexte_pour)
         if recorded:

@@ -4,6 +4,7 @@ relève of a wave freezes the dossiers it lists (DOMAIN-REFERENCE §2.5 rows 2-3
 The relève (stream `vague-<N>`) and the deposits (streams `candidature-<id>`) are keyed differently, so
 they may reach us in any order: a candidature listed by a relève before its deposit arrived gets its
 `DossierReleve` at once (phase RELEVEE_SANS_DEPOT) and becomes RELEVEE when the deposit follows."""
+
 from __future__ import annotations
 
 import asyncpg
@@ -12,12 +13,11 @@ from contracts.base import Role
 from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, VagueRelevee
 from contracts.codec import ReceivedEvent
 from contracts.envelope import Actor
+from instruction.application import handlers
+from instruction.domain.commands import CloreDossier, EnregistrerCandidature, ReleverDossier
 from kernel.consumer import Apply
 from kernel.ports import CommandContext
 from kernel.runtime import ServiceRuntime
-
-from instruction.application import handlers
-from instruction.domain.commands import CloreDossier, EnregistrerCandidature, ReleverDossier
 
 CANDIDATURES_RECUES = "instruction.candidatures-recues"  # consumer name: dedup identity and Kafka group
 SYSTEME = Actor(id="instruction", role=Role.SYSTEME)
@@ -32,8 +32,12 @@ def candidatures_recues(runtime: ServiceRuntime) -> Apply:
             case CandidatureDeposee() as deposee:
                 await handlers.traiter(store, enregistrer(deposee), context(CANDIDATURES_RECUES, received))
             case CandidatureRetiree() as retiree:
-                command = CloreDossier(candidature_id=retiree.candidature_id, vague=retiree.vague,
-                                       motif=retiree.motif, clos_le=retiree.retiree_le)
+                command = CloreDossier(
+                    candidature_id=retiree.candidature_id,
+                    vague=retiree.vague,
+                    motif=retiree.motif,
+                    clos_le=retiree.retiree_le,
+                )
                 await handlers.traiter(store, command, context(CANDIDATURES_RECUES, received))
             case VagueRelevee() as releve:
                 await relever(runtime, releve, received)
@@ -55,8 +59,12 @@ async def relever(runtime: ServiceRuntime, releve: VagueRelevee, received: Recei
 
 def enregistrer(deposee: CandidatureDeposee) -> EnregistrerCandidature:
     return EnregistrerCandidature(
-        candidature_id=deposee.candidature_id, vague=deposee.vague, nom_territoire=deposee.nom_territoire,
-        region_code=deposee.region_code, epci_sirens=deposee.epci_sirens)
+        candidature_id=deposee.candidature_id,
+        vague=deposee.vague,
+        nom_territoire=deposee.nom_territoire,
+        region_code=deposee.region_code,
+        epci_sirens=deposee.epci_sirens,
+    )
 
 
 def context(consumer: str, received: ReceivedEvent, target: str = "") -> CommandContext:
@@ -65,5 +73,9 @@ def context(consumer: str, received: ReceivedEvent, target: str = "") -> Command
     envelope = received.envelope
     key = f"{consumer}:{envelope.event_id}" + (f":{target}" if target else "")
     return CommandContext(
-        actor=SYSTEME, occurred_at=envelope.occurred_at, correlation_id=envelope.correlation_id,
-        causation_id=str(envelope.event_id), idempotency_key=key)
+        actor=SYSTEME,
+        occurred_at=envelope.occurred_at,
+        correlation_id=envelope.correlation_id,
+        causation_id=str(envelope.event_id),
+        idempotency_key=key,
+    )

@@ -1,6 +1,7 @@
 """What every dossier route shares: building a command, running it, answering with the caller's view
 of the dossier, and the OpenAPI text that says who may call a route, from which phases, and why it
 may be refused."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -11,14 +12,13 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from contracts.base import Identifiant, Role
-from kernel.http import require_role, runtime_of
-from kernel.ports import CommandContext, RecordedEvent
-
 from instruction.application import handlers
 from instruction.domain.acces import INSTRUCTEURS, vue_autorisee
 from instruction.domain.commands import Commande
 from instruction.domain.errors import NonHabilite
 from instruction.entrypoints.views import rendre
+from kernel.http import require_role, runtime_of
+from kernel.ports import CommandContext, RecordedEvent
 
 IdChemin = Annotated[Identifiant, Path(description="The candidature's id (its dossier is `dossier-<id>`)")]
 Instructeur = Annotated[CommandContext, Depends(require_role(*INSTRUCTEURS))]
@@ -27,7 +27,7 @@ C = TypeVar("C", bound=BaseModel)
 ERREURS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No bearer token, or an invalid one"},
     403: {"description": "Role not allowed, or not on this dossier (another territory, an expert not designated)"},
-    409: {"description": "Refused by the domain: `{\"error\": <reason code>, \"detail\": <why>}`"},
+    409: {"description": 'Refused by the domain: `{"error": <reason code>, "detail": <why>}`'},
     422: {"description": "Invalid body: the field and the reason are named; nothing is recorded"},
 }
 
@@ -38,7 +38,8 @@ def doc(summary: str, what: str, roles: Sequence[Role], phases: str, reasons: Se
         f"{what}\n\n**Who**: {', '.join(r.value for r in roles)} (403 for any other role).\n\n"
         f"**From phases**: {phases}.\n\n**409 reason codes**: {', '.join(f'`{r}`' for r in reasons)}.\n\n"
         "201 with the appended events and the caller's view of the dossier; 200 with nothing appended when "
-        "the same command was already satisfied (commands are idempotent).")
+        "the same command was already satisfied (commands are idempotent)."
+    )
     return {"summary": summary, "description": description, "responses": ERREURS}
 
 
@@ -48,7 +49,8 @@ def construire(model: type[C], **fields: Any) -> C:
         return model(**fields)
     except ValidationError as error:
         raise RequestValidationError(
-            error.errors(include_url=False, include_context=False, include_input=False)) from error
+            error.errors(include_url=False, include_context=False, include_input=False)
+        ) from error
 
 
 def interdit(error: NonHabilite) -> HTTPException:
@@ -81,5 +83,8 @@ async def _vue_apres(request: Request, command: Commande, context: CommandContex
 
 def _appended(recorded: RecordedEvent) -> dict[str, Any]:
     envelope = recorded.envelope
-    return {"event_type": envelope.event_type, "event_id": str(envelope.event_id),
-            "stream_version": envelope.stream_version}
+    return {
+        "event_type": envelope.event_type,
+        "event_id": str(envelope.event_id),
+        "stream_version": envelope.stream_version,
+    }

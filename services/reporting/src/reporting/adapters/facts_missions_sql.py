@@ -1,5 +1,6 @@
 """Reads the laureates' missions "as of" a date: milestones reached (first date of each), COPIL meetings and
 alerts, and the axes of the latest feuille de route restituée by then."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -21,9 +22,14 @@ SELECT DISTINCT ON (territoire_id) territoire_id, axes FROM {s}.feuilles_de_rout
  WHERE ($1::date IS NULL OR date_effet <= $1) ORDER BY territoire_id, date_effet DESC, stream_version DESC"""
 
 # milestone → MissionFacts field holding the date it was reached
-JALONS = {"OUVERTE": "ouverte_le", "CONVENTION_SIGNEE": "convention_signee_le",
-          "CONVENTION_EN_RETARD": "convention_en_retard_le", "LANCEE": "lancee_le",
-          "RESTITUEE": "restituee_le", "CLOTUREE": "cloturee_le"}
+JALONS = {
+    "OUVERTE": "ouverte_le",
+    "CONVENTION_SIGNEE": "convention_signee_le",
+    "CONVENTION_EN_RETARD": "convention_en_retard_le",
+    "LANCEE": "lancee_le",
+    "RESTITUEE": "restituee_le",
+    "CLOTUREE": "cloturee_le",
+}
 COPIL_TENU, COPIL_MANQUANT = "COPIL_TENU", "COPIL_MANQUANT"
 
 

@@ -3,6 +3,7 @@
 Business date of each fact: date_depot (deposee_le in Europe/Paris) for candidatures, date_decision
 for laureates and aids, date_copil for projects, date_attribution for envelopes, date_effet for the
 steps of the selection chain and of the missions. `$1` is the date or NULL (everything)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -26,8 +27,11 @@ env AS (SELECT DISTINCT ON (territoire_id) territoire_id, stream_id, stream_vers
          ORDER BY territoire_id, date_attribution DESC, stream_version DESC)"""
 
 # A territory's name is read only once it is a laureate by the date (never a mere candidate's, §7).
-TERRITOIRES = """
-WITH """ + ENVELOPPES + """,
+TERRITOIRES = (
+    """
+WITH """
+    + ENVELOPPES
+    + """,
 ids AS (SELECT territoire_id FROM {s}.laureats WHERE ($1::date IS NULL OR date_decision <= $1)
         UNION SELECT territoire_id FROM env
         UNION SELECT territoire_id FROM {s}.projets_qualifies WHERE ($1::date IS NULL OR date_copil <= $1)
@@ -48,17 +52,22 @@ SELECT ids.territoire_id, l.region_code,
   FROM ids LEFT JOIN {s}.laureats l USING (territoire_id) LEFT JOIN env USING (territoire_id)
        LEFT JOIN proj USING (territoire_id) LEFT JOIN refus USING (territoire_id)
  ORDER BY ids.territoire_id"""
+)
 
 AIDES = """
 SELECT territoire_id, forme, count(*) AS nombre, sum(montant_centimes)::bigint AS montant,
        count(*) FILTER (WHERE publication_obligatoire) AS publication
   FROM {s}.aides WHERE ($1::date IS NULL OR date_decision <= $1) GROUP BY territoire_id, forme"""
 
-CONTRIBUTIONS = """
-WITH """ + ENVELOPPES + """
+CONTRIBUTIONS = (
+    """
+WITH """
+    + ENVELOPPES
+    + """
 SELECT env.territoire_id, c.financeur, c.montant_centimes
   FROM env JOIN {s}.enveloppe_contributions c USING (stream_id, stream_version)
  ORDER BY env.territoire_id, c.rang"""
+)
 
 
 async def read_facts(conn: asyncpg.Connection, schema: Schema, as_of: date | None) -> Facts:
@@ -71,19 +80,30 @@ async def read_facts(conn: asyncpg.Connection, schema: Schema, as_of: date | Non
         missions = await read_missions(conn, schema, as_of)
         vagues, cloture = await read_vagues(conn, schema, as_of)
     par_forme, publication, parts = _par_territoire(aides, contributions)
-    territoires = tuple(TerritoireFacts(
-        territoire_id=r["territoire_id"], nom=r["nom_territoire"], region_code=r["region_code"],
-        laureat=r["laureat"], enveloppe_centimes=r["enveloppe"], contributions=tuple(parts[r["territoire_id"]]),
-        nb_projets_qualifies=r["nb_projets"], emplois_prevus=r["emplois"],
-        investissement_estime_centimes=r["investissement"], aides=par_forme[r["territoire_id"]],
-        nb_aides_publication_obligatoire=publication[r["territoire_id"]], nb_aides_refusees=r["nb_refus"],
-        mission=missions.get(r["territoire_id"]),
-    ) for r in rows)
+    territoires = tuple(
+        TerritoireFacts(
+            territoire_id=r["territoire_id"],
+            nom=r["nom_territoire"],
+            region_code=r["region_code"],
+            laureat=r["laureat"],
+            enveloppe_centimes=r["enveloppe"],
+            contributions=tuple(parts[r["territoire_id"]]),
+            nb_projets_qualifies=r["nb_projets"],
+            emplois_prevus=r["emplois"],
+            investissement_estime_centimes=r["investissement"],
+            aides=par_forme[r["territoire_id"]],
+            nb_aides_publication_obligatoire=publication[r["territoire_id"]],
+            nb_aides_refusees=r["nb_refus"],
+            mission=missions.get(r["territoire_id"]),
+        )
+        for r in rows
+    )
     return Facts({r["region_code"]: r["n"] for r in candidatures}, territoires, vagues, cloture)
 
 
-def _par_territoire(aides: list[asyncpg.Record], contributions: list[asyncpg.Record]) -> tuple[
-        dict[str, dict[str, AidesForme]], dict[str, int], dict[str, list[tuple[str, int]]]]:
+def _par_territoire(
+    aides: list[asyncpg.Record], contributions: list[asyncpg.Record]
+) -> tuple[dict[str, dict[str, AidesForme]], dict[str, int], dict[str, list[tuple[str, int]]]]:
     """Each territory's aids by form, its aids to publish, and its envelope's contributions in order."""
     par_forme: dict[str, dict[str, AidesForme]] = defaultdict(dict)
     publication: dict[str, int] = defaultdict(int)

@@ -2,6 +2,7 @@
 
 Business dates: date_depot for deposits, date_effet of each step (withdrawal, relève, eligibility,
 proposal, non-selection), date_decision for laureates, date_arrete for the AMI's early closure."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -37,13 +38,21 @@ SELECT date_arrete, effective_le FROM {s}.clotures_ami WHERE ($1::date IS NULL O
  ORDER BY date_arrete, stream_id, stream_version LIMIT 1"""
 
 # step → VagueFacts field holding its total
-TOTALS = {"DEPOSEE": "nb_deposees", "RETIREE": "nb_retirees", "RELEVEE": "nb_relevees",
-          "INELIGIBLE": "nb_ineligibles", "RECEVABLE": "nb_recevables", "PROPOSEE": "nb_proposees",
-          "LAUREAT": "nb_laureats", "NON_RETENUE": "nb_non_retenues"}
+TOTALS = {
+    "DEPOSEE": "nb_deposees",
+    "RETIREE": "nb_retirees",
+    "RELEVEE": "nb_relevees",
+    "INELIGIBLE": "nb_ineligibles",
+    "RECEVABLE": "nb_recevables",
+    "PROPOSEE": "nb_proposees",
+    "LAUREAT": "nb_laureats",
+    "NON_RETENUE": "nb_non_retenues",
+}
 
 
-async def read_vagues(conn: asyncpg.Connection, schema: Schema,
-                      as_of: date | None) -> tuple[tuple[VagueFacts, ...], ClotureAMI | None]:
+async def read_vagues(
+    conn: asyncpg.Connection, schema: Schema, as_of: date | None
+) -> tuple[tuple[VagueFacts, ...], ClotureAMI | None]:
     """Call inside the caller's snapshot transaction (see facts_sql.read_facts)."""
     counts: dict[int, dict[str, Any]] = defaultdict(lambda: {"ineligibles_par_regle": {}})
     for row in [*await conn.fetch(schema.sql(DEPOTS), as_of), *await conn.fetch(schema.sql(ETAPES), as_of)]:

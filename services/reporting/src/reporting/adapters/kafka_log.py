@@ -4,6 +4,7 @@ All partitions of the topics are assigned by hand. Each partition's end is captu
 highwater of the first fetch response that reached it (on the embedded tansu broker `end_offsets()`
 answers wrong offsets for batched produces; the fetch's highwater is right). The replay stops when
 every partition reached the end it had at the start; `more()` then reads what came after."""
+
 from __future__ import annotations
 
 import time
@@ -14,8 +15,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 
 class KafkaLog:
-    def __init__(self, bootstrap: str, topics: Sequence[str], idle_timeout: float = 30.0,
-                 batch_size: int = 2000) -> None:
+    def __init__(
+        self, bootstrap: str, topics: Sequence[str], idle_timeout: float = 30.0, batch_size: int = 2000
+    ) -> None:
         self.bootstrap = bootstrap
         self.topics = tuple(topics)
         self.idle_timeout = idle_timeout
@@ -25,22 +27,29 @@ class KafkaLog:
         self._partitions: list[TopicPartition] = []
 
     async def __aenter__(self) -> KafkaLog:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
-                                    auto_offset_reset="earliest", client_id="reporting.rebuild")
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            client_id="reporting.rebuild",
+        )
         await consumer.start()
         self._consumer = consumer
         known = await consumer.topics()
         missing = [t for t in self.topics if t not in known]
         if missing:
             raise LookupError(f"topics not found on {self.bootstrap}: {missing}")
-        self._partitions = [TopicPartition(t, p) for t in self.topics
-                            for p in sorted(consumer.partitions_for_topic(t) or ())]
+        self._partitions = [
+            TopicPartition(t, p) for t in self.topics for p in sorted(consumer.partitions_for_topic(t) or ())
+        ]
         consumer.assign(self._partitions)
         await consumer.seek_to_beginning(*self._partitions)
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                        trace: TracebackType | None) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if self._consumer is not None:
             await self._consumer.stop()
 
@@ -55,8 +64,12 @@ class KafkaLog:
                 last_progress = time.monotonic()
             elif time.monotonic() - last_progress > self.idle_timeout:
                 raise TimeoutError(f"the log replay made no progress for {self.idle_timeout}s")
-            bodies = [r.value for tp, records in fetched.items() for r in records
-                      if r.value is not None and r.offset < self.ends[tp]]
+            bodies = [
+                r.value
+                for tp, records in fetched.items()
+                for r in records
+                if r.value is not None and r.offset < self.ends[tp]
+            ]
             if bodies:
                 yield bodies
         for tp, end in self.ends.items():  # records fetched beyond the end are read again by more()

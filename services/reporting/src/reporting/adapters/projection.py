@@ -3,12 +3,12 @@
 Every write is idempotent on the fact's key (ON CONFLICT DO NOTHING): applying an event twice to a
 schema changes nothing, which is what makes a swap to a rebuilt schema safe (see store.py). Facts are
 independent rows joined only when read, so the order in which topics interleave never changes a figure."""
+
 from __future__ import annotations
 
 import asyncpg
 
 from contracts.codec import ReceivedEvent
-
 from reporting.adapters.projectors import financement, mission, selection
 from reporting.adapters.projectors.common import Projector
 from reporting.adapters.schema import Schema

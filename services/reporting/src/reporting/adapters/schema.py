@@ -3,6 +3,7 @@
 The live projection and a rebuild use the same SQL on two schemas; `reporting_live_schema` (public)
 says which one is live. Tables hold facts (one row per business fact, keyed by its natural id or by
 its event's (stream_id, version)), never running totals, so every figure is an aggregate "as of" a date."""
+
 from __future__ import annotations
 
 import re
@@ -158,7 +159,9 @@ CREATE TABLE IF NOT EXISTS reporting_live_schema (
 def migration() -> str:
     """Pointer table, then the live schema's tables (first start: `reporting`), created if missing."""
     template = TABLES.replace("{s}", "%1$I")
-    return POINTER + f"""
+    return (
+        POINTER
+        + f"""
 DO $migrate$
 DECLARE live text;
 BEGIN
@@ -168,3 +171,4 @@ BEGIN
 END
 $migrate$;
 """
+    )

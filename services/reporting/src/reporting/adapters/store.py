@@ -6,6 +6,7 @@ in flight when the pointer moves and every later one writes to the new schema. T
 if the rebuilt schema already holds every (stream_id, version) the live consumer has committed;
 events that are in flight (claimed but not committed) are applied to the new schema after the swap.
 Projection writes are idempotent per fact, so an event the rebuild already holds changes nothing."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -17,7 +18,6 @@ from pydantic import ValidationError
 
 from contracts.codec import ReceivedEvent, decode_message
 from contracts.registry import UnknownEventType
-
 from reporting.adapters.facts_sql import read_facts
 from reporting.adapters.projection import project
 from reporting.adapters.schema import REBUILD_PREFIX, TABLES, Schema

@@ -1,11 +1,13 @@
 """Read the transparency figures of the live projection, as of a date (None: everything known)."""
+
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
 from reporting.application.ports import FactsSource
-from reporting.domain import figures, vagues as waves
+from reporting.domain import figures
+from reporting.domain import vagues as waves
 
 
 async def national(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
@@ -35,6 +37,9 @@ async def territoire(source: FactsSource, territoire_id: str, as_of: date | None
 async def all_figures(source: FactsSource, schema: str | None) -> dict[str, Any]:
     """National, per wave, regional and territorial figures of one schema, from a single read of its facts."""
     facts = await source.facts(schema, None)
-    return {"national": figures.national(facts, None), "vagues": waves.vagues(facts.vagues, facts.cloture, None),
-            "regions": figures.regions(facts, None)["regions"],
-            "territoires": figures.territoires(facts, None)["territoires"]}
+    return {
+        "national": figures.national(facts, None),
+        "vagues": waves.vagues(facts.vagues, facts.cloture, None),
+        "regions": figures.regions(facts, None)["regions"],
+        "territoires": figures.territoires(facts, None)["territoires"],
+    }

@@ -1,4 +1,5 @@
 """What the use cases need from the outside: the projection store and the replayable event log."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator

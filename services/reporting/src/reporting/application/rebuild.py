@@ -3,13 +3,13 @@
 The rebuilt schema is compared with the live one on all figures (national, regions, territories).
 Without swap it is then dropped; with swap it becomes live once it has caught up with everything the
 live consumer applied (see adapters/store.py for why this is safe while the consumer runs)."""
+
 from __future__ import annotations
 
 import time
 from typing import Any
 
 from kernel.decider import DomainError
-
 from reporting.application.figures import all_figures
 from reporting.application.ports import EventLog, LogReader, ProjectionStore, ReplayCounts
 from reporting.domain.compare import differences
@@ -20,8 +20,9 @@ class RebuildEnCours(DomainError):
         super().__init__("a rebuild of the reporting projection is already running", reason="rebuild_en_cours")
 
 
-async def rebuild(store: ProjectionStore, log: EventLog, swap: bool = False,
-                  catch_up_seconds: float = 30.0) -> dict[str, Any]:
+async def rebuild(
+    store: ProjectionStore, log: EventLog, swap: bool = False, catch_up_seconds: float = 30.0
+) -> dict[str, Any]:
     """Replay, compare, and (if asked) swap; the report says what was read, applied and found."""
     started = time.perf_counter()
     async with store.exclusive() as acquired:
@@ -43,23 +44,38 @@ async def rebuild(store: ProjectionStore, log: EventLog, swap: bool = False,
                 await store.drop(target)
         if outcome["swapped"]:
             await store.drop(outcome["previous_schema"])
-    return {"schema": target, **outcome, **_counted(counts, replayed),
-            "seconds": round(time.perf_counter() - started, 3), "identical": not found, "differences": found}
+    return {
+        "schema": target,
+        **outcome,
+        **_counted(counts, replayed),
+        "seconds": round(time.perf_counter() - started, 3),
+        "identical": not found,
+        "differences": found,
+    }
 
 
 def _counted(counts: ReplayCounts, replayed: float) -> dict[str, Any]:
-    return {"events_read": counts.read, "events_applied": counts.applied, "duplicates": counts.duplicates,
-            "skipped": counts.skipped, "events_per_second": round(counts.read / replayed) if replayed > 0 else None}
+    return {
+        "events_read": counts.read,
+        "events_applied": counts.applied,
+        "duplicates": counts.duplicates,
+        "skipped": counts.skipped,
+        "events_per_second": round(counts.read / replayed) if replayed > 0 else None,
+    }
 
 
-async def _swap(store: ProjectionStore, reader: LogReader, target: str, counts: ReplayCounts,
-                catch_up_seconds: float) -> dict[str, Any]:
+async def _swap(
+    store: ProjectionStore, reader: LogReader, target: str, counts: ReplayCounts, catch_up_seconds: float
+) -> dict[str, Any]:
     """Catch up with what the live consumer applied meanwhile, then move the pointer."""
     deadline = time.perf_counter() + catch_up_seconds
     while (previous := await store.swap(target)) is None:
         if time.perf_counter() > deadline:
-            return {"swapped": False, "live_schema": await store.live_schema(),
-                    "swap_error": f"not caught up with the live consumer after {catch_up_seconds}s"}
+            return {
+                "swapped": False,
+                "live_schema": await store.live_schema(),
+                "swap_error": f"not caught up with the live consumer after {catch_up_seconds}s",
+            }
         if batch := await reader.more(timeout=0.5):
             counts.add(await store.apply(target, batch))
     return {"swapped": True, "live_schema": target, "previous_schema": previous}

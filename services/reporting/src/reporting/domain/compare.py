@@ -1,4 +1,5 @@
 """Where two sets of figures differ (live projection vs. rebuild), as readable paths."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@ Pure: the facts come from the projection; national and regional figures are sums
 (so they always agree), money stays in integer cents and the consumption rate is an exact Decimal.
 Public by design (§7): a territory's name is shown only once it is a laureate as of the date; nothing
 of a dossier or of an instruction file is ever among the facts."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -13,7 +14,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from contracts.base import REGIONS_COG, FormeAide
-
 from reporting.domain.missions import MissionFacts, mission, mission_totals
 from reporting.domain.vagues import ClotureAMI, VagueFacts, selection_totals
 
@@ -103,8 +103,7 @@ def national(facts: Facts, as_of: date | None) -> dict[str, Any]:
     territoires = list(facts.territoires)
     regions = {t.region_code for t in territoires if t.laureat and t.region_code}
     totals = _totals(sum(facts.candidatures_par_region.values()), territoires)
-    return {"as_of": _iso(as_of), **totals, "nb_regions_laureates": len(regions),
-            **selection_totals(facts.vagues)}
+    return {"as_of": _iso(as_of), **totals, "nb_regions_laureates": len(regions), **selection_totals(facts.vagues)}
 
 
 def regions(facts: Facts, as_of: date | None) -> dict[str, Any]:
@@ -112,8 +111,7 @@ def regions(facts: Facts, as_of: date | None) -> dict[str, Any]:
     rows = []
     for code, nom in sorted(REGIONS_COG.items()):
         territoires = [t for t in facts.territoires if t.region_code == code]
-        rows.append({"code": code, "nom": nom,
-                     **_totals(facts.candidatures_par_region.get(code, 0), territoires)})
+        rows.append({"code": code, "nom": nom, **_totals(facts.candidatures_par_region.get(code, 0), territoires)})
     return {"as_of": _iso(as_of), "regions": rows}
 
 
@@ -145,8 +143,10 @@ def territoire(facts: TerritoireFacts) -> dict[str, Any]:
 
 
 def territoires(facts: Facts, as_of: date | None) -> dict[str, Any]:
-    return {"as_of": _iso(as_of),
-            "territoires": [territoire(t) for t in sorted(facts.territoires, key=lambda t: t.territoire_id)]}
+    return {
+        "as_of": _iso(as_of),
+        "territoires": [territoire(t) for t in sorted(facts.territoires, key=lambda t: t.territoire_id)],
+    }
 
 
 def _iso(as_of: date | None) -> str | None:

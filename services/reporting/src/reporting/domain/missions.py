@@ -4,6 +4,7 @@ meetings and alerts, and its feuille de route's axes, which are public only once
 Every milestone is a dated fact; the state is the furthest milestone reached by the date. A convention
 is "en retard" while the deadline has passed (`ConventionEnRetard` recorded) and it is not signed; once
 signed late it counts as signed, and `signee_en_retard` keeps the history visible."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -44,13 +45,18 @@ class MissionFacts:
     @property
     def convention_signee_en_retard(self) -> bool:
         return self.convention_signee_le is not None and (
-            self.signee_en_retard or self.convention_en_retard_le is not None)
+            self.signee_en_retard or self.convention_en_retard_le is not None
+        )
 
     @property
     def etat(self) -> EtatMission | None:
         """The furthest milestone reached (None: no mission event by the date)."""
-        steps = ((self.cloturee_le, EtatMission.CLOTUREE), (self.restituee_le, EtatMission.RESTITUEE),
-                 (self.lancee_le, EtatMission.LANCEE), (self.convention_signee_le, EtatMission.CONVENTION_SIGNEE))
+        steps = (
+            (self.cloturee_le, EtatMission.CLOTUREE),
+            (self.restituee_le, EtatMission.RESTITUEE),
+            (self.lancee_le, EtatMission.LANCEE),
+            (self.convention_signee_le, EtatMission.CONVENTION_SIGNEE),
+        )
         reached = next((etat for when, etat in steps if when is not None), None)
         if reached is not None:
             return reached

@@ -3,6 +3,7 @@
 Public counts only: how many candidatures reached each step of each wave, never which ones nor what
 their dossiers or instruction files say. Every count is cumulative ("reached by the date"): a
 candidature deposited then withdrawn counts once among the deposited and once among the withdrawn."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -59,8 +60,12 @@ def vagues(known: Iterable[VagueFacts], cloture: ClotureAMI | None, as_of: date 
     by_number = {v.vague: v for v in known}
     return {
         "as_of": as_of.isoformat() if as_of else None,
-        "cloture_anticipee": {"date_arrete": cloture.date_arrete.isoformat(),
-                              "effective_le": cloture.effective_le.isoformat()} if cloture else None,
+        "cloture_anticipee": {
+            "date_arrete": cloture.date_arrete.isoformat(),
+            "effective_le": cloture.effective_le.isoformat(),
+        }
+        if cloture
+        else None,
         "vagues": [vague(by_number.get(n, VagueFacts(n))) for n in range(1, NB_VAGUES + 1)],
     }
 

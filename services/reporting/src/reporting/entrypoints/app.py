@@ -1,4 +1,5 @@
 """Composition root of the reporting service: a read-only runtime (no relay), its projection consumer, HTTP."""
+
 from __future__ import annotations
 
 import os
@@ -8,7 +9,6 @@ from fastapi import FastAPI
 from kernel.clock import Clock, clock_from_env
 from kernel.http import create_service_app
 from kernel.runtime import ServiceRuntime, Settings
-
 from reporting.entrypoints.http import ops, router
 from reporting.entrypoints.projection import MIGRATIONS, register
 

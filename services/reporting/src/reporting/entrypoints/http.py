@@ -1,4 +1,5 @@
 """HTTP API: the public transparency figures (no actor needed) and the operators' rebuild."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +10,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from contracts.base import Role
 from kernel.http import require_role, runtime_of
 from kernel.ports import CommandContext
-
 from reporting.adapters.store import PostgresProjectionStore
 from reporting.application import figures
 from reporting.application.rebuild import rebuild

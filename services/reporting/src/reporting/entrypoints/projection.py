@@ -1,11 +1,11 @@
 """Wiring of the projection: which topics feed it, under which consumer name, and the rebuild's log."""
+
 from __future__ import annotations
 
 import asyncpg
 
 from contracts import topics
 from kernel.runtime import ServiceRuntime, Settings
-
 from reporting.adapters.kafka_log import KafkaLog
 from reporting.adapters.schema import migration
 from reporting.adapters.store import PostgresProjectionStore, apply_live

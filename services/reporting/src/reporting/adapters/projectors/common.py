@@ -1,4 +1,5 @@
 """What every projector shares: its signature and the business date of a timestamp (Europe/Paris)."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -9,7 +10,6 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from contracts.envelope import EventEnvelope
-
 from reporting.adapters.schema import Schema
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -1,11 +1,11 @@
 """Facts of the financement topic: territory envelopes (with their co-financers), aids granted and refused."""
+
 from __future__ import annotations
 
 import asyncpg
 
 from contracts.envelope import EventEnvelope
 from contracts.financement.v1 import AideAccordee, AideRefusee, EnveloppeTerritorialeAttribuee
-
 from reporting.adapters.projectors.common import Projector
 from reporting.adapters.schema import Schema
 
@@ -30,20 +30,41 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (stream_id, stream_version) 
 
 async def enveloppe(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: EnveloppeTerritorialeAttribuee) -> None:
     stream, version = env.stream_id, env.stream_version
-    await conn.execute(s.sql(INSERT_ENVELOPPE), stream, version, e.territoire_id, e.montant_centimes,
-                       e.date_attribution)
-    await conn.executemany(s.sql(INSERT_CONTRIBUTION), [
-        (stream, version, rang, c.financeur, c.montant_centimes) for rang, c in enumerate(e.contributions)])
+    await conn.execute(
+        s.sql(INSERT_ENVELOPPE), stream, version, e.territoire_id, e.montant_centimes, e.date_attribution
+    )
+    await conn.executemany(
+        s.sql(INSERT_CONTRIBUTION),
+        [(stream, version, rang, c.financeur, c.montant_centimes) for rang, c in enumerate(e.contributions)],
+    )
 
 
 async def aide(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: AideAccordee) -> None:
-    await conn.execute(s.sql(INSERT_AIDE), e.aide_id, e.projet_id, e.territoire_id, e.forme.value,
-                       e.montant_centimes, e.regime.value, e.date_decision, e.publication_obligatoire)
+    await conn.execute(
+        s.sql(INSERT_AIDE),
+        e.aide_id,
+        e.projet_id,
+        e.territoire_id,
+        e.forme.value,
+        e.montant_centimes,
+        e.regime.value,
+        e.date_decision,
+        e.publication_obligatoire,
+    )
 
 
 async def refus(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: AideRefusee) -> None:
-    await conn.execute(s.sql(INSERT_REFUS), env.stream_id, env.stream_version, e.aide_id, e.projet_id,
-                       e.territoire_id, e.montant_centimes, e.motif, e.date_decision)
+    await conn.execute(
+        s.sql(INSERT_REFUS),
+        env.stream_id,
+        env.stream_version,
+        e.aide_id,
+        e.projet_id,
+        e.territoire_id,
+        e.montant_centimes,
+        e.motif,
+        e.date_decision,
+    )
 
 
 PROJECTORS: dict[type, Projector] = {

@@ -1,6 +1,7 @@
 """Facts of a laureate's mission: its milestones, its COPIL meetings and alerts, its feuille de route's axes,
 and the projects its COPIL qualified. Counts and public milestones only: no attendees, agendas, motifs,
 consultant or amounts of consultant time."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -9,11 +10,17 @@ import asyncpg
 
 from contracts.envelope import EventEnvelope
 from contracts.instruction.mission import (
-    ComitePilotageManquant, ComitePilotageTenu, ConventionEnRetard, ConventionSignee, FeuilleDeRouteRestituee,
-    MissionCloturee, MissionIngenierieLancee, MissionOuverte, MissionRestituee,
+    ComitePilotageManquant,
+    ComitePilotageTenu,
+    ConventionEnRetard,
+    ConventionSignee,
+    FeuilleDeRouteRestituee,
+    MissionCloturee,
+    MissionIngenierieLancee,
+    MissionOuverte,
+    MissionRestituee,
 )
 from contracts.instruction.v1 import ProjetQualifie
-
 from reporting.adapters.projectors.common import Projector, paris_date
 from reporting.adapters.schema import Schema
 
@@ -33,14 +40,22 @@ VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version) DO NOTHING""
 SIGNEE_EN_RETARD = "EN_RETARD"  # detail of a CONVENTION_SIGNEE step signed after its deadline
 
 
-async def etape(conn: asyncpg.Connection, s: Schema, territoire_id: str, name: str, when: date,
-                detail: str = "") -> None:
+async def etape(
+    conn: asyncpg.Connection, s: Schema, territoire_id: str, name: str, when: date, detail: str = ""
+) -> None:
     await conn.execute(s.sql(INSERT_ETAPE), territoire_id, name, detail, when)
 
 
 async def projet(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ProjetQualifie) -> None:
-    await conn.execute(s.sql(INSERT_PROJET), e.projet_id, e.territoire_id, e.date_copil,
-                       e.assiette_estimee_centimes, e.emplois_prevus, e.forme_envisagee.value)
+    await conn.execute(
+        s.sql(INSERT_PROJET),
+        e.projet_id,
+        e.territoire_id,
+        e.date_copil,
+        e.assiette_estimee_centimes,
+        e.emplois_prevus,
+        e.forme_envisagee.value,
+    )
 
 
 async def ouverte(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionOuverte) -> None:
@@ -48,8 +63,9 @@ async def ouverte(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: Mi
 
 
 async def signee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ConventionSignee) -> None:
-    await etape(conn, s, e.territoire_id, "CONVENTION_SIGNEE", e.date_signature,
-                SIGNEE_EN_RETARD if e.en_retard else "")
+    await etape(
+        conn, s, e.territoire_id, "CONVENTION_SIGNEE", e.date_signature, SIGNEE_EN_RETARD if e.en_retard else ""
+    )
 
 
 async def en_retard(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ConventionEnRetard) -> None:
@@ -73,8 +89,14 @@ async def copil_manquant(conn: asyncpg.Connection, s: Schema, env: EventEnvelope
 
 async def feuille(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: FeuilleDeRouteRestituee) -> None:
     """The axes' titles (published once the mission is restituée), dated by the event's business time."""
-    await conn.execute(s.sql(INSERT_FEUILLE), env.stream_id, env.stream_version, e.territoire_id,
-                       paris_date(env.occurred_at), [axe.intitule for axe in e.axes])
+    await conn.execute(
+        s.sql(INSERT_FEUILLE),
+        env.stream_id,
+        env.stream_version,
+        e.territoire_id,
+        paris_date(env.occurred_at),
+        [axe.intitule for axe in e.axes],
+    )
 
 
 async def restituee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionRestituee) -> None:

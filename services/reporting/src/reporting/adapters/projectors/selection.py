@@ -1,5 +1,6 @@
 """Facts of the selection chain: deposits, withdrawals, relèves, the AMI's early closure, eligibility, the CDC's
 proposals and the Prime Minister's decisions. Only what the figures count: no dossier content, no motif."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,10 +10,14 @@ import asyncpg
 from contracts.candidature.v1 import AMIClotureAnticipee, CandidatureDeposee, CandidatureRetiree, VagueRelevee
 from contracts.envelope import EventEnvelope
 from contracts.instruction.v1 import (
-    CandidatureJugeeIneligible, CandidatureJugeeRecevable, CandidatureNonRetenue, ConclusionsInstructionTransmises,
-    DossierReleve, Proposition, TerritoireLaureat,
+    CandidatureJugeeIneligible,
+    CandidatureJugeeRecevable,
+    CandidatureNonRetenue,
+    ConclusionsInstructionTransmises,
+    DossierReleve,
+    Proposition,
+    TerritoireLaureat,
 )
-
 from reporting.adapters.projectors.common import Projector, paris_date
 from reporting.adapters.schema import Schema
 
@@ -39,15 +44,24 @@ INSERT INTO {s}.clotures_ami (stream_id, stream_version, date_arrete, effective_
 ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 
-async def etape(conn: asyncpg.Connection, s: Schema, candidature_id: str, name: str, vague: int | None,
-                when: date, detail: str = "") -> None:
+async def etape(
+    conn: asyncpg.Connection, s: Schema, candidature_id: str, name: str, vague: int | None, when: date, detail: str = ""
+) -> None:
     """One step a candidature reached (vague None: the wave of its deposit, joined when reading)."""
     await conn.execute(s.sql(INSERT_ETAPE), candidature_id, name, detail, vague, when)
 
 
 async def deposee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureDeposee) -> None:
-    await conn.execute(s.sql(INSERT_CANDIDATURE), e.candidature_id, e.vague, e.region_code, e.nom_territoire,
-                       e.porteur.value, len(e.epci_sirens), e.deposee_le)
+    await conn.execute(
+        s.sql(INSERT_CANDIDATURE),
+        e.candidature_id,
+        e.vague,
+        e.region_code,
+        e.nom_territoire,
+        e.porteur.value,
+        len(e.epci_sirens),
+        e.deposee_le,
+    )
 
 
 async def retiree(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureRetiree) -> None:
@@ -71,12 +85,15 @@ async def recevable(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: 
 
 async def ineligible(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeIneligible) -> None:
     """One row per failed rule (its code only: the motifs and assessments stay in the instruction file)."""
-    await conn.executemany(s.sql(INSERT_ETAPE), [
-        (e.candidature_id, "INELIGIBLE", r.regle.value, e.vague, e.jugee_le) for r in e.regles_non_satisfaites])
+    await conn.executemany(
+        s.sql(INSERT_ETAPE),
+        [(e.candidature_id, "INELIGIBLE", r.regle.value, e.vague, e.jugee_le) for r in e.regles_non_satisfaites],
+    )
 
 
-async def conclusions(conn: asyncpg.Connection, s: Schema, env: EventEnvelope,
-                      e: ConclusionsInstructionTransmises) -> None:
+async def conclusions(
+    conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ConclusionsInstructionTransmises
+) -> None:
     """Whether the CDC proposed the candidature; never its recommendations nor the amount it proposed."""
     name = "PROPOSEE" if e.proposition is Proposition.PROPOSEE else "NON_PROPOSEE"
     await etape(conn, s, e.candidature_id, name, e.vague, e.transmises_le)
@@ -87,8 +104,16 @@ async def cloture(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: AM
 
 
 async def laureat(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: TerritoireLaureat) -> None:
-    await conn.execute(s.sql(INSERT_LAUREAT), e.territoire_id, e.candidature_id, e.region_code, e.nom_territoire,
-                       e.vague, e.date_decision, e.date_notification)
+    await conn.execute(
+        s.sql(INSERT_LAUREAT),
+        e.territoire_id,
+        e.candidature_id,
+        e.region_code,
+        e.nom_territoire,
+        e.vague,
+        e.date_decision,
+        e.date_notification,
+    )
 
 
 async def non_retenue(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureNonRetenue) -> None:
