@@ -30,8 +30,8 @@ from contracts import topics  # noqa: E402
 from contracts.base import Role  # noqa: E402
 from contracts.envelope import Actor  # noqa: E402
 from contracts.financement.v1 import AideAccordee  # noqa: E402
+from kernel.adapters.kafka import make_broker  # noqa: E402
 from kernel.envelopes import envelop  # noqa: E402
-from kernel.kafka import make_broker  # noqa: E402
 from kernel.ports import CommandContext  # noqa: E402
 from rebond_local.demo import (  # noqa: E402
     CDC,

@@ -22,10 +22,10 @@ from contracts import topics  # noqa: E402
 from contracts.base import Role  # noqa: E402
 from contracts.envelope import Actor  # noqa: E402
 from contracts.financement.v1 import LaureatEnregistre  # noqa: E402
-from kernel.kafka import ensure_topics, make_broker  # noqa: E402
+from kernel.adapters.kafka import ensure_topics, make_broker  # noqa: E402
+from kernel.adapters.postgres import PostgresEventStore, create_pool, migrate  # noqa: E402
+from kernel.adapters.relay import OutboxRelay, faststream_publisher  # noqa: E402
 from kernel.ports import CommandContext  # noqa: E402
-from kernel.postgres import PostgresEventStore, create_pool, migrate  # noqa: E402
-from kernel.relay import OutboxRelay, faststream_publisher  # noqa: E402
 
 EVENT = LaureatEnregistre(
     territoire_id="bench", nom_territoire="Bench", region_code="32", date_decision=date(2023, 7, 1)

@@ -7,7 +7,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from kernel.logs import configure_logging
+from kernel.adapters.logs import configure_logging
 from rebond_local.database import create_database
 from rebond_local.infra import Infra, provision
 

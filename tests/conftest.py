@@ -15,10 +15,10 @@ import asyncpg
 import pytest
 
 from contracts import topics
-from kernel.kafka import ensure_topics
-from kernel.logs import configure_logging
-from kernel.postgres import create_pool, migrate
-from kernel.runtime import Settings
+from kernel.adapters.kafka import ensure_topics
+from kernel.adapters.logs import configure_logging
+from kernel.adapters.postgres import create_pool, migrate
+from kernel.adapters.runtime import Settings
 from rebond_local.database import create_database
 from rebond_local.infra import Infra, provision
 from tests.support import TEST_AUTH_SECRET

@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from contracts import topics
 from contracts.base import Role
 from contracts.envelope import Actor
-from kernel.auth import issue_token
-from kernel.kafka import ensure_topics
-from kernel.runtime import Settings
+from kernel.adapters.auth import issue_token
+from kernel.adapters.kafka import ensure_topics
+from kernel.adapters.runtime import Settings
 from rebond_local.database import create_database
 from rebond_local.infra import Infra
 

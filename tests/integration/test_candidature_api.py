@@ -26,18 +26,18 @@ from fastapi import FastAPI
 from stdnum import luhn
 
 from candidature.adapters.index_depots import reconstruire
+from candidature.app import create_app
 from candidature.entrypoints import reactors
-from candidature.entrypoints.app import create_app
 from contracts import topics
 from contracts.base import Role
 from contracts.candidature.v1 import ObjectifEnvironnemental, SectionDossier
 from contracts.codec import decode_message
 from contracts.envelope import Actor
 from contracts.instruction.v1 import DomaineExpertise, ExpertDesigne
+from kernel.adapters.runtime import Settings
 from kernel.clock import SimulatedClock
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext
-from kernel.runtime import Settings
 from rebond_local.infra import Infra
 from tests.support import as_actor, eventually, isolated_settings, running
 

@@ -214,11 +214,11 @@ def test_every_long_running_service_has_a_health_check_and_a_restart_policy(comp
 def test_each_service_runs_its_own_app_factory(compose: dict[str, Any], name: str) -> None:
     service = compose["services"][name]
     command = service["command"]
-    assert command[:2] == ["uvicorn", f"{name}.entrypoints.app:create_app"] and "--factory" in command
+    assert command[:2] == ["uvicorn", f"{name}.app:create_app"] and "--factory" in command
     port = command[command.index("--port") + 1]
     assert service["ports"] == [f"{8001 + SERVICES.index(name)}:{port}"]
     assert f"127.0.0.1:{port}/health" in " ".join(service["healthcheck"]["test"])
-    app = ROOT / "services" / name / "src" / name / "entrypoints" / "app.py"
+    app = ROOT / "services" / name / "src" / name / "app.py"
     assert app.is_file(), f"{app.relative_to(ROOT)} is missing"
     functions = {n.name for n in ast.walk(ast.parse(app.read_text())) if isinstance(n, ast.FunctionDef)}
     assert "create_app" in functions

@@ -13,10 +13,10 @@ from contracts.base import Role
 from contracts.codec import hash_is_intact
 from contracts.envelope import Actor, EventEnvelope
 from contracts.financement.v1 import LaureatEnregistre
-from kernel.audit import ChainBreak, verify_chains
+from kernel.adapters.audit import ChainBreak, verify_chains
+from kernel.adapters.postgres import PostgresEventStore, create_pool, migrate
 from kernel.memory import InMemoryEventStore
 from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent
-from kernel.postgres import PostgresEventStore, create_pool, migrate
 
 pytestmark = pytest.mark.postgres
 

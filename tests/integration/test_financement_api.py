@@ -23,10 +23,10 @@ from contracts import topics
 from contracts.base import DomainEvent, FormeAide, Role
 from contracts.envelope import Actor
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
-from financement.entrypoints.app import create_app
+from financement.app import create_app
+from kernel.adapters.runtime import Settings
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, RecordedEvent
-from kernel.runtime import Settings
 from tests.support import as_actor, eventually, isolated_settings, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]

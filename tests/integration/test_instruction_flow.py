@@ -27,11 +27,11 @@ from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, Por
 from contracts.codec import decode_message
 from contracts.envelope import Actor
 from contracts.instruction.v1 import CritereSelection, RegleEligibilite
-from instruction.entrypoints.app import create_app
+from instruction.app import create_app
+from kernel.adapters.runtime import Settings
 from kernel.clock import SimulatedClock
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext
-from kernel.runtime import Settings
 from rebond_local.infra import Infra
 from tests.support import as_actor, eventually, isolated_settings, running
 

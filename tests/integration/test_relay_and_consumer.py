@@ -16,11 +16,11 @@ from contracts.base import Role
 from contracts.codec import ReceivedEvent, decode_message
 from contracts.envelope import Actor
 from contracts.financement.v1 import LaureatEnregistre
-from kernel.consumer import Delivery, IdempotentConsumer, RetryLater
-from kernel.kafka import make_broker, subscribe
+from kernel.adapters.consumer import Delivery, IdempotentConsumer, RetryLater
+from kernel.adapters.kafka import make_broker, subscribe
+from kernel.adapters.postgres import PostgresEventStore
+from kernel.adapters.relay import OutboxRelay, faststream_publisher
 from kernel.ports import CommandContext
-from kernel.postgres import PostgresEventStore
-from kernel.relay import OutboxRelay, faststream_publisher
 from rebond_local.infra import Infra
 from tests.support import eventually
 

@@ -33,9 +33,9 @@ from contracts.financement.v1 import (
     ProjetQualifieEnregistre,
 )
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
-from kernel.runtime import Settings
+from kernel.adapters.runtime import Settings
+from reporting.app import create_app
 from reporting.application.rebuild import rebuild
-from reporting.entrypoints.app import create_app
 from reporting.entrypoints.projection import event_log, projection_store
 from tests.support import as_actor, eventually, running
 
@@ -329,14 +329,20 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
         listed = (await client.get("/figures/territoires", params={"as_of": "2023-09-01"})).json()["territoires"]
         assert [(t["territoire_id"], t["enveloppe_centimes"]) for t in listed] == [(CAMBRAI, 0), ("lorient", 0)]
         assert (await client.get("/figures/territoires/inconnu")).status_code == 404
-        assert (await client.get("/health")).json()["parked_messages"] == 0
+        health = (await client.get("/health")).json()
+        assert (health["parked_messages"], health["blocked_streams"]) == (1, ["candidature-futur"])  # unknown type
         wrong = await client.get("/figures/national", params={"as_of": "28/08/2023"})
         assert wrong.status_code == 422 and "as_of" in wrong.text
 
         rebuilt = (await client.post("/ops/rebuild", headers=OPERATOR)).json()
         assert (rebuilt["identical"], rebuilt["differences"], rebuilt["swapped"]) == (True, [], False)
-        counts = ("events_read", "events_applied", "duplicates", "skipped")
-        assert tuple(rebuilt[c] for c in counts) == (16, 14, 1, 1)  # the unknown event type is skipped
+        counts = ("events_read", "events_applied", "duplicates", "unreadable")
+        assert tuple(rebuilt[c] for c in counts) == (
+            16,
+            14,
+            1,
+            1,
+        )  # unknown type: not applied
         assert await national(client) == figures
 
         cli = await _run_cli(settings)

@@ -28,7 +28,7 @@ from contracts.instruction.v1 import (
     RegleEligibilite,
     TerritoireLaureat,
 )
-from instruction.domain.commands import (
+from instruction.selection.domain.commands import (
     DeciderSelection,
     DemanderComplements,
     DesignerExpert,

@@ -9,7 +9,7 @@ from candidature.domain.candidature import Statut, decider
 from candidature.domain.errors import DossiersFiges
 from contracts import schemas
 from contracts.candidature.v1 import CandidatureDeposee, CandidatureDeposeeV1, CandidatureRetiree
-from contracts.registry import decode, model_for
+from contracts.catalog import decode, model_for
 from kernel.testing import given
 from tests.unit.candidature_exemples import CID, EPCI_1, retirer
 

@@ -77,7 +77,7 @@ async def test_un_epci_deja_reserve_dans_la_vague_refuse_le_depot_en_nommant_l_a
     store, index = InMemoryEventStore(), IndexEnMemoire()
     await brouillon(store)
     await brouillon(store, "voisine", [EPCI_2])
-    assert (await handlers.deposer_candidature(store, index, CID, context())).nouveau
+    assert (await handlers.deposer_candidature(store, index, CID, context())).created
     with pytest.raises(EpciDejaCandidat) as refus:
         await handlers.deposer_candidature(store, index, "voisine", context(EPCI_2))
     assert refus.value.siren == EPCI_2 and refus.value.autre_candidature_id == CID
@@ -89,7 +89,7 @@ async def test_le_retrait_libere_les_epci_de_la_vague() -> None:
     await brouillon(store)
     await handlers.deposer_candidature(store, index, CID, context())
     resultat = await handlers.retirer_candidature(store, index, CID, "regroupement", context())
-    assert resultat.nouveau and index.reservations == {}
+    assert resultat.created and index.reservations == {}
 
 
 async def test_un_depot_dont_la_releve_est_passee_pendant_la_demande_est_refuse() -> None:

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from contracts import schemas
 from contracts.base import Role
+from contracts.catalog import all_models, decode
 from contracts.codec import decode_message, hash_is_intact
 from contracts.envelope import seal
-from contracts.registry import all_models, decode
 
 EXAMPLES = Path(schemas.SCHEMA_DIR).parent / "examples"
 

@@ -12,11 +12,11 @@ from pydantic import ValidationError
 from contracts.base import Role
 from contracts.envelope import Actor
 from contracts.instruction.v1 import AppreciationRegle, RegleEligibilite, VueDossier
-from instruction.domain.acces import vue_autorisee
-from instruction.domain.commands import AvisComite, EvaluationCritere, Recevabilite
-from instruction.domain.decider import decider
-from instruction.domain.errors import NonHabilite
-from instruction.entrypoints.views import rendre
+from instruction.selection.domain.acces import vue_autorisee
+from instruction.selection.domain.commands import AvisComite, EvaluationCritere, Recevabilite
+from instruction.selection.domain.decider import decider
+from instruction.selection.domain.errors import NonHabilite
+from instruction.selection.entrypoints.views import rendre
 from tests.unit.instruction_histoires import (
     A_AVIS_SGPI,
     AUTRE_SIREN,

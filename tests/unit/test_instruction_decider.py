@@ -11,9 +11,9 @@ import pytest
 from contracts.base import Role
 from contracts.financement.v1 import LaureatEnregistre
 from contracts.instruction.v1 import CauseCloture, DossierClos, DossierConsulte, VueDossier
-from instruction.domain.commands import CloreDossier, ConsignerConsultation, DeciderSelection, ReleverDossier
-from instruction.domain.decider import decider
-from instruction.domain.dossier import Dossier, Phase
+from instruction.selection.domain.commands import CloreDossier, ConsignerConsultation, DeciderSelection, ReleverDossier
+from instruction.selection.domain.decider import decider
+from instruction.selection.domain.dossier import Dossier, Phase
 from kernel.decider import DomainError
 from kernel.testing import given
 from tests.unit.instruction_histoires import (

@@ -19,10 +19,10 @@ from contracts.instruction.v1 import (
     Proposition,
     RegleEligibilite,
 )
-from instruction.domain.commands import OuvrirInstruction
-from instruction.domain.decider import decider
-from instruction.domain.dossier import Phase
-from instruction.domain.errors import EtatIncompatible, NonHabilite
+from instruction.selection.domain.commands import OuvrirInstruction
+from instruction.selection.domain.decider import decider
+from instruction.selection.domain.dossier import Phase
+from instruction.selection.domain.errors import EtatIncompatible, NonHabilite
 from kernel.decider import DomainError
 from kernel.testing import given
 from tests.unit.instruction_histoires import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from contracts.base import Role
-from kernel.auth import read_token
+from kernel.adapters.auth import read_token
 from rebond_local.__main__ import write_tokens
 from rebond_local.infra import AUTH_SECRET
 

@@ -3,19 +3,18 @@ echeance day in Paris) and each whole month without COPIL (once each, exact even
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from contracts.base import DomainEvent, Role
+from contracts.base import Role
 from contracts.envelope import Actor
 from contracts.instruction.mission import ComitePilotageManquant
-from instruction.application.mission_handlers import executer
-from instruction.application.mission_queries import constater_alertes, missions
-from instruction.domain import mission_commands as c
-from instruction.domain.mission import EtatMission
-from instruction.domain.mission_alertes import mois_sans_copil
-from instruction.domain.mission_calendrier import PARIS
-from instruction.domain.mission_decider import decider
+from instruction.mission.application.handlers import executer
+from instruction.mission.application.queries import constater_alertes, missions
+from instruction.mission.domain import commands as c
+from instruction.mission.domain.alertes import mois_sans_copil
+from instruction.mission.domain.calendrier import PARIS
+from instruction.mission.domain.decider import decider
+from instruction.mission.domain.mission import EtatMission
 from kernel.memory import InMemoryEventStore
 from kernel.ports import CommandContext
 from kernel.testing import given
@@ -108,20 +107,6 @@ def test_le_signalement_d_un_mois_est_idempotent_et_exact() -> None:
 # --- the watcher's use case, on an in-memory store ----------------------------------------------------------
 
 
-class Historiques:
-    """HistoriquesMissions over the in-memory store's log."""
-
-    def __init__(self, store: InMemoryEventStore) -> None:
-        self.store = store
-
-    async def missions(self) -> dict[str, Sequence[DomainEvent]]:
-        found: dict[str, list[DomainEvent]] = {}
-        for recorded in self.store.log:
-            if recorded.envelope.stream_id.startswith("mission-"):
-                found.setdefault(recorded.envelope.stream_id.removeprefix("mission-"), []).append(recorded.event)
-        return found
-
-
 def contexte_pour(now: datetime):  # type: ignore[no-untyped-def]
     return lambda key: CommandContext(
         actor=Actor(id="watcher", role=Role.SYSTEME), occurred_at=now, idempotency_key=f"watcher:{key}"
@@ -133,7 +118,7 @@ CDC = CommandContext(actor=Actor(id="cdc", role=Role.INSTRUCTEUR_CDC), occurred_
 
 async def test_le_guetteur_en_retard_de_plusieurs_mois_signale_chaque_mois_une_fois() -> None:
     store = InMemoryEventStore()
-    historiques = Historiques(store)
+    historiques = store  # the in-memory store reads every mission stream (kernel StreamReader)
     for command in (OUVRIR, SIGNER, c.LancerIngenierie(**LANCEE.model_dump()), copil()):
         await executer(store, command, CDC)
     late = paris(2023, 9, 2)
@@ -152,7 +137,7 @@ async def test_le_guetteur_en_retard_de_plusieurs_mois_signale_chaque_mois_une_f
 
 async def test_le_guetteur_signale_le_retard_de_convention_une_fois_et_liste_les_missions() -> None:
     store = InMemoryEventStore()
-    historiques = Historiques(store)
+    historiques = store  # the in-memory store reads every mission stream (kernel StreamReader)
     await executer(store, OUVRIR, CDC)
     await executer(store, OUVRIR.model_copy(update={"territoire_id": "lorient", "candidature_id": "lorient"}), CDC)
     await executer(store, SIGNER.model_copy(update={"territoire_id": "lorient"}), CDC)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from instruction.domain.mission_calendrier import (
+from instruction.mission.domain.calendrier import (
     PARIS,
     ajouter_mois,
     dernier_mois_ecoule,

@@ -23,9 +23,9 @@ from contracts.instruction.mission import (
     Participant,
 )
 from contracts.instruction.v1 import ProjetQualifie
-from instruction.domain import mission_commands as c
-from instruction.domain.mission import EtatMission
-from instruction.domain.mission_decider import decider
+from instruction.mission.domain import commands as c
+from instruction.mission.domain.decider import decider
+from instruction.mission.domain.mission import EtatMission
 from kernel.decider import DomainError
 from kernel.testing import given
 

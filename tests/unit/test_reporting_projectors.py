@@ -3,7 +3,7 @@ deliberately ignored, so a new event type is a conscious choice, never a silent 
 
 from __future__ import annotations
 
-from contracts.registry import all_models
+from contracts.catalog import all_models
 from reporting.adapters.projection import PROJECTORS
 
 PROJECTED = {

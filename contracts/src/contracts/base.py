@@ -35,6 +35,7 @@ def _valid_siret(value: str) -> str:
 Siren = Annotated[str, AfterValidator(_valid_siren)]
 Siret = Annotated[str, AfterValidator(_valid_siret)]
 Centimes = Annotated[int, Field(ge=0, description="Montant exact en centimes d'euro")]
+NumeroVague = Annotated[int, Field(ge=1, le=13)]  # the AMI's 13 waves (relèves) [000]
 Identifiant = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
 
 # Codes of the 18 regions in the COG (Code officiel géographique), INSEE.

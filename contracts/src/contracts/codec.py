@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.base import DomainEvent
+from contracts.catalog import decode
 from contracts.envelope import EventEnvelope, chain_hash
-from contracts.registry import decode
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,10 @@
-"""Every event type and version ever written, and the upcasters that bring old versions to the latest.
-
-Replay reads every version ever written: an old payload is upcast step by step (v1 → v2 → …) and then
-validated against the current model."""
+"""The registration side of the published language: each versioned event module declares its models and the
+upcasters of their older versions here. Reading (decode) lives in contracts.catalog, which imports every
+versioned module, so that no reader can miss a type because nobody imported its module first."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from contracts.base import DomainEvent
@@ -16,10 +15,6 @@ E = TypeVar("E", bound=type[DomainEvent])
 
 _LATEST: dict[str, type[DomainEvent]] = {}
 _UPCASTERS: dict[tuple[str, int], Upcaster] = {}
-
-
-class UnknownEventType(LookupError):
-    """An event type this code has never heard of (a reader may skip it)."""
 
 
 def register(model: E) -> E:
@@ -41,32 +36,10 @@ def upcaster(event_type: str, from_version: int) -> Callable[[Upcaster], Upcaste
     return decorate
 
 
-def model_for(event_type: str) -> type[DomainEvent]:
-    try:
-        return _LATEST[event_type]
-    except KeyError:
-        raise UnknownEventType(event_type) from None
+def registered() -> Mapping[str, type[DomainEvent]]:
+    """The models registered so far (complete only once contracts.catalog is imported)."""
+    return _LATEST
 
 
-def decode(event_type: str, schema_version: int, data: Payload) -> DomainEvent:
-    """Upcast a stored payload to the latest version of its type and validate it."""
-    model = model_for(event_type)
-    version = schema_version
-    while version < model.schema_version:
-        data = _UPCASTERS[(event_type, version)](data)
-        version += 1
-    if version != model.schema_version:
-        raise ValueError(f"{event_type} v{schema_version} is newer than this reader (v{model.schema_version})")
-    return model.model_validate(data)
-
-
-def all_models() -> dict[str, type[DomainEvent]]:
-    _load_all()
-    return dict(_LATEST)
-
-
-def _load_all() -> None:
-    import contracts.candidature.v1  # noqa: F401
-    import contracts.financement.v1  # noqa: F401
-    import contracts.instruction.mission  # noqa: F401
-    import contracts.instruction.v1  # noqa: F401
+def upcasters() -> Mapping[tuple[str, int], Upcaster]:
+    return _UPCASTERS

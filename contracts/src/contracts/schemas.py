@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from contracts.catalog import all_models
 from contracts.envelope import EventEnvelope
-from contracts.registry import all_models
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 

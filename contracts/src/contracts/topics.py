@@ -3,6 +3,8 @@ stream_id, with unlimited retention; they are the shared log that reporting and 
 
 from __future__ import annotations
 
+from contracts.catalog import all_models
+
 PARTITIONS = 3
 
 CANDIDATURE = "candidature.candidature.v1"
@@ -34,7 +36,5 @@ def topic_for_stream(stream_id: str) -> str:
 
 def event_types_on(topic: str) -> list[str]:
     """The event types published on a service topic (by the contracts module they are declared in)."""
-    from contracts.registry import all_models
-
     service = topic.split(".", 1)[0]
     return sorted(t for t, model in all_models().items() if model.__module__.startswith(f"contracts.{service}."))

@@ -3,7 +3,15 @@ simulated clock that operators move forward (never backward) through /ops/clock.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")  # the programme's dates are French civil dates (the relève is at 12:00 Paris)
+
+
+def paris_date(moment: datetime) -> date:
+    """The civil date of an instant in Paris (daylight saving included)."""
+    return moment.astimezone(PARIS).date()
 
 
 class SystemClock:

@@ -21,6 +21,9 @@ class InMemoryEventStore:
     async def read(self, stream_id: str) -> list[RecordedEvent]:
         return list(self._streams.get(stream_id, []))
 
+    async def read_streams(self, prefix: str) -> dict[str, list[RecordedEvent]]:
+        return {sid: list(events) for sid, events in sorted(self._streams.items()) if sid.startswith(prefix)}
+
     async def append(
         self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
     ) -> list[RecordedEvent]:

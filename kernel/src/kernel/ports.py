@@ -54,3 +54,11 @@ class EventStore(Protocol):
     async def append(
         self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
     ) -> list[RecordedEvent]: ...
+
+
+class StreamReader(Protocol):
+    """Every stream of one type at once (lists and watchers over a few hundred aggregates)."""
+
+    async def read_streams(self, prefix: str) -> dict[str, list[RecordedEvent]]:
+        """stream_id → its events in version order, for every stream whose id starts with `prefix`."""
+        ...

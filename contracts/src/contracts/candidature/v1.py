@@ -12,22 +12,40 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, Field
 
-from contracts.base import DomainEvent, Identifiant, RegionCode, Role, Siren
-from contracts.candidature.dossier import (  # noqa: F401 - re-exported: the published language
-    Avertissement,
-    Dossier,
-    EvaluationImpact,
-    GrilleImpacts,
-    GrilleImpactsSaisie,
-    ImpactAttendu,
-    MotifAvertissement,
-    ObjectifEnvironnemental,
-    Porteur,
-    SectionDossier,
+from contracts.base import DomainEvent, Identifiant, NumeroVague, RegionCode, Role, Siren
+from contracts.candidature.dossier import (  # re-exported: part of the published language
+    Avertissement as Avertissement,
+)
+from contracts.candidature.dossier import (
+    Dossier as Dossier,
+)
+from contracts.candidature.dossier import (
+    EvaluationImpact as EvaluationImpact,
+)
+from contracts.candidature.dossier import (
+    GrilleImpacts as GrilleImpacts,
+)
+from contracts.candidature.dossier import (
+    GrilleImpactsSaisie as GrilleImpactsSaisie,
+)
+from contracts.candidature.dossier import (
+    ImpactAttendu as ImpactAttendu,
+)
+from contracts.candidature.dossier import (
+    MotifAvertissement as MotifAvertissement,
+)
+from contracts.candidature.dossier import (
+    ObjectifEnvironnemental as ObjectifEnvironnemental,
+)
+from contracts.candidature.dossier import (
+    Porteur as Porteur,
+)
+from contracts.candidature.dossier import (
+    SectionDossier as SectionDossier,
 )
 from contracts.registry import register, upcaster
 
-Vague = Annotated[int, Field(ge=1, le=13)]
+Vague = NumeroVague  # one definition for every service's contracts
 
 
 class FinaliteConsultation(StrEnum):

@@ -12,10 +12,10 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.base import Centimes, DomainEvent, FormeAide, Identifiant, RegionCode, Role, Siren, Siret
+from contracts.base import Centimes, DomainEvent, FormeAide, Identifiant, NumeroVague, RegionCode, Role, Siren, Siret
 from contracts.registry import register
 
-Vague = Annotated[int, Field(ge=1, le=13)]
+Vague = NumeroVague  # one definition for every service's contracts
 Texte = Annotated[str, Field(min_length=1, max_length=4000)]
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from contracts.base import Role
 from contracts.envelope import Actor
-from kernel.auth import SCOPED_ROLES, issue_token
-from kernel.logs import configure_logging
+from kernel.adapters.auth import SCOPED_ROLES, issue_token
+from kernel.adapters.logs import configure_logging
 from rebond_local.demo import DEMO_CLOCK_START, play_demo, synthetic_siren
 from rebond_local.infra import AUTH_SECRET, provision
 from rebond_local.supervisor import start_system

@@ -24,7 +24,7 @@ from stdnum import luhn
 
 from contracts.base import Role
 from contracts.envelope import Actor
-from kernel.auth import issue_token
+from kernel.adapters.auth import issue_token
 from rebond_local.infra import AUTH_SECRET
 
 PARIS = ZoneInfo("Europe/Paris")

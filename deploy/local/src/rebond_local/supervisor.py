@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from contracts import topics
-from kernel.kafka import ensure_topics
+from kernel.adapters.kafka import ensure_topics
 from rebond_local.broker import free_port
 from rebond_local.database import create_database
 from rebond_local.infra import AUTH_SECRET, Infra
@@ -86,7 +86,7 @@ async def start_system(
                     sys.executable,
                     "-m",
                     "uvicorn",
-                    f"{name}.entrypoints.app:create_app",
+                    f"{name}.app:create_app",
                     "--factory",
                     "--host",
                     "127.0.0.1",

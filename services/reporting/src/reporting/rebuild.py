@@ -10,9 +10,9 @@ import json
 import sys
 from typing import Any
 
-from kernel.logs import configure_logging
-from kernel.postgres import create_pool, migrate
-from kernel.runtime import Settings
+from kernel.adapters.logs import configure_logging
+from kernel.adapters.postgres import create_pool, migrate
+from kernel.adapters.runtime import Settings
 from reporting.application.rebuild import rebuild
 from reporting.entrypoints.projection import MIGRATIONS, event_log, projection_store
 

@@ -11,7 +11,7 @@ import asyncpg
 from candidature.application.ports import Conflit, LigneDepot
 from candidature.domain.chevauchement import Voisine, cle_perimetre
 from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree
-from kernel.postgres import to_recorded
+from kernel.adapters.postgres import to_recorded
 
 MIGRATION = files("candidature.adapters").joinpath("index_depots.sql").read_text()
 VERROU_VAGUES = 7_301  # advisory lock class of the waves: (VERROU_VAGUES, vague)

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 from candidature.adapters.index_depots import IndexDepotsPostgres
 from candidature.application.ports import IndexDepots, UniteDeTravail
+from kernel.adapters.runtime import ServiceRuntime
 from kernel.ports import EventStore
-from kernel.runtime import ServiceRuntime
 
 
 def unite_de_travail(runtime: ServiceRuntime) -> UniteDeTravail:

@@ -6,8 +6,6 @@ commit together or not at all."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from candidature.application.ports import IndexDepots
 from candidature.domain import ami
 from candidature.domain import vague as vagues
@@ -27,26 +25,15 @@ from candidature.domain.commands import (
 from candidature.domain.errors import EpciDejaCandidat
 from contracts.base import DomainEvent
 from contracts.candidature.v1 import AMIClotureAnticipee, CandidatureDeposee, CandidatureRetiree, Dossier
-from kernel.command_handler import handle_command, load_state
+from kernel.command_handler import Decision, handle_command, load_state
 from kernel.decider import DomainError
 from kernel.ports import CommandContext, EventStore
 
-
-@dataclass(frozen=True, slots=True)
-class Resultat:
-    """The candidature after the command, its stream version, and whether the command recorded anything."""
-
-    candidature: Candidature
-    stream_version: int
-    nouveau: bool
-    recorded: tuple[DomainEvent, ...] = ()
+Resultat = Decision[Candidature, DomainEvent]  # the candidature after the command, its version, what it recorded
 
 
 async def executer(store: EventStore, candidature_id: str, command: Command, context: CommandContext) -> Resultat:
-    stream = stream_id(candidature_id)
-    recorded = await handle_command(store, stream, decider, command, context)
-    state, version = await load_state(store, stream, decider)
-    return Resultat(state, version, nouveau=bool(recorded), recorded=tuple(r.event for r in recorded))
+    return await handle_command(store, stream_id(candidature_id), decider, command, context)
 
 
 async def initier_candidature(
@@ -95,7 +82,7 @@ async def deposer_candidature(
         )
         command = command.model_copy(update={"avertissements": avertissements(vague.numero, voisines)})
     resultat = await executer(store, candidature_id, command, context)
-    for event in resultat.recorded:
+    for event in resultat.events:
         if isinstance(event, CandidatureDeposee) and (conflits := await index.enregistrer_depot(event)):
             raise EpciDejaCandidat(conflits[0].siren, conflits[0].candidature_id, event.vague)
     return resultat
@@ -112,7 +99,7 @@ async def retirer_candidature(
         candidature_id=candidature_id, demandeur=context.actor.scope, retiree_le=context.occurred_at, motif=motif
     )
     resultat = await executer(store, candidature_id, command, context)
-    for event in resultat.recorded:
+    for event in resultat.events:
         if isinstance(event, CandidatureRetiree):
             await index.enregistrer_retrait(event)
     return resultat
@@ -137,13 +124,10 @@ async def cloture_anticipee(store: EventStore) -> AMIClotureAnticipee | None:
 
 async def cloturer_ami(
     store: EventStore, command: CloturerAMI, context: CommandContext
-) -> tuple[AMIClotureAnticipee, bool]:
-    """The AMI's early closure as recorded, and whether this command recorded it."""
-    recorded = await handle_command(store, ami.STREAM_ID, ami.decider, command, context)
-    cloture = await cloture_anticipee(store)
-    assert cloture is not None  # recorded now or before
-    return cloture, bool(recorded)
+) -> Decision[ami.AMI, DomainEvent]:
+    """The AMI's early closure: recorded now, or already (then the decision records nothing)."""
+    return await handle_command(store, ami.STREAM_ID, ami.decider, command, context)
 
 
-async def habiliter_expert(store: EventStore, command: HabiliterExpert, context: CommandContext) -> bool:
-    return bool(await handle_command(store, stream_id(command.candidature_id), decider, command, context))
+async def habiliter_expert(store: EventStore, command: HabiliterExpert, context: CommandContext) -> Resultat:
+    return await handle_command(store, stream_id(command.candidature_id), decider, command, context)

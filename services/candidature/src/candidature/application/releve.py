@@ -13,15 +13,13 @@ from datetime import datetime
 from candidature.application.handlers import cloture_anticipee
 from candidature.application.ports import UniteDeTravail
 from candidature.domain import vague as vagues
-from candidature.domain.calendrier import Vague, vagues_a_relever
+from candidature.domain.calendrier import VagueDuCalendrier, vagues_a_relever
 from candidature.domain.commands import ReleverVague
-from contracts.base import Role
-from contracts.envelope import Actor
 from kernel.command_handler import handle_command, load_state
 from kernel.ports import CommandContext, EventStore
+from kernel.reactor import system_actor
 
 RELEVE = "candidature.releve"
-SYSTEME = Actor(id=RELEVE, role=Role.SYSTEME)
 
 
 async def relever_les_vagues(store: EventStore, unite: UniteDeTravail, maintenant: datetime) -> list[int]:
@@ -35,7 +33,7 @@ async def relever_les_vagues(store: EventStore, unite: UniteDeTravail, maintenan
     return relevees
 
 
-async def _relever(unite: UniteDeTravail, vague: Vague, maintenant: datetime) -> bool:
+async def _relever(unite: UniteDeTravail, vague: VagueDuCalendrier, maintenant: datetime) -> bool:
     async with unite() as (store, index):
         await index.verrouiller_vague(vague.numero)
         command = ReleverVague(
@@ -45,9 +43,10 @@ async def _relever(unite: UniteDeTravail, vague: Vague, maintenant: datetime) ->
             candidatures=await index.candidatures_de_la_vague(vague.numero),
         )
         context = CommandContext(
-            actor=SYSTEME,
+            actor=system_actor(RELEVE),
             occurred_at=maintenant,
             correlation_id=f"{RELEVE}:{vague.numero}",
             idempotency_key=f"{RELEVE}:vague-{vague.numero}",
         )
-        return bool(await handle_command(store, vagues.stream_id(vague.numero), vagues.decider, command, context))
+        decision = await handle_command(store, vagues.stream_id(vague.numero), vagues.decider, command, context)
+        return decision.created

@@ -34,7 +34,7 @@ DATES_RELEVE: tuple[date, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class Vague:
+class VagueDuCalendrier:
     """A wave of the AMI: its number (1-13) and the instant of its relève."""
 
     numero: int
@@ -46,10 +46,12 @@ def releve(jour: date) -> datetime:
     return datetime.combine(jour, HEURE_RELEVE, tzinfo=PARIS)
 
 
-CALENDRIER: tuple[Vague, ...] = tuple(Vague(numero, releve(jour)) for numero, jour in enumerate(DATES_RELEVE, 1))
+CALENDRIER: tuple[VagueDuCalendrier, ...] = tuple(
+    VagueDuCalendrier(numero, releve(jour)) for numero, jour in enumerate(DATES_RELEVE, 1)
+)
 
 
-def vague_du_depot(instant: datetime, calendrier: Sequence[Vague] = CALENDRIER) -> Vague | None:
+def vague_du_depot(instant: datetime, calendrier: Sequence[VagueDuCalendrier] = CALENDRIER) -> VagueDuCalendrier | None:
     """The wave a dossier deposited at `instant` belongs to, or None once the final relève has passed."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"a deposit instant must be timezone-aware: {instant!r}")
@@ -57,18 +59,20 @@ def vague_du_depot(instant: datetime, calendrier: Sequence[Vague] = CALENDRIER) 
     return calendrier[index] if index < len(calendrier) else None
 
 
-def cloture(calendrier: Sequence[Vague] = CALENDRIER) -> datetime:
+def cloture(calendrier: Sequence[VagueDuCalendrier] = CALENDRIER) -> datetime:
     """When the AMI closes: the final relève."""
     return calendrier[-1].releve_le
 
 
-def vague_numero(numero: int, calendrier: Sequence[Vague] = CALENDRIER) -> Vague:
+def vague_numero(numero: int, calendrier: Sequence[VagueDuCalendrier] = CALENDRIER) -> VagueDuCalendrier:
     return calendrier[numero - 1]
 
 
 def vagues_a_relever(
-    maintenant: datetime, cloture_anticipee: datetime | None = None, calendrier: Sequence[Vague] = CALENDRIER
-) -> list[Vague]:
+    maintenant: datetime,
+    cloture_anticipee: datetime | None = None,
+    calendrier: Sequence[VagueDuCalendrier] = CALENDRIER,
+) -> list[VagueDuCalendrier]:
     """The waves whose relève has passed at `maintenant`, in order. After an early closure, the wave that
     was open when it took effect is still relevée (its dossiers were deposited in time); later ones never."""
     derniere = len(calendrier)

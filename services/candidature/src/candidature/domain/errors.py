@@ -1,5 +1,5 @@
-"""Why a command is refused: each reason is a stable code, answered as HTTP 409 unless the entrypoint maps
-it otherwise (CandidatureIntrouvable → 404, HorsPerimetre → 403)."""
+"""Why a command is refused: each reason is a stable code; a refusal's kind (kernel.decider: refused, not found,
+forbidden) is what the HTTP adapter turns into a status."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from kernel.decider import DomainError
+from kernel.decider import DomainError, Forbidden, NotFound
 
 if TYPE_CHECKING:
     from candidature.domain.completude import Manque
@@ -47,19 +47,17 @@ class PorteurIncoherent(DomainError):
     reason = "porteur_incoherent"
 
 
-class HorsPerimetre(DomainError):
+class HorsPerimetre(Forbidden):
     reason = "hors_perimetre"
-    status_code = 403
 
     def __init__(self, siren: str | None) -> None:
         super().__init__(f"votre EPCI ({siren}) doit figurer parmi les EPCI porteurs de la candidature")
 
 
-class CandidatureIntrouvable(DomainError):
+class CandidatureIntrouvable(NotFound):
     """Also the answer to whoever may not see the candidature: its existence is not revealed."""
 
     reason = "candidature_introuvable"
-    status_code = 404
 
     def __init__(self, candidature_id: str) -> None:
         super().__init__(f"aucune candidature {candidature_id} accessible")

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from candidature.adapters.unite import index_en_lecture, unite_de_travail
 from candidature.application import handlers
-from candidature.application.handlers import Resultat
 from candidature.application.ports import LigneDepot
 from candidature.application.queries import StatutListe, lister_candidatures
 from candidature.entrypoints.vues import NouvelleCandidature, Retrait, VueCandidature, vue
 from contracts.base import Role
 from contracts.candidature.v1 import Dossier
-from kernel.http import command_context, require_role, runtime_of
+from kernel.adapters.http import answer, command_context, require_role, runtime_of
 from kernel.ports import CommandContext
 
 router = APIRouter(tags=["candidatures"])
@@ -39,10 +38,6 @@ Without a token: 401. Any other caller, whatever its role, gets 404 exactly as f
 exist, so that the existence of a candidature (a territory's intention to apply) is not revealed either."""
 
 
-def _status(response: Response, resultat: Resultat) -> None:
-    response.status_code = status.HTTP_201_CREATED if resultat.nouveau else status.HTTP_200_OK
-
-
 @router.post(
     "/candidatures",
     response_model=VueCandidature,
@@ -58,8 +53,7 @@ async def initier(body: NouvelleCandidature, request: Request, response: Respons
     still needs. The caller's EPCI must be among `epci_sirens`."""
     dossier = Dossier.model_validate(body.model_dump(exclude={"candidature_id"}))
     resultat = await handlers.initier_candidature(runtime_of(request).store, body.candidature_id, dossier, context)
-    _status(response, resultat)
-    return vue(body.candidature_id, resultat, context.occurred_at)
+    return answer(response, resultat, vue(body.candidature_id, resultat, context.occurred_at))
 
 
 @router.put(
@@ -98,8 +92,7 @@ async def deposer(candidature_id: str, request: Request, response: Response, con
     detected: it needs a geographic adjacency dataset of EPCIs that Rebond does not have."""
     async with unite_de_travail(runtime_of(request))() as (store, index):
         resultat = await handlers.deposer_candidature(store, index, candidature_id, context)
-    _status(response, resultat)
-    return vue(candidature_id, resultat, context.occurred_at)
+    return answer(response, resultat, vue(candidature_id, resultat, context.occurred_at))
 
 
 @router.post(
@@ -119,8 +112,7 @@ async def retirer(
     be in another candidature of the wave."""
     async with unite_de_travail(runtime_of(request))() as (store, index):
         resultat = await handlers.retirer_candidature(store, index, candidature_id, body.motif, context)
-    _status(response, resultat)
-    return vue(candidature_id, resultat, context.occurred_at)
+    return answer(response, resultat, vue(candidature_id, resultat, context.occurred_at))
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from candidature.application.handlers import cloture_anticipee, cloturer_ami
@@ -13,7 +13,7 @@ from candidature.domain.calendrier import CALENDRIER, vague_du_depot
 from candidature.domain.commands import CloturerAMI
 from contracts.base import Role
 from contracts.candidature.v1 import AMIClotureAnticipee
-from kernel.http import require_role, runtime_of
+from kernel.adapters.http import answer, require_role, runtime_of
 from kernel.ports import CommandContext
 
 router = APIRouter(tags=["AMI"])
@@ -58,10 +58,9 @@ async def cloturer(
     """Record the arrêté closing the AMI early « pris sur avis du SGPI » (AMIClotureAnticipee on `ami-rebond`),
     effective now: every later deposit is refused (`ami_clos`). The wave open now is still relevée at its date."""
     command = CloturerAMI(**body.model_dump(), effective_le=context.occurred_at)
-    cloture, nouveau = await cloturer_ami(runtime_of(request).store, command, context)
-    if not nouveau:
-        response.status_code = status.HTTP_200_OK
-    return cloture
+    decision = await cloturer_ami(runtime_of(request).store, command, context)
+    assert decision.state.cloture is not None  # recorded now or before
+    return answer(response, decision, decision.state.cloture)
 
 
 @router.get("/vagues", response_model=Calendrier)

@@ -48,14 +48,14 @@ class VueCandidature(BaseModel):
 
 
 def vue(candidature_id: str, resultat: Resultat, maintenant: datetime) -> VueCandidature:
-    state = resultat.candidature
+    state = resultat.state
     assert state.dossier is not None
     depot, retrait = state.depot, state.retrait
     statut = "RELEVEE" if state.statut is Statut.DEPOSEE and state.figee_a(maintenant) else state.statut.value
     return VueCandidature(
         candidature_id=candidature_id,
         statut=statut,
-        stream_version=resultat.stream_version,
+        stream_version=resultat.version,
         dossier=state.dossier,
         manquants=[ManqueVue(element=m.element, motif=m.motif) for m in manquants(state.dossier)]
         if state.statut is Statut.BROUILLON

@@ -1,4 +1,5 @@
-"""Commands on a territory envelope: load its stream, decide, append with the expected version."""
+"""Commands on a territory envelope: load its stream, decide, append with the expected version (the kernel's
+handler), answered from the decision itself."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ from dataclasses import dataclass
 
 from financement.domain.commands import AccorderAide, Command
 from financement.domain.enveloppe import EnveloppeTerritoriale, decider, stream_id
-from financement.domain.events import AideAccordee, AideRefusee
-from kernel.command_handler import handle_command, load_state
-from kernel.ports import CommandContext, EventStore, RecordedEvent
+from financement.domain.events import AideAccordee, AideRefusee, Event
+from kernel.command_handler import Decision, handle_command
+from kernel.ports import CommandContext, EventStore
+
+DecisionEnveloppe = Decision[EnveloppeTerritoriale, Event]
 
 
-async def executer(store: EventStore, command: Command, context: CommandContext) -> list[RecordedEvent]:
-    """Any envelope command; [] when it was already satisfied (idempotent)."""
+async def executer(store: EventStore, command: Command, context: CommandContext) -> DecisionEnveloppe:
+    """Any envelope command; a decision without events when it was already satisfied (idempotent)."""
     return await handle_command(store, stream_id(command.territoire_id), decider, command, context)
 
 
@@ -31,10 +34,10 @@ class DecisionAide:
 
 async def accorder_aide(store: EventStore, command: AccorderAide, context: CommandContext) -> DecisionAide:
     """Grant the aid, or record why the envelope cannot hold it; the answer says which."""
-    recorded = await executer(store, command, context)
-    enveloppe, _ = await load_state(store, stream_id(command.territoire_id), decider)
-    if recorded:
-        decision = recorded[0].event
+    decided = await executer(store, command, context)
+    enveloppe = decided.state
+    if decided.events:
+        decision = decided.events[0]
         assert isinstance(decision, AideAccordee | AideRefusee)
         return DecisionAide(decision, nouvelle=True, enveloppe=enveloppe)
     earlier = enveloppe.aides.get(command.aide_id) or enveloppe.refus[command.aide_id]

@@ -13,7 +13,7 @@ from contracts.base import FormeAide, Identifiant, RegimeAide, Role
 from contracts.financement.v1 import Contribution
 from financement.application import handlers, queries
 from financement.domain.commands import ASSIETTE_MINIMALE_CENTIMES, AccorderAide, AttribuerEnveloppe
-from kernel.http import require_role, runtime_of
+from kernel.adapters.http import answer, require_role, runtime_of
 from kernel.ports import CommandContext
 
 router = APIRouter(prefix="/enveloppes", tags=["enveloppes"])
@@ -54,11 +54,9 @@ async def attribuer_enveloppe(
     response: Response,
 ) -> dict[str, Any]:
     """201 when attributed now, 200 when the very same attribution was already recorded."""
-    store = runtime_of(request).store
     command = AttribuerEnveloppe(territoire_id=territoire_id, **dict(demande))
-    recorded = await handlers.executer(store, command, context)
-    response.status_code = 201 if recorded else 200
-    return await _vue(request, territoire_id)
+    decision = await handlers.executer(runtime_of(request).store, command, context)
+    return answer(response, decision, queries.vue_enveloppe(territoire_id, decision.state))
 
 
 @router.post("/{territoire_id}/aides", status_code=201)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from contracts import topics
-from contracts.base import DomainEvent, Role
-from contracts.codec import ReceivedEvent
-from contracts.envelope import Actor
+from contracts.base import DomainEvent
 from contracts.instruction.v1 import ProjetQualifie, TerritoireLaureat
 from financement.application import handlers
 from financement.domain.commands import Command, EnregistrerLaureat, EnregistrerProjetQualifie
-from kernel.consumer import Apply
-from kernel.ports import CommandContext
-from kernel.runtime import ServiceRuntime
+from kernel.adapters.runtime import ServiceRuntime
 
-INSTRUCTION_EVENTS = "financement.instruction-events"
-SYSTEME = Actor(id="financement", role=Role.SYSTEME)
+INSTRUCTION_EVENTS = "financement.instruction-events"  # consumer name: dedup identity and Kafka group
 
 
 def commande_pour(event: DomainEvent) -> Command | None:
@@ -39,28 +32,5 @@ def commande_pour(event: DomainEvent) -> Command | None:
     return None
 
 
-def contexte(received: ReceivedEvent, consumer: str) -> CommandContext:
-    """Caused by the received event; deterministic event ids make a redelivery append nothing."""
-    envelope = received.envelope
-    return CommandContext(
-        actor=SYSTEME,
-        occurred_at=envelope.occurred_at,
-        correlation_id=envelope.correlation_id,
-        causation_id=str(envelope.event_id),
-        idempotency_key=f"{consumer}:{envelope.event_id}",
-    )
-
-
-def on_instruction_event(runtime: ServiceRuntime) -> Apply:
-    """Apply one instruction event inside the consumer's transaction (events + dedup record commit together)."""
-
-    async def apply(conn: asyncpg.Connection, received: ReceivedEvent) -> None:
-        command = commande_pour(received.event)
-        if command is not None:
-            await handlers.executer(runtime.store.bound(conn), command, contexte(received, INSTRUCTION_EVENTS))
-
-    return apply
-
-
 def register(runtime: ServiceRuntime) -> None:
-    runtime.consume(INSTRUCTION_EVENTS, on_instruction_event(runtime), topics.INSTRUCTION)
+    runtime.react(INSTRUCTION_EVENTS, commande_pour, handlers.executer, topics.INSTRUCTION)

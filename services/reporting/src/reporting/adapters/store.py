@@ -14,15 +14,17 @@ from contextlib import asynccontextmanager
 from datetime import date
 
 import asyncpg
-from pydantic import ValidationError
+import structlog
 
+from contracts.catalog import UnknownEventType
 from contracts.codec import ReceivedEvent, decode_message
-from contracts.registry import UnknownEventType
 from reporting.adapters.facts_sql import read_facts
 from reporting.adapters.projection import project
 from reporting.adapters.schema import REBUILD_PREFIX, TABLES, Schema
 from reporting.application.ports import ReplayCounts
 from reporting.domain.figures import Facts
+
+log = structlog.get_logger(__name__)
 
 SWAP_LOCK = 73_100_001  # shared: a live application; exclusive: a swap
 REBUILD_LOCK = 73_100_002  # one rebuild at a time
@@ -95,8 +97,9 @@ class PostgresProjectionStore:
             for body in bodies:
                 try:
                     received = decode_message(body)
-                except (UnknownEventType, ValidationError, ValueError):
-                    counts.skipped += 1
+                except (UnknownEventType, ValueError) as error:  # the live consumer parks these
+                    log.warning("rebuild.unreadable", error=str(error))
+                    counts.unreadable += 1
                     continue
                 envelope = received.envelope
                 if await conn.fetchval(claim, envelope.stream_id, envelope.stream_version) is None:

@@ -18,13 +18,13 @@ class ReplayCounts:
     read: int = 0
     applied: int = 0
     duplicates: int = 0
-    skipped: int = 0  # event types reporting does not know, or undecodable messages
+    unreadable: int = 0  # not applied: an event type or version this code does not know, or a bad payload
 
     def add(self, other: ReplayCounts) -> None:
         self.read += other.read
         self.applied += other.applied
         self.duplicates += other.duplicates
-        self.skipped += other.skipped
+        self.unreadable += other.unreadable
 
 
 class FactsSource(Protocol):

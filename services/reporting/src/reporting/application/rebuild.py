@@ -59,7 +59,7 @@ def _counted(counts: ReplayCounts, replayed: float) -> dict[str, Any]:
         "events_read": counts.read,
         "events_applied": counts.applied,
         "duplicates": counts.duplicates,
-        "skipped": counts.skipped,
+        "unreadable": counts.unreadable,
         "events_per_second": round(counts.read / replayed) if replayed > 0 else None,
     }
 

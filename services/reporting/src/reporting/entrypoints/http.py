@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from contracts.base import Role
-from kernel.http import require_role, runtime_of
+from kernel.adapters.http import require_role, runtime_of
 from kernel.ports import CommandContext
 from reporting.adapters.store import PostgresProjectionStore
 from reporting.application import figures

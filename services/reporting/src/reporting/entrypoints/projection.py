@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from contracts import topics
-from kernel.runtime import ServiceRuntime, Settings
+from kernel.adapters.runtime import ServiceRuntime, Settings
 from reporting.adapters.kafka_log import KafkaLog
 from reporting.adapters.schema import migration
 from reporting.adapters.store import PostgresProjectionStore, apply_live

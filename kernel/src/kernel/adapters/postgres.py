@@ -1,0 +1,133 @@
+"""PostgreSQL adapters: the event store (optimistic concurrency, hash chain, commit-ordered positions)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Any
+
+import asyncpg
+
+from contracts.base import DomainEvent
+from contracts.catalog import decode
+from contracts.envelope import EventEnvelope
+from kernel.envelopes import envelop
+from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, RecordedEvent
+
+SCHEMA = files("kernel.adapters").joinpath("schema.sql").read_text()
+APPEND_CHANNEL = "events_appended"
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    """A pool whose jsonb columns come back as Python objects."""
+    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+
+
+async def migrate(pool: asyncpg.Pool, *extra_sql: str) -> None:
+    """Create the kernel's tables (idempotent), then the service's own."""
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock(4242)")  # several processes may start at once
+        try:
+            for sql in (SCHEMA, *extra_sql):
+                await conn.execute(sql)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(4242)")
+
+
+def to_recorded(envelope_json: dict[str, Any]) -> RecordedEvent:
+    envelope = EventEnvelope.model_validate(envelope_json)
+    return RecordedEvent(envelope, decode(envelope.event_type, envelope.schema_version, envelope.data))
+
+
+class PostgresEventStore:
+    """Event store over one `events` table.
+
+    Appends take `LOCK TABLE events IN EXCLUSIVE MODE` (in the SQL function `append_events`, schema.sql):
+    writers are serialised, so positions become visible in commit order and a reader following `position`
+    never skips a late-committing row
+    (DESIGN §2.2; readers are not blocked). Pass `conn` to append inside the caller's transaction."""
+
+    def __init__(self, pool: asyncpg.Pool, producer: str, conn: asyncpg.Connection | None = None) -> None:
+        self.pool = pool
+        self.producer = producer
+        self._conn = conn
+
+    @property
+    def in_transaction(self) -> bool:
+        """True when bound to a caller's transaction (see kernel.command_handler.stream_lock)."""
+        return self._conn is not None
+
+    def bound(self, conn: asyncpg.Connection) -> PostgresEventStore:
+        """The same store, working inside the transaction open on `conn`."""
+        return PostgresEventStore(self.pool, self.producer, conn)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        if self._conn is not None:
+            yield self._conn
+        else:
+            async with self.pool.acquire() as conn:
+                yield conn
+
+    async def read(self, stream_id: str) -> list[RecordedEvent]:
+        async with self._connection() as conn:
+            rows = await conn.fetch("SELECT envelope FROM events WHERE stream_id = $1 ORDER BY version", stream_id)
+        return [to_recorded(row["envelope"]) for row in rows]
+
+    async def read_streams(self, prefix: str) -> dict[str, list[RecordedEvent]]:
+        """Every stream of a type in one query (ordered by stream, then version)."""
+        async with self._connection() as conn:
+            rows = await conn.fetch(
+                "SELECT stream_id, envelope FROM events WHERE starts_with(stream_id, $1) ORDER BY stream_id, version",
+                prefix,
+            )
+        streams: dict[str, list[RecordedEvent]] = {}
+        for row in rows:
+            streams.setdefault(row["stream_id"], []).append(to_recorded(row["envelope"]))
+        return streams
+
+    async def append(
+        self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
+    ) -> list[RecordedEvent]:
+        """Two round trips: read the stream's head (to chain the hashes), then `append_events`, which
+        locks, checks that the head has not moved, inserts and notifies, in one statement."""
+        if not events:
+            return []
+        async with self._connection() as conn:
+            head = await conn.fetchrow(
+                "SELECT version, envelope->>'hash' AS hash FROM events WHERE stream_id = $1 "
+                "ORDER BY version DESC LIMIT 1",
+                stream_id,
+            )
+            if (head["version"] if head else 0) != expected_version:
+                raise ConcurrencyError(stream_id, expected_version)
+            sealed = envelop(
+                self.producer, stream_id, events, expected_version, head["hash"] if head else None, context
+            )
+            outcome = await conn.fetchval(
+                "SELECT append_events($1, $2, $3)",
+                stream_id,
+                expected_version,
+                [r.envelope.model_dump(mode="json") for r in sealed],
+            )
+        if outcome == "duplicate":
+            raise DuplicateEvent(stream_id)
+        if outcome != "ok":
+            raise ConcurrencyError(stream_id, expected_version)
+        return sealed
+
+    async def read_log(self, after_position: int, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
+        """The service's whole log in commit order (position), for relays and audits."""
+        async with self._connection() as conn:
+            rows = await conn.fetch(
+                "SELECT position, envelope FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+                after_position,
+                limit,
+            )
+        return [(row["position"], row["envelope"]) for row in rows]

@@ -1,0 +1,34 @@
+"""Composition root of the instruction service: one runtime (pool, relay of the `dossier-*` and `mission-*`
+streams to instruction.dossier.v1, the slices' reactors and watchers) and the slices' HTTP routes.
+
+The service holds two slices that never import each other: `selection` (a candidature's dossier up to the Prime
+Minister's decision) and `mission` (a laureate's engineering mission)."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from contracts import topics
+from instruction.mission.entrypoints import http as mission_http
+from instruction.mission.entrypoints import reactors as mission_reactors
+from instruction.selection.entrypoints import http as selection_http
+from instruction.selection.entrypoints import reactors as selection_reactors
+from kernel.adapters.http import create_service_app
+from kernel.adapters.runtime import ServiceRuntime, Settings
+from kernel.clock import Clock, clock_from_env
+
+SERVICE = "instruction"
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """The service's app; without arguments it reads its environment (DATABASE_URL, KAFKA_BOOTSTRAP, …)."""
+    settings = settings or Settings.from_env(SERVICE)
+    clock = clock or clock_from_env(os.environ.get("REBOND_SIMULATED_CLOCK"))
+    runtime = ServiceRuntime(settings, publishes=(topics.INSTRUCTION,))
+    selection_reactors.register(runtime)  # deposits, withdrawals and relèves → dossiers
+    mission_reactors.register(runtime)  # laureate → mission; deadline and COPIL watcher
+    return create_service_app(
+        runtime, mission_http.router, selection_http.router, title="Rebond — instruction", clock=clock
+    )

@@ -1,1 +1,0 @@
-"""Use cases of the instruction service: load, decide, append through the event store port."""

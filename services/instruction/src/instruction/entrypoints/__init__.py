@@ -1,1 +1,0 @@
-"""Edges of the instruction service: HTTP API, reactors to other services' events, composition root."""

@@ -1,0 +1,1 @@
+"""Edges of the slice: its HTTP routes, its reactors to published events, its watchers."""

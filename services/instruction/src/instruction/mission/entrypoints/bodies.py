@@ -1,0 +1,66 @@
+"""Request bodies of the mission's HTTP API (the territory comes from the path; validation errors → 422)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.base import FormeAide, Identifiant, Siret
+from contracts.instruction.mission import Libelle, Texte
+from instruction.mission.domain.commands import (
+    AssietteEstimee,
+    Axes,
+    Emplois,
+    JoursHommes,
+    Participants,
+    RaisonSociale,
+    Signataires,
+)
+
+
+class _Corps(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Convention(_Corps):
+    date_signature: dt.date = Field(description="Not in the future; after the notification")
+    signataires: Signataires
+
+
+class Lancement(_Corps):
+    date_lancement: dt.date = Field(description="Not in the future; not before the convention")
+    prestataire: Libelle
+    jours_hommes: JoursHommes
+    fin_prevue: dt.date = Field(description="3 to 4 calendar months after date_lancement")
+
+
+class ComitePilotage(_Corps):
+    copil_id: Identifiant
+    date: dt.date = Field(description="Not in the future; not before the launch")
+    participants: Participants
+    ordre_du_jour: Texte
+
+
+class QualificationProjet(_Corps):
+    projet_id: Identifiant
+    siret: Siret
+    raison_sociale: RaisonSociale
+    intitule: Libelle
+    date_copil: dt.date = Field(description="The date of a COPIL recorded on this mission")
+    assiette_estimee_centimes: AssietteEstimee
+    forme_envisagee: FormeAide
+    emplois_prevus: Emplois = 0
+
+
+class FeuilleDeRoute(_Corps):
+    axes: Axes
+
+
+class Restitution(_Corps):
+    date: dt.date = Field(description="Not in the future; not before the launch")
+
+
+class Cloture(_Corps):
+    date: dt.date = Field(description="Not in the future; not before the restitution")
+    motif: Texte

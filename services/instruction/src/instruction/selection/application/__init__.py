@@ -1,0 +1,1 @@
+"""Use cases of the slice: load, decide, append through the event store port; reads; the ports they need."""
