@@ -2,7 +2,8 @@
 """Rebond's two commands for a fresh machine with only Python.
 
     python3 dev.py run    # embedded broker + PostgreSQL, the four services, the demo scenario
-    python3 dev.py test   # the whole test suite against a real broker and a real PostgreSQL
+    python3 dev.py test   # the rules (as `check`), then the whole test suite against a real broker and PostgreSQL
+    python3 dev.py check  # the rules alone, in seconds: ruff (lint, format), import contracts, mypy strict
 
 Each one creates `.venv/` (once), installs the pinned project into it, then hands over to the
 venv's Python. The servers are started and stopped by the project code itself (rebond_local).
@@ -14,6 +15,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 import tomllib
 import venv
 from pathlib import Path
@@ -60,14 +62,42 @@ def ensure_venv() -> None:
     STAMP.write_text(_fingerprint())
 
 
+# The rules of the code, configured in pyproject.toml; each must pass for `test` to run the suite.
+CHECKS = (
+    ("ruff lint", ["ruff", "check", "."]),
+    ("ruff format", ["ruff", "format", "--check", "."]),
+    ("import contracts", ["lint-imports"]),
+    ("mypy strict", ["mypy"]),  # the packages are listed in pyproject.toml
+)
+
+
+def check(env: dict[str, str]) -> int:
+    """Run every rule, report each, and fail if any failed (all run, so one run shows every problem)."""
+    failed = []
+    for name, command in CHECKS:
+        started = time.monotonic()
+        code = subprocess.call([str(VENV / "bin" / command[0]), *command[1:]], cwd=ROOT, env=env)
+        print(f"· {name}: {'ok' if code == 0 else 'FAILED'} ({time.monotonic() - started:.1f} s)", flush=True)
+        if code != 0:
+            failed.append(name)
+    if failed:
+        print(f"✗ the rules are broken ({', '.join(failed)}): fix the code, not the rule", flush=True)
+        return 1
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in {"run", "test", "check"}:
         print(__doc__)
         return 2
     ensure_venv()
     command, rest = argv[0], argv[1:]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if command == "check":
+        return check(env)
     if command == "test":
+        if code := check(env):
+            return code
         args = [str(PY), "-m", "pytest", *rest]
     else:
         args = [str(PY), "-m", "rebond_local", "run", *rest]

@@ -18,7 +18,7 @@ from contracts.envelope import Actor
 from contracts.financement.v1 import LaureatEnregistre
 from kernel.adapters.consumer import Delivery, IdempotentConsumer, RetryLater
 from kernel.adapters.kafka import make_broker, subscribe
-from kernel.adapters.postgres import PostgresEventStore
+from kernel.adapters.postgres import Connection, PostgresEventStore
 from kernel.adapters.relay import OutboxRelay, faststream_publisher
 from kernel.ports import CommandContext
 from rebond_local.infra import Infra
@@ -39,7 +39,7 @@ def laureat(territoire: str) -> LaureatEnregistre:
     )
 
 
-async def count_event(conn: asyncpg.Connection, received: ReceivedEvent) -> None:
+async def count_event(conn: Connection, received: ReceivedEvent) -> None:
     """A projection that would show a double application as times = 2."""
     await conn.execute(
         "INSERT INTO counted VALUES ($1, $2, $3, 1) ON CONFLICT (event_id) DO UPDATE SET times = counted.times + 1",
@@ -164,7 +164,7 @@ class CrashOnCheckpoint:
 
 
 class _Conn:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
@@ -203,7 +203,7 @@ async def test_a_poison_message_is_parked_and_its_stream_waits_behind_it(pool) -
         await conn.execute(COUNTED)
     broken = {"enveloppe-s0"}
 
-    async def fragile(conn: asyncpg.Connection, received: ReceivedEvent) -> None:
+    async def fragile(conn: Connection, received: ReceivedEvent) -> None:
         if received.envelope.stream_id in broken:
             raise RuntimeError("projection bug")
         await count_event(conn, received)
@@ -250,7 +250,7 @@ async def test_a_failing_message_is_redelivered_by_kafka_until_it_passes(
         await conn.execute(COUNTED)
     failures = {"left": 2}
 
-    async def flaky(conn: asyncpg.Connection, received: ReceivedEvent) -> None:
+    async def flaky(conn: Connection, received: ReceivedEvent) -> None:
         if failures["left"]:
             failures["left"] -= 1
             raise OSError("database hiccup")

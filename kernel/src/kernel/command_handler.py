@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import weakref
+from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
@@ -93,9 +94,14 @@ async def handle_command(
 
 
 async def load_state(store: EventStore, stream_id: str, decider: Decider[C, E, S]) -> tuple[S, int]:
-    """The folded state of a stream and its version.
+    """The folded state of a stream and its version."""
+    history = await store.read(stream_id)
+    return fold_recorded(decider, history), len(history)
+
+
+def fold_recorded(decider: Decider[C, E, S], history: Iterable[RecordedEvent]) -> S:
+    """The state after a stream's recorded events.
 
     The store hands back whatever the stream holds as DomainEvents; the decider's evolve is total over its
     stream's event types (the cast states that contract, it does not check it)."""
-    history = await store.read(stream_id)
-    return decider.fold(cast(E, r.event) for r in history), len(history)
+    return decider.fold(cast(E, r.event) for r in history)

@@ -7,7 +7,8 @@ appends nothing twice. A reactor never builds any of these itself."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from contracts.base import DomainEvent, Role
 from contracts.envelope import Actor, EventEnvelope
@@ -15,10 +16,28 @@ from kernel.ports import CommandContext, EventStore
 
 C = TypeVar("C")
 
-# event -> nothing, one command, or several (each appended in the consumer's transaction, in order)
+# event -> the command it asks for, or nothing; or several commands (a wave's relève freezes each of its dossiers)
 Reactor = Callable[[DomainEvent], C | Sequence[C] | None]
 # how the service executes one of its commands (its application layer's handler)
 Execute = Callable[[EventStore, C, CommandContext], Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction(Generic[C]):
+    """A reactor and the handler that executes its commands, for one command type: write `Reaction[Commande](…)`
+    (mypy cannot infer a union of command types from both functions at once)."""
+
+    reactor: Reactor[C]
+    execute: Execute[C]
+
+    def commands(self, event: DomainEvent) -> list[C]:
+        """What the event asks, as a list (a command model is never itself a sequence)."""
+        asked = self.reactor(event)
+        if asked is None:
+            return []
+        if isinstance(asked, Sequence):
+            return list(asked)
+        return [asked]
 
 
 def system_actor(service: str) -> Actor:
@@ -36,12 +55,3 @@ def reaction_context(service: str, consumer: str, envelope: EventEnvelope, index
         causation_id=str(envelope.event_id),
         idempotency_key=f"{consumer}:{envelope.event_id}:{index}",
     )
-
-
-def commands_of(reaction: C | Sequence[C] | None) -> list[C]:
-    """A reaction as a list of commands (a command model is not itself a sequence)."""
-    if reaction is None:
-        return []
-    if isinstance(reaction, Sequence):
-        return list(reaction)
-    return [reaction]

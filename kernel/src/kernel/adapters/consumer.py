@@ -18,10 +18,11 @@ import structlog
 from contracts.catalog import UnknownEventType, decode
 from contracts.codec import ReceivedEvent, decode_message
 from contracts.envelope import EventEnvelope
+from kernel.adapters.postgres import Connection
 
 log = structlog.get_logger(__name__)
 
-Apply = Callable[[asyncpg.Connection, ReceivedEvent], Awaitable[None]]
+Apply = Callable[[Connection, ReceivedEvent], Awaitable[None]]
 DeadLetter = Callable[[dict[str, Any]], Awaitable[None]]
 
 # Records that this consumer applied (stream_id, version); returns NULL when it already had.
@@ -117,7 +118,7 @@ class IdempotentConsumer:
             await self.apply(conn, received)
         return "applied"
 
-    async def _is_blocked(self, conn: asyncpg.Connection, stream_id: str) -> bool:
+    async def _is_blocked(self, conn: Connection, stream_id: str) -> bool:
         return bool(
             await conn.fetchval(
                 "SELECT 1 FROM parked_messages WHERE consumer = $1 AND stream_id = $2 AND released_at IS NULL LIMIT 1",
@@ -127,7 +128,7 @@ class IdempotentConsumer:
         )
 
     async def _insert_parked(
-        self, conn: asyncpg.Connection, delivery: Delivery, envelope: EventEnvelope | None, reason: str
+        self, conn: Connection, delivery: Delivery, envelope: EventEnvelope | None, reason: str
     ) -> None:
         await conn.execute(
             "INSERT INTO parked_messages (consumer, stream_id, stream_version, event_id, topic, kafka_partition,"

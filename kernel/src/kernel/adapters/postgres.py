@@ -6,9 +6,10 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from contracts.base import DomainEvent
 from contracts.catalog import decode
@@ -16,11 +17,17 @@ from contracts.envelope import EventEnvelope
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, RecordedEvent
 
+# What pool.acquire() yields (a proxy) and a bare connection alike: every query helper accepts either.
+if TYPE_CHECKING:
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+else:
+    Connection = asyncpg.Connection | PoolConnectionProxy  # not subscriptable at run time
+
 SCHEMA = files("kernel.adapters").joinpath("schema.sql").read_text()
 APPEND_CHANNEL = "events_appended"
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def _init_connection(conn: Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
@@ -53,7 +60,7 @@ class PostgresEventStore:
     never skips a late-committing row
     (DESIGN §2.2; readers are not blocked). Pass `conn` to append inside the caller's transaction."""
 
-    def __init__(self, pool: asyncpg.Pool, producer: str, conn: asyncpg.Connection | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool, producer: str, conn: Connection | None = None) -> None:
         self.pool = pool
         self.producer = producer
         self._conn = conn
@@ -63,12 +70,12 @@ class PostgresEventStore:
         """True when bound to a caller's transaction (see kernel.command_handler.stream_lock)."""
         return self._conn is not None
 
-    def bound(self, conn: asyncpg.Connection) -> PostgresEventStore:
+    def bound(self, conn: Connection) -> PostgresEventStore:
         """The same store, working inside the transaction open on `conn`."""
         return PostgresEventStore(self.pool, self.producer, conn)
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+    async def _connection(self) -> AsyncIterator[Connection]:
         if self._conn is not None:
             yield self._conn
         else:

@@ -21,10 +21,10 @@ from contracts import topics
 from contracts.codec import ReceivedEvent
 from kernel.adapters.consumer import Apply, IdempotentConsumer
 from kernel.adapters.kafka import dead_letter_publisher, document_topic, ensure_topics, make_broker, subscribe
-from kernel.adapters.postgres import PostgresEventStore, create_pool, migrate
+from kernel.adapters.postgres import Connection, PostgresEventStore, create_pool, migrate
 from kernel.adapters.relay import OutboxRelay, faststream_publisher
 from kernel.clock import Clock, SystemClock
-from kernel.reactor import Execute, Reactor, commands_of, reaction_context
+from kernel.reactor import Reaction, reaction_context
 
 log = structlog.get_logger(__name__)
 C = TypeVar("C")
@@ -99,15 +99,16 @@ class ServiceRuntime:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), seconds)
 
-    def react(self, name: str, reactor: Reactor[C], execute: Execute[C], *topics: str) -> None:
-        """Register a reactor: each event of `topics` becomes the reactor's commands, executed by `execute` in
-        the consumer's transaction (so the events they append and the dedup record commit together)."""
+    def react(self, name: str, reaction: Reaction[C], *topics: str) -> None:
+        """Register a reactor: each event of `topics` becomes its commands (none, one or several), executed in
+        order by the reaction's handler in the consumer's transaction, so the events they append and the dedup
+        record commit together; the kernel gives each its context (system actor, causation, idempotency)."""
 
-        async def apply(conn: asyncpg.Connection, received: ReceivedEvent) -> None:
+        async def apply(conn: Connection, received: ReceivedEvent) -> None:
             store = self.store.bound(conn)
-            for index, command in enumerate(commands_of(reactor(received.event))):
+            for index, command in enumerate(reaction.commands(received.event)):
                 context = reaction_context(self.settings.service, name, received.envelope, index)
-                await execute(store, command, context)
+                await reaction.execute(store, command, context)
 
         self.consume(name, apply, *topics)
 

@@ -11,7 +11,7 @@ import asyncpg
 from candidature.application.ports import Conflit, LigneDepot
 from candidature.domain.chevauchement import Voisine, cle_perimetre
 from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree
-from kernel.adapters.postgres import to_recorded
+from kernel.adapters.postgres import Connection, to_recorded
 
 MIGRATION = files("candidature.adapters").joinpath("index_depots.sql").read_text()
 VERROU_VAGUES = 7_301  # advisory lock class of the waves: (VERROU_VAGUES, vague)
@@ -39,7 +39,7 @@ SELECT candidature_id, vague, releve_le, nom_territoire, region_code, porteur, e
 
 
 class IndexDepotsPostgres:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def verrouiller_vague(self, vague: int) -> None:

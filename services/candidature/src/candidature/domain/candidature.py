@@ -27,7 +27,10 @@ from candidature.domain.errors import (
     HorsPerimetre,
     PorteurIncoherent,
 )
-from candidature.domain.etat import Candidature, Statut, evolve, stream_id  # noqa: F401 - the aggregate's API
+from candidature.domain.etat import Candidature as Candidature  # the aggregate's API, re-exported
+from candidature.domain.etat import Statut as Statut
+from candidature.domain.etat import evolve
+from candidature.domain.etat import stream_id as stream_id
 from contracts.base import DomainEvent
 from contracts.candidature.v1 import CandidatureInitiee, Dossier, DossierModifie, Porteur
 from kernel.decider import Decider

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
@@ -20,7 +20,7 @@ from kernel.ports import CommandContext
 
 router = APIRouter(tags=["candidatures"])
 Candidat = Annotated[CommandContext, Depends(require_role(Role.EPCI_CANDIDAT))]
-REFUS = {
+REFUS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No bearer token"},
     403: {
         "description": "Not an EPCI_CANDIDAT, or (hors_perimetre) "

@@ -15,6 +15,7 @@ from contracts import topics
 from contracts.base import DomainEvent
 from contracts.instruction.v1 import ExpertDesigne
 from kernel.adapters.runtime import ServiceRuntime, Watcher
+from kernel.reactor import Reaction
 
 EXPERTS_DESIGNES = "candidature.experts-designes"  # consumer name: dedup identity and Kafka group
 RELEVE_SECONDES = 60
@@ -38,5 +39,7 @@ def releve(runtime: ServiceRuntime) -> Watcher:
 
 
 def register(runtime: ServiceRuntime) -> None:
-    runtime.react(EXPERTS_DESIGNES, habilitation_pour, handlers.habiliter_expert, topics.INSTRUCTION)
+    runtime.react(
+        EXPERTS_DESIGNES, Reaction[HabiliterExpert](habilitation_pour, handlers.habiliter_expert), topics.INSTRUCTION
+    )
     runtime.every(RELEVE, RELEVE_SECONDES, releve(runtime))

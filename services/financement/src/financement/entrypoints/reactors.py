@@ -8,6 +8,7 @@ from contracts.instruction.v1 import ProjetQualifie, TerritoireLaureat
 from financement.application import handlers
 from financement.domain.commands import Command, EnregistrerLaureat, EnregistrerProjetQualifie
 from kernel.adapters.runtime import ServiceRuntime
+from kernel.reactor import Reaction
 
 INSTRUCTION_EVENTS = "financement.instruction-events"  # consumer name: dedup identity and Kafka group
 
@@ -33,4 +34,4 @@ def commande_pour(event: DomainEvent) -> Command | None:
 
 
 def register(runtime: ServiceRuntime) -> None:
-    runtime.react(INSTRUCTION_EVENTS, commande_pour, handlers.executer, topics.INSTRUCTION)
+    runtime.react(INSTRUCTION_EVENTS, Reaction[Command](commande_pour, handlers.executer), topics.INSTRUCTION)

@@ -7,8 +7,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-import asyncpg
-
+from kernel.adapters.postgres import Connection
 from reporting.adapters.projectors.mission import SIGNEE_EN_RETARD
 from reporting.adapters.schema import Schema
 from reporting.domain.missions import MissionFacts
@@ -33,7 +32,7 @@ JALONS = {
 COPIL_TENU, COPIL_MANQUANT = "COPIL_TENU", "COPIL_MANQUANT"
 
 
-async def read_missions(conn: asyncpg.Connection, schema: Schema, as_of: date | None) -> dict[str, MissionFacts]:
+async def read_missions(conn: Connection, schema: Schema, as_of: date | None) -> dict[str, MissionFacts]:
     """Call inside the caller's snapshot transaction (see facts_sql.read_facts)."""
     values: dict[str, dict[str, Any]] = defaultdict(lambda: {"nb_copil_tenus": 0, "mois_sans_copil": ()})
     for row in await conn.fetch(schema.sql(ETAPES), as_of):

@@ -11,6 +11,7 @@ from datetime import date
 
 import asyncpg
 
+from kernel.adapters.postgres import Connection
 from reporting.adapters.facts_missions_sql import read_missions
 from reporting.adapters.facts_vagues_sql import read_vagues
 from reporting.adapters.schema import Schema
@@ -70,7 +71,7 @@ SELECT env.territoire_id, c.financeur, c.montant_centimes
 )
 
 
-async def read_facts(conn: asyncpg.Connection, schema: Schema, as_of: date | None) -> Facts:
+async def read_facts(conn: Connection, schema: Schema, as_of: date | None) -> Facts:
     """All facts as of the date, read in one repeatable-read snapshot so the figures agree."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         candidatures = await conn.fetch(schema.sql(CANDIDATURES), as_of)

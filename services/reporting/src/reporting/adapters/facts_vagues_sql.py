@@ -9,8 +9,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-import asyncpg
-
+from kernel.adapters.postgres import Connection
 from reporting.adapters.projectors.common import PARIS
 from reporting.adapters.schema import Schema
 from reporting.domain.vagues import ClotureAMI, VagueFacts
@@ -51,7 +50,7 @@ TOTALS = {
 
 
 async def read_vagues(
-    conn: asyncpg.Connection, schema: Schema, as_of: date | None
+    conn: Connection, schema: Schema, as_of: date | None
 ) -> tuple[tuple[VagueFacts, ...], ClotureAMI | None]:
     """Call inside the caller's snapshot transaction (see facts_sql.read_facts)."""
     counts: dict[int, dict[str, Any]] = defaultdict(lambda: {"ineligibles_par_regle": {}})

@@ -6,9 +6,8 @@ independent rows joined only when read, so the order in which topics interleave 
 
 from __future__ import annotations
 
-import asyncpg
-
 from contracts.codec import ReceivedEvent
+from kernel.adapters.postgres import Connection
 from reporting.adapters.projectors import financement, mission, selection
 from reporting.adapters.projectors.common import Projector
 from reporting.adapters.schema import Schema
@@ -16,7 +15,7 @@ from reporting.adapters.schema import Schema
 PROJECTORS: dict[type, Projector] = {**selection.PROJECTORS, **mission.PROJECTORS, **financement.PROJECTORS}
 
 
-async def project(conn: asyncpg.Connection, schema: Schema, received: ReceivedEvent) -> bool:
+async def project(conn: Connection, schema: Schema, received: ReceivedEvent) -> bool:
     """Write the event's facts into `schema`; False for the event types reporting ignores.
 
     Ignored on purpose (§7, nothing of a dossier or an instruction file is public): drafts and their

@@ -18,6 +18,7 @@ import structlog
 
 from contracts.catalog import UnknownEventType
 from contracts.codec import ReceivedEvent, decode_message
+from kernel.adapters.postgres import Connection
 from reporting.adapters.facts_sql import read_facts
 from reporting.adapters.projection import project
 from reporting.adapters.schema import REBUILD_PREFIX, TABLES, Schema
@@ -39,7 +40,7 @@ SELECT count(*) FROM consumer_streams c LEFT JOIN {s}.applied_streams a USING (s
  WHERE c.consumer = $1 AND (a.version IS NULL OR a.version < c.version)"""
 
 
-async def apply_live(conn: asyncpg.Connection, received: ReceivedEvent) -> None:
+async def apply_live(conn: Connection, received: ReceivedEvent) -> None:
     """The live consumer's `apply`: project into whichever schema is live, inside the consumer's transaction."""
     await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
     name = await conn.fetchval("SELECT schema_name FROM reporting_live_schema")

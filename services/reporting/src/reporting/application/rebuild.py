@@ -30,7 +30,7 @@ async def rebuild(
             raise RebuildEnCours()
         live = await store.live_schema()
         target = await store.create_fresh()
-        counts, outcome = ReplayCounts(), {"swapped": False, "live_schema": live}
+        counts, outcome = ReplayCounts(), dict[str, Any](swapped=False, live_schema=live)
         try:
             async with log as reader:
                 async for batch in reader.until_end():

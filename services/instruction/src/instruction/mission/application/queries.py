@@ -13,6 +13,7 @@ from instruction.mission.domain.alertes import convention_en_retard, mois_sans_c
 from instruction.mission.domain.commands import ConstaterRetardConvention, SignalerComitePilotageManquant
 from instruction.mission.domain.decider import decider
 from instruction.mission.domain.mission import EtatMission, Mission
+from kernel.command_handler import fold_recorded
 from kernel.ports import CommandContext, EventStore, StreamReader
 
 log = structlog.get_logger(__name__)
@@ -31,7 +32,7 @@ class MissionConnue:
 async def missions(streams: StreamReader, etat: EtatMission | None = None) -> list[MissionConnue]:
     """Every opened mission (optionally only those in `etat`), by territoire_id."""
     found = [
-        MissionConnue(sid.removeprefix(PREFIX), decider.fold(r.event for r in history), len(history))
+        MissionConnue(sid.removeprefix(PREFIX), fold_recorded(decider, history), len(history))
         for sid, history in (await streams.read_streams(PREFIX)).items()
     ]
     return [m for m in found if m.mission.etat is not EtatMission.AUCUNE and etat in (None, m.mission.etat)]

@@ -13,6 +13,7 @@ from instruction.mission.application import handlers
 from instruction.mission.domain.commands import OuvrirMission
 from instruction.mission.entrypoints import watchers
 from kernel.adapters.runtime import ServiceRuntime
+from kernel.reactor import Reaction
 
 MISSIONS = "instruction.missions"  # consumer name: dedup identity and Kafka group
 
@@ -33,5 +34,5 @@ def ouverture_pour(event: DomainEvent) -> OuvrirMission | None:
 
 def register(runtime: ServiceRuntime) -> None:
     """Wire the mission's reactor and its watcher into the service's runtime."""
-    runtime.react(MISSIONS, ouverture_pour, handlers.executer, topics.INSTRUCTION)
+    runtime.react(MISSIONS, Reaction[OuvrirMission](ouverture_pour, handlers.executer), topics.INSTRUCTION)
     watchers.register(runtime)

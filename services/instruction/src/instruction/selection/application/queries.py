@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from instruction.selection.domain.decider import decider
 from instruction.selection.domain.dossier import Dossier, Phase
+from kernel.command_handler import fold_recorded
 from kernel.ports import StreamReader
 
 PREFIX = "dossier-"
@@ -16,7 +17,7 @@ async def lister_dossiers(
     folded on read)."""
     found = []
     for stream, history in (await streams.read_streams(PREFIX)).items():
-        state = decider.fold(r.event for r in history)
+        state = fold_recorded(decider, history)
         wave = state.candidature.vague if state.candidature else (state.releve.vague if state.releve else None)
         if (vague is None or wave == vague) and (phase is None or state.phase is phase):
             found.append((stream.removeprefix(PREFIX), state, len(history)))

@@ -37,17 +37,20 @@ from instruction.selection.domain.regles import exiger, meme_fait, vague_de
 
 def juger(command: JugerRecevabilite, state: Dossier) -> list[Recevabilite]:
     """Recevable when the 3 rules are satisfied; otherwise ineligible, naming each failed rule."""
-    common = {
-        "candidature_id": command.candidature_id,
-        "vague": vague_de(state, "juger la recevabilité"),
-        "appreciations": command.appreciations,
-        "jugee_le": command.le,
-    }
+    vague = vague_de(state, "juger la recevabilité")
     failed = [MotifIneligibilite(regle=a.regle, motif=a.commentaire) for a in command.appreciations if not a.satisfaite]
     verdict: Recevabilite = (
-        CandidatureJugeeIneligible(regles_non_satisfaites=failed, **common)
+        CandidatureJugeeIneligible(
+            candidature_id=command.candidature_id,
+            vague=vague,
+            appreciations=command.appreciations,
+            jugee_le=command.le,
+            regles_non_satisfaites=failed,
+        )
         if failed
-        else CandidatureJugeeRecevable(**common)
+        else CandidatureJugeeRecevable(
+            candidature_id=command.candidature_id, vague=vague, appreciations=command.appreciations, jugee_le=command.le
+        )
     )
     if meme_fait(verdict, state.recevabilite, "jugee_le"):
         return []

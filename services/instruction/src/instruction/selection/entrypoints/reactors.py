@@ -16,6 +16,7 @@ from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, Vag
 from instruction.selection.application import handlers
 from instruction.selection.domain.commands import CloreDossier, Commande, EnregistrerCandidature, ReleverDossier
 from kernel.adapters.runtime import ServiceRuntime
+from kernel.reactor import Reaction
 
 CANDIDATURES_RECUES = "instruction.candidatures-recues"  # consumer name: dedup identity and Kafka group
 
@@ -48,4 +49,4 @@ def commandes_pour(event: DomainEvent) -> Sequence[Commande]:
 
 
 def register(runtime: ServiceRuntime) -> None:
-    runtime.react(CANDIDATURES_RECUES, commandes_pour, handlers.traiter, topics.CANDIDATURE)
+    runtime.react(CANDIDATURES_RECUES, Reaction[Commande](commandes_pour, handlers.traiter), topics.CANDIDATURE)

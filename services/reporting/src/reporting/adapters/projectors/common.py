@@ -7,15 +7,14 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import asyncpg
-
 from contracts.envelope import EventEnvelope
+from kernel.adapters.postgres import Connection
 from reporting.adapters.schema import Schema
 
 PARIS = ZoneInfo("Europe/Paris")
 
 # (connection, target schema, the event's envelope, the decoded event) → facts written
-Projector = Callable[[asyncpg.Connection, Schema, EventEnvelope, Any], Awaitable[None]]
+Projector = Callable[[Connection, Schema, EventEnvelope, Any], Awaitable[None]]
 
 
 def paris_date(moment: datetime) -> date:

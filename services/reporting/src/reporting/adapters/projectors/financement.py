@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from contracts.envelope import EventEnvelope
 from contracts.financement.v1 import AideAccordee, AideRefusee, EnveloppeTerritorialeAttribuee
+from kernel.adapters.postgres import Connection
 from reporting.adapters.projectors.common import Projector
 from reporting.adapters.schema import Schema
 
@@ -28,7 +27,7 @@ INSERT INTO {s}.aides_refusees (stream_id, stream_version, aide_id, projet_id, t
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 
-async def enveloppe(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: EnveloppeTerritorialeAttribuee) -> None:
+async def enveloppe(conn: Connection, s: Schema, env: EventEnvelope, e: EnveloppeTerritorialeAttribuee) -> None:
     stream, version = env.stream_id, env.stream_version
     await conn.execute(
         s.sql(INSERT_ENVELOPPE), stream, version, e.territoire_id, e.montant_centimes, e.date_attribution
@@ -39,7 +38,7 @@ async def enveloppe(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: 
     )
 
 
-async def aide(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: AideAccordee) -> None:
+async def aide(conn: Connection, s: Schema, env: EventEnvelope, e: AideAccordee) -> None:
     await conn.execute(
         s.sql(INSERT_AIDE),
         e.aide_id,
@@ -53,7 +52,7 @@ async def aide(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: AideA
     )
 
 
-async def refus(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: AideRefusee) -> None:
+async def refus(conn: Connection, s: Schema, env: EventEnvelope, e: AideRefusee) -> None:
     await conn.execute(
         s.sql(INSERT_REFUS),
         env.stream_id,

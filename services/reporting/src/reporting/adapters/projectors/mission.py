@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import asyncpg
-
 from contracts.envelope import EventEnvelope
 from contracts.instruction.mission import (
     ComitePilotageManquant,
@@ -21,6 +19,7 @@ from contracts.instruction.mission import (
     MissionRestituee,
 )
 from contracts.instruction.v1 import ProjetQualifie
+from kernel.adapters.postgres import Connection
 from reporting.adapters.projectors.common import Projector, paris_date
 from reporting.adapters.schema import Schema
 
@@ -40,13 +39,11 @@ VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version) DO NOTHING""
 SIGNEE_EN_RETARD = "EN_RETARD"  # detail of a CONVENTION_SIGNEE step signed after its deadline
 
 
-async def etape(
-    conn: asyncpg.Connection, s: Schema, territoire_id: str, name: str, when: date, detail: str = ""
-) -> None:
+async def etape(conn: Connection, s: Schema, territoire_id: str, name: str, when: date, detail: str = "") -> None:
     await conn.execute(s.sql(INSERT_ETAPE), territoire_id, name, detail, when)
 
 
-async def projet(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ProjetQualifie) -> None:
+async def projet(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetQualifie) -> None:
     await conn.execute(
         s.sql(INSERT_PROJET),
         e.projet_id,
@@ -58,36 +55,36 @@ async def projet(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: Pro
     )
 
 
-async def ouverte(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionOuverte) -> None:
+async def ouverte(conn: Connection, s: Schema, env: EventEnvelope, e: MissionOuverte) -> None:
     await etape(conn, s, e.territoire_id, "OUVERTE", e.date_notification)  # the convention clock starts
 
 
-async def signee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ConventionSignee) -> None:
+async def signee(conn: Connection, s: Schema, env: EventEnvelope, e: ConventionSignee) -> None:
     await etape(
         conn, s, e.territoire_id, "CONVENTION_SIGNEE", e.date_signature, SIGNEE_EN_RETARD if e.en_retard else ""
     )
 
 
-async def en_retard(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ConventionEnRetard) -> None:
+async def en_retard(conn: Connection, s: Schema, env: EventEnvelope, e: ConventionEnRetard) -> None:
     """Late from the day after the echeance (the echeance day itself is still on time)."""
     await etape(conn, s, e.territoire_id, "CONVENTION_EN_RETARD", e.echeance + timedelta(days=1))
 
 
-async def lancee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionIngenierieLancee) -> None:
+async def lancee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionIngenierieLancee) -> None:
     await etape(conn, s, e.territoire_id, "LANCEE", e.date_lancement)
 
 
-async def copil(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ComitePilotageTenu) -> None:
+async def copil(conn: Connection, s: Schema, env: EventEnvelope, e: ComitePilotageTenu) -> None:
     await etape(conn, s, e.territoire_id, "COPIL_TENU", e.date, e.copil_id)
 
 
-async def copil_manquant(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ComitePilotageManquant) -> None:
+async def copil_manquant(conn: Connection, s: Schema, env: EventEnvelope, e: ComitePilotageManquant) -> None:
     """Known once the month is over: dated the first day of the next month."""
     year, month = (int(part) for part in e.mois.split("-"))
     await etape(conn, s, e.territoire_id, "COPIL_MANQUANT", date(year + month // 12, month % 12 + 1, 1), e.mois)
 
 
-async def feuille(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: FeuilleDeRouteRestituee) -> None:
+async def feuille(conn: Connection, s: Schema, env: EventEnvelope, e: FeuilleDeRouteRestituee) -> None:
     """The axes' titles (published once the mission is restituée), dated by the event's business time."""
     await conn.execute(
         s.sql(INSERT_FEUILLE),
@@ -99,11 +96,11 @@ async def feuille(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: Fe
     )
 
 
-async def restituee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionRestituee) -> None:
+async def restituee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionRestituee) -> None:
     await etape(conn, s, e.territoire_id, "RESTITUEE", e.date)
 
 
-async def cloturee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: MissionCloturee) -> None:
+async def cloturee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionCloturee) -> None:
     await etape(conn, s, e.territoire_id, "CLOTUREE", e.date)  # the motif stays private
 
 

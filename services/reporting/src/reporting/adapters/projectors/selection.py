@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import asyncpg
-
 from contracts.candidature.v1 import AMIClotureAnticipee, CandidatureDeposee, CandidatureRetiree, VagueRelevee
 from contracts.envelope import EventEnvelope
 from contracts.instruction.v1 import (
@@ -18,6 +16,7 @@ from contracts.instruction.v1 import (
     Proposition,
     TerritoireLaureat,
 )
+from kernel.adapters.postgres import Connection
 from reporting.adapters.projectors.common import Projector, paris_date
 from reporting.adapters.schema import Schema
 
@@ -45,13 +44,13 @@ ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 
 async def etape(
-    conn: asyncpg.Connection, s: Schema, candidature_id: str, name: str, vague: int | None, when: date, detail: str = ""
+    conn: Connection, s: Schema, candidature_id: str, name: str, vague: int | None, when: date, detail: str = ""
 ) -> None:
     """One step a candidature reached (vague None: the wave of its deposit, joined when reading)."""
     await conn.execute(s.sql(INSERT_ETAPE), candidature_id, name, detail, vague, when)
 
 
-async def deposee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureDeposee) -> None:
+async def deposee(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureDeposee) -> None:
     await conn.execute(
         s.sql(INSERT_CANDIDATURE),
         e.candidature_id,
@@ -64,26 +63,26 @@ async def deposee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: Ca
     )
 
 
-async def retiree(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureRetiree) -> None:
+async def retiree(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureRetiree) -> None:
     await etape(conn, s, e.candidature_id, "RETIREE", e.vague, paris_date(e.retiree_le))
 
 
-async def relevee(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: VagueRelevee) -> None:
+async def relevee(conn: Connection, s: Schema, env: EventEnvelope, e: VagueRelevee) -> None:
     when = paris_date(e.releve_le)
     await conn.execute(s.sql(INSERT_RELEVE), e.vague, e.releve_le, when)
     await conn.executemany(s.sql(INSERT_ETAPE), [(c, "RELEVEE", "", e.vague, when) for c in e.candidatures])
 
 
-async def releve(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: DossierReleve) -> None:
+async def releve(conn: Connection, s: Schema, env: EventEnvelope, e: DossierReleve) -> None:
     """Instruction's own record of the relève: the same step as the wave's (one row, whichever comes first)."""
     await etape(conn, s, e.candidature_id, "RELEVEE", e.vague, paris_date(e.releve_le))
 
 
-async def recevable(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeRecevable) -> None:
+async def recevable(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeRecevable) -> None:
     await etape(conn, s, e.candidature_id, "RECEVABLE", e.vague, e.jugee_le)  # not the assessments
 
 
-async def ineligible(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeIneligible) -> None:
+async def ineligible(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeIneligible) -> None:
     """One row per failed rule (its code only: the motifs and assessments stay in the instruction file)."""
     await conn.executemany(
         s.sql(INSERT_ETAPE),
@@ -91,19 +90,17 @@ async def ineligible(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e:
     )
 
 
-async def conclusions(
-    conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: ConclusionsInstructionTransmises
-) -> None:
+async def conclusions(conn: Connection, s: Schema, env: EventEnvelope, e: ConclusionsInstructionTransmises) -> None:
     """Whether the CDC proposed the candidature; never its recommendations nor the amount it proposed."""
     name = "PROPOSEE" if e.proposition is Proposition.PROPOSEE else "NON_PROPOSEE"
     await etape(conn, s, e.candidature_id, name, e.vague, e.transmises_le)
 
 
-async def cloture(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: AMIClotureAnticipee) -> None:
+async def cloture(conn: Connection, s: Schema, env: EventEnvelope, e: AMIClotureAnticipee) -> None:
     await conn.execute(s.sql(INSERT_CLOTURE), env.stream_id, env.stream_version, e.date_arrete, e.effective_le)
 
 
-async def laureat(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: TerritoireLaureat) -> None:
+async def laureat(conn: Connection, s: Schema, env: EventEnvelope, e: TerritoireLaureat) -> None:
     await conn.execute(
         s.sql(INSERT_LAUREAT),
         e.territoire_id,
@@ -116,7 +113,7 @@ async def laureat(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: Te
     )
 
 
-async def non_retenue(conn: asyncpg.Connection, s: Schema, env: EventEnvelope, e: CandidatureNonRetenue) -> None:
+async def non_retenue(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureNonRetenue) -> None:
     await etape(conn, s, e.candidature_id, "NON_RETENUE", e.vague, e.date_decision)  # the motif stays private
 
 
