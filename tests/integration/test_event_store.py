@@ -1,92 +1,30 @@
-"""The event store contract, run against every adapter (in memory and real PostgreSQL)."""
+"""The event store contract on PostgreSQL, and what only PostgreSQL must prove: append-only, commit order,
+an auditor finding where an altered log breaks."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
 
 import asyncpg
 import pytest
 
-from contracts.base import Role
-from contracts.codec import hash_is_intact
-from contracts.envelope import Actor, EventEnvelope
-from contracts.financement.v1 import LaureatEnregistre
+from contracts.envelope import EventEnvelope
 from kernel.adapters.audit import ChainBreak, verify_chains
 from kernel.adapters.postgres import PostgresEventStore, create_pool, migrate
-from kernel.memory import InMemoryEventStore
-from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent
+from tests.event_store_contract import EventStoreContract
+from tests.fixtures import context, laureat
 
 pytestmark = pytest.mark.postgres
 
-ACTOR = Actor(id="cdc-1", role=Role.INSTRUCTEUR_CDC)
 
-
-def context(key: str | None = None) -> CommandContext:
-    return CommandContext(actor=ACTOR, occurred_at=datetime(2023, 8, 28, 10, tzinfo=UTC), idempotency_key=key)
-
-
-def laureat(territoire: str) -> LaureatEnregistre:
-    return LaureatEnregistre(
-        territoire_id=territoire, nom_territoire="Cambrésis", region_code="32", date_decision=date(2023, 7, 1)
-    )
-
-
-@pytest.fixture(params=["memory", "postgres"])
-async def store(request: pytest.FixtureRequest, new_database) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
-    if request.param == "memory":
-        yield InMemoryEventStore("tests")
-        return
-    pool = await create_pool(await new_database("store"))
-    await migrate(pool)
-    yield PostgresEventStore(pool, producer="tests")
-    await pool.close()
-
-
-async def test_appends_and_reads_back_in_version_order(store) -> None:  # type: ignore[no-untyped-def]
-    await store.append("enveloppe-a", [laureat("a")], 0, context())
-    await store.append("enveloppe-a", [laureat("a"), laureat("a")], 1, context())
-    history = await store.read("enveloppe-a")
-    assert [r.envelope.stream_version for r in history] == [1, 2, 3]
-    assert history[0].event == laureat("a")
-    assert await store.read("enveloppe-unknown") == []
-
-
-async def test_stale_expected_version_is_a_typed_conflict(store) -> None:  # type: ignore[no-untyped-def]
-    await store.append("enveloppe-b", [laureat("b")], 0, context())
-    with pytest.raises(ConcurrencyError):
-        await store.append("enveloppe-b", [laureat("b")], 0, context())
-    assert len(await store.read("enveloppe-b")) == 1
-
-
-async def test_same_event_id_twice_is_a_duplicate_not_a_second_event(store) -> None:  # type: ignore[no-untyped-def]
-    await store.append("enveloppe-c", [laureat("c")], 0, context(key="msg-1"))
-    with pytest.raises(DuplicateEvent):
-        await store.append("enveloppe-c", [laureat("c")], 1, context(key="msg-1"))
-    assert len(await store.read("enveloppe-c")) == 1
-
-
-async def test_each_event_is_chained_to_its_predecessor(store) -> None:  # type: ignore[no-untyped-def]
-    await store.append("enveloppe-d", [laureat("d"), laureat("d")], 0, context())
-    await store.append("enveloppe-d", [laureat("d")], 2, context())
-    history = [r.envelope for r in await store.read("enveloppe-d")]
-    assert history[0].previous_hash is None
-    assert [e.previous_hash for e in history[1:]] == [e.hash for e in history[:-1]]
-    assert all(hash_is_intact(e) for e in history)
-
-
-async def test_concurrent_appends_at_one_version_let_exactly_one_win(store) -> None:  # type: ignore[no-untyped-def]
-    async def attempt() -> bool:
-        try:
-            await store.append("enveloppe-e", [laureat("e")], 0, context())
-            return True
-        except ConcurrencyError:
-            return False
-
-    outcomes = await asyncio.gather(*(attempt() for _ in range(20)))
-    assert outcomes.count(True) == 1
-    assert len(await store.read("enveloppe-e")) == 1
+class TestPostgresEventStore(EventStoreContract):
+    @pytest.fixture
+    async def store(self, new_database) -> AsyncIterator[PostgresEventStore]:  # type: ignore[no-untyped-def]
+        pool = await create_pool(await new_database("store"))
+        await migrate(pool)
+        yield PostgresEventStore(pool, producer="tests")
+        await pool.close()
 
 
 async def test_postgres_log_is_append_only(pool: asyncpg.Pool) -> None:

@@ -27,11 +27,11 @@ from financement.app import create_app
 from kernel.adapters.runtime import Settings
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, RecordedEvent
+from tests.fixtures import SIRET
 from tests.support import as_actor, eventually, isolated_settings, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
-SIRET = "73282932000074"
 CDC = as_actor(Role.INSTRUCTEUR_CDC, "cdc-1")
 BPI = as_actor(Role.BPIFRANCE_CHARGE, "bpi-1")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, date, datetime
 
 import asyncpg
 import pytest
@@ -12,31 +11,18 @@ from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 
 from contracts import topics
-from contracts.base import Role
 from contracts.codec import ReceivedEvent, decode_message
-from contracts.envelope import Actor
-from contracts.financement.v1 import LaureatEnregistre
 from kernel.adapters.consumer import Delivery, IdempotentConsumer, RetryLater
 from kernel.adapters.kafka import make_broker, subscribe
 from kernel.adapters.postgres import Connection, PostgresEventStore
 from kernel.adapters.relay import OutboxRelay, faststream_publisher
-from kernel.ports import CommandContext
 from rebond_local.infra import Infra
+from tests.fixtures import context, laureat
 from tests.support import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 COUNTED = "CREATE TABLE IF NOT EXISTS counted (event_id uuid PRIMARY KEY, stream_id text, version int, times int)"
-
-
-def context() -> CommandContext:
-    return CommandContext(actor=Actor(id="t", role=Role.SYSTEME), occurred_at=datetime(2023, 8, 28, tzinfo=UTC))
-
-
-def laureat(territoire: str) -> LaureatEnregistre:
-    return LaureatEnregistre(
-        territoire_id=territoire, nom_territoire="Cambrésis", region_code="32", date_decision=date(2023, 7, 1)
-    )
 
 
 async def count_event(conn: Connection, received: ReceivedEvent) -> None:
@@ -276,3 +262,28 @@ async def test_a_failing_message_is_redelivered_by_kafka_until_it_passes(
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT sum(times) FROM counted") == 3
         assert await conn.fetchval("SELECT count(*) FROM parked_messages") == 0
+
+
+async def test_an_event_type_this_code_does_not_know_is_parked_and_blocks_its_stream(pool) -> None:
+    """A newer producer's event must never be skipped: the figures would be wrong and nobody would know."""
+    async with pool.acquire() as conn:
+        await conn.execute(COUNTED)
+    consumer = IdempotentConsumer("t.unknown", pool, count_event)
+    s0v1, s0v2, s1v1, s1v2 = await _deliveries(pool, 2)
+    future = json.loads(s0v1.body) | {"event_type": "EvenementFutur", "data": {"x": 1}}
+    newer = json.loads(s1v1.body) | {"schema_version": 99}
+    assert await consumer.handle(Delivery("topic", 0, 10, json.dumps(future).encode())) == "parked"
+    assert await consumer.handle(Delivery("topic", 0, 11, json.dumps(newer).encode())) == "parked"
+    assert [await consumer.handle(d) for d in (s0v2, s1v2)] == ["parked", "parked"]  # each waits behind its stream
+    assert consumer.unknown_event_types == 1
+    async with pool.acquire() as conn:
+        parked = await conn.fetch("SELECT stream_id, stream_version, reason FROM parked_messages ORDER BY id")
+        assert await conn.fetchval("SELECT count(*) FROM counted") == 0
+    assert [(r["stream_id"], r["stream_version"]) for r in parked] == [
+        ("enveloppe-s0", 1),
+        ("enveloppe-s1", 1),
+        ("enveloppe-s0", 2),
+        ("enveloppe-s1", 2),
+    ]
+    assert "unknown event type 'EvenementFutur'" in parked[0]["reason"]
+    assert "newer than this reader" in parked[1]["reason"]

@@ -17,10 +17,10 @@ from candidature.domain.chevauchement import Voisine
 from candidature.domain.errors import EpciDejaCandidat
 from contracts.base import Role
 from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, VagueRelevee
-from contracts.envelope import Actor
 from kernel.decider import DomainError
 from kernel.memory import InMemoryEventStore
 from kernel.ports import CommandContext, EventStore
+from tests import fixtures
 from tests.unit.candidature_exemples import CID, EPCI_1, EPCI_2, LE_29_AOUT_2023, PARIS, RELEVE_VAGUE_4, dossier
 
 
@@ -63,7 +63,7 @@ class IndexEnMemoire:
 
 
 def context(scope: str = EPCI_1, le: datetime = LE_29_AOUT_2023) -> CommandContext:
-    return CommandContext(actor=Actor(id=f"epci-{scope}", role=Role.EPCI_CANDIDAT, scope=scope), occurred_at=le)
+    return fixtures.context(Role.EPCI_CANDIDAT, f"epci-{scope}", scope=scope, at=le)
 
 
 async def brouillon(store: EventStore, candidature_id: str = CID, sirens: list[str] | None = None) -> None:

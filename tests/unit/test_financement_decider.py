@@ -25,9 +25,9 @@ from financement.domain.commands import (
 )
 from financement.domain.enveloppe import decider
 from kernel.testing import given
+from tests.fixtures import SIRET
 
 T = "cambresis"
-SIRET = "73282932000074"
 LAUREAT = LaureatEnregistre(
     territoire_id=T, nom_territoire="Cambrésis", region_code="32", date_decision=date(2023, 7, 1)
 )

@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, date, datetime
 
 from contracts.base import FormeAide, RegimeAide, Role
-from contracts.envelope import Actor
 from contracts.financement.v1 import AideAccordee, AideRefusee, Contribution
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
 from financement.application import handlers
@@ -19,9 +18,10 @@ from financement.domain.commands import (
 from financement.entrypoints.reactors import commande_pour
 from kernel.memory import InMemoryEventStore
 from kernel.ports import CommandContext
+from tests import fixtures
+from tests.fixtures import SIRET
 
 T = "lorient"
-SIRET = "73282932000074"
 LAUREAT = TerritoireLaureat(
     territoire_id=T,
     candidature_id="c-lorient",
@@ -45,9 +45,7 @@ QUALIFIE = ProjetQualifie(
 
 
 def context() -> CommandContext:
-    return CommandContext(
-        actor=Actor(id="bpi-1", role=Role.BPIFRANCE_CHARGE), occurred_at=datetime(2023, 11, 2, 10, tzinfo=UTC)
-    )
+    return fixtures.context(Role.BPIFRANCE_CHARGE, "bpi-1", at=datetime(2023, 11, 2, 10, tzinfo=UTC))
 
 
 def aide(aide_id: str, montant: int = 1_000_000) -> AccorderAide:

@@ -22,7 +22,7 @@ Reactor = Callable[[DomainEvent], C | Sequence[C] | None]
 Execute = Callable[[EventStore, C, CommandContext], Awaitable[Any]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: Reaction[C](…) sets __orig_class__ on the instance
 class Reaction(Generic[C]):
     """A reactor and the handler that executes its commands, for one command type: write `Reaction[Commande](…)`
     (mypy cannot infer a union of command types from both functions at once)."""

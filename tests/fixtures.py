@@ -1,0 +1,31 @@
+"""Values and builders shared by the tests (pure: no server, no I/O), so that no test module redefines them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from contracts.base import Role
+from contracts.envelope import Actor
+from contracts.financement.v1 import LaureatEnregistre
+from kernel.ports import CommandContext
+
+SIRET = "73282932000074"  # a real SIRET (Luhn-valid), of a company the tests fund
+LE_28_AOUT_2023 = datetime(2023, 8, 28, 10, tzinfo=UTC)  # the announcement of the 19 laureates
+
+
+def context(
+    role: Role = Role.SYSTEME,
+    actor_id: str = "agent-1",
+    scope: str | None = None,
+    at: datetime = LE_28_AOUT_2023,
+    key: str | None = None,
+) -> CommandContext:
+    """Who asks (a role, an id, a scope), when, and optionally the idempotency key of the command."""
+    return CommandContext(actor=Actor(id=actor_id, role=role, scope=scope), occurred_at=at, idempotency_key=key)
+
+
+def laureat(territoire: str) -> LaureatEnregistre:
+    """Any event will do for the kernel's tests: this one is small and valid."""
+    return LaureatEnregistre(
+        territoire_id=territoire, nom_territoire="Cambrésis", region_code="32", date_decision=date(2023, 7, 1)
+    )

@@ -1,0 +1,107 @@
+"""The kernel's pure core and the contracts' catalog: reactions, their context, refusal kinds, the catalog."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+import uuid
+
+import contracts
+from contracts.base import DomainEvent, Role
+from contracts.catalog import UnknownEventType, all_models, decode
+from contracts.envelope import seal
+from kernel.adapters.http import STATUS_OF_REFUSAL
+from kernel.decider import DomainError, Forbidden, NotFound, RefusalKind
+from kernel.reactor import Reaction, reaction_context
+from tests.fixtures import context, laureat
+
+ENVELOPE = seal(
+    {
+        "event_id": str(uuid.uuid4()),
+        "event_type": "LaureatEnregistre",
+        "schema_version": 1,
+        "stream_id": "enveloppe-a",
+        "stream_version": 1,
+        "occurred_at": "2023-08-28T10:00:00+00:00",
+        "recorded_at": "2023-08-28T10:00:01+00:00",
+        "correlation_id": "corr-1",
+        "causation_id": None,
+        "actor": {"id": "cdc-1", "role": "INSTRUCTEUR_CDC", "scope": None},
+        "producer": "tests",
+        "previous_hash": None,
+        "data": laureat("a").model_dump(mode="json"),
+    }
+)
+
+
+async def _execute(*_: object) -> None:
+    return None
+
+
+def test_a_reaction_asks_nothing_one_or_several_commands() -> None:
+    assert Reaction[int](lambda _: None, _execute).commands(laureat("a")) == []
+    assert Reaction[int](lambda _: 1, _execute).commands(laureat("a")) == [1]
+    assert Reaction[int](lambda _: [1, 2], _execute).commands(laureat("a")) == [1, 2]
+
+
+def test_a_reaction_context_comes_from_the_message_and_is_deterministic() -> None:
+    first = reaction_context("financement", "financement.instruction-events", ENVELOPE)
+    again = reaction_context("financement", "financement.instruction-events", ENVELOPE)
+    second_command = reaction_context("financement", "financement.instruction-events", ENVELOPE, 1)
+    assert (first.actor.id, first.actor.role) == ("financement", Role.SYSTEME)
+    assert (first.occurred_at, first.correlation_id, first.causation_id) == (
+        ENVELOPE.occurred_at,
+        "corr-1",
+        str(ENVELOPE.event_id),
+    )
+    assert first.event_id(0) == again.event_id(0)  # a redelivery appends nothing twice
+    assert first.event_id(0) != second_command.event_id(0) != context().event_id(0)
+
+
+def test_every_kind_of_refusal_has_one_http_status() -> None:
+    assert set(STATUS_OF_REFUSAL) == set(RefusalKind)
+    assert (DomainError("x").kind, NotFound("x").kind, Forbidden("x").kind) == (
+        RefusalKind.REFUSED,
+        RefusalKind.NOT_FOUND,
+        RefusalKind.FORBIDDEN,
+    )
+
+
+def _every_event_model() -> dict[str, type[DomainEvent]]:
+    """Every DomainEvent declared anywhere under contracts/, by importing every module of the package."""
+    for module in pkgutil.walk_packages(contracts.__path__, "contracts."):
+        importlib.import_module(module.name)
+    found: dict[str, type[DomainEvent]] = {}
+    pending = list(DomainEvent.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending += model.__subclasses__()
+        if "event_type" in vars(model):
+            latest = found.get(model.event_type)
+            if latest is None or latest.schema_version < model.schema_version:
+                found[model.event_type] = model
+    return found
+
+
+def test_the_catalog_alone_knows_every_event_type_declared_in_the_contracts() -> None:
+    """Importing only contracts.catalog (as a consumer does) must know every type: none is missed because no one
+    imported its module first."""
+    script = "import json, contracts.catalog as c; print(json.dumps(sorted(c.all_models())))"
+    alone = json.loads(
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    )
+    declared = _every_event_model()
+    assert alone == sorted(declared)
+    assert all(all_models()[name] is model for name, model in declared.items())
+
+
+def test_an_unknown_event_type_is_an_error_to_handle_not_a_silent_skip() -> None:
+    try:
+        decode("EvenementFutur", 1, {})
+    except UnknownEventType as error:
+        assert str(error) == "EvenementFutur"
+    else:
+        raise AssertionError("an unknown event type must raise")
