@@ -256,11 +256,25 @@ async def national(client: httpx.AsyncClient, as_of: str | None = None) -> dict[
     return response.json()  # type: ignore[no-any-return]
 
 
-async def until_refusal_seen(client: httpx.AsyncClient) -> dict[str, Any]:
-    """The refusal is the last event of the envelope stream: once seen, everything before it was applied."""
-    return await eventually(
-        lambda: _when(national(client), lambda f: f["nb_aides_refusees"] == 1), what="the whole history in the figures"
-    )
+async def until_all_applied(
+    client: httpx.AsyncClient, settings: Settings, envelopes: list[EventEnvelope]
+) -> dict[str, Any]:
+    """Every stream of the history applied up to its last version, by the consumer's own dedup records (streams
+    on different partitions arrive in any order; the unknown event type stays parked), then the figures."""
+    expected = {e.stream_id: e.stream_version for e in envelopes if e.event_type != "EvenementFutur"}
+
+    async def applied() -> bool:
+        conn = await asyncpg.connect(settings.database_url)
+        try:
+            rows = await conn.fetch(
+                "SELECT stream_id, version FROM consumer_streams WHERE consumer = 'reporting.projection'"
+            )
+        finally:
+            await conn.close()
+        return {r["stream_id"]: r["version"] for r in rows} == expected
+
+    await eventually(applied, what="the whole history applied")
+    return await national(client)
 
 
 async def _when(figures: Awaitable[dict[str, Any]], ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
@@ -274,7 +288,7 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
     async with running(create_app(settings)) as client, publisher(settings) as publish:
         for envelope in envelopes:
             await publish(envelope)
-        figures = await until_refusal_seen(client)
+        figures = await until_all_applied(client, settings, envelopes)
         assert figures == {
             "as_of": None,
             "nb_candidatures": 3,
@@ -357,7 +371,7 @@ async def test_swap_catches_up_with_the_live_consumer(settings_for) -> None:  # 
     async with running(app) as client, publisher(settings) as publish:
         for envelope in envelopes:
             await publish(envelope)
-        await until_refusal_seen(client)
+        await until_all_applied(client, settings, envelopes)
         late = [enveloppe(aide(f"aide-late{i}", FormeAide.SUBVENTION, 1_000_000, date(2024, 4, 1))) for i in range(5)]
 
         @asynccontextmanager
