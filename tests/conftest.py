@@ -21,6 +21,7 @@ from kernel.adapters.postgres import create_pool, migrate
 from kernel.adapters.runtime import Settings
 from rebond_local.database import create_database
 from rebond_local.infra import Infra, provision
+from tests.fixtures import TEST_SIGNERS, TEST_TRUSTED_KEYS
 from tests.support import TEST_AUTH_SECRET
 
 configure_logging("tests", level="WARNING")
@@ -32,6 +33,9 @@ def _interrupt(*_: object) -> None:
 
 signal.signal(signal.SIGTERM, _interrupt)
 os.environ["REBOND_AUTH_SECRET"] = TEST_AUTH_SECRET  # the services under test verify the tokens it signs
+for _producer, _signer in TEST_SIGNERS.items():  # each service under test signs with its own key
+    os.environ[f"REBOND_SIGNING_KEY_{_producer.upper()}"] = _signer.private_text
+os.environ["REBOND_TRUSTED_KEYS"] = TEST_TRUSTED_KEYS
 
 
 @pytest.fixture(scope="session")

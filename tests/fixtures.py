@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import UTC, date, datetime
 
 from contracts.base import Role
-from contracts.envelope import Actor
+from contracts.envelope import Actor, EventEnvelope
 from contracts.financement.v1 import LaureatEnregistre
 from kernel.ports import CommandContext
+from kernel.signing import Signer, Verifier
+
+# Every producer of the tests signs with a key derived from its name (services under test, hand-made histories).
+PRODUCERS = ("candidature", "instruction", "financement", "reporting", "tests", "memory")
+TEST_SIGNERS = {
+    name: Signer.from_text(base64.b64encode(hashlib.sha256(f"rebond-tests:{name}".encode()).digest()).decode())
+    for name in PRODUCERS
+}
+TEST_TRUSTED_KEYS = ",".join(f"{name}:{signer.public_text}" for name, signer in TEST_SIGNERS.items())
+TEST_VERIFIER = Verifier.from_text(TEST_TRUSTED_KEYS)
+
+
+def signed(envelope: EventEnvelope) -> EventEnvelope:
+    """A hand-made envelope signed as its producer would have signed it."""
+    return envelope.model_copy(update={"signature": TEST_SIGNERS[envelope.producer].sign(envelope.hash)})
+
 
 SIRET = "73282932000074"  # a real SIRET (Luhn-valid), of a company the tests fund
 LE_28_AOUT_2023 = datetime(2023, 8, 28, 10, tzinfo=UTC)  # the announcement of the 19 laureates

@@ -39,7 +39,8 @@ from kernel.clock import SimulatedClock
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext
 from rebond_local.infra import Infra
-from tests.support import as_actor, eventually, isolated_settings, running
+from tests.fixtures import TEST_SIGNERS
+from tests.support import as_actor, eventually, isolated_settings, operator, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -348,7 +349,9 @@ async def designer(service: Service, cid: str, expert_id: str, jusqu_au: date) -
         idempotency_key=f"test:{expert_id}",
         occurred_at=datetime(2023, 8, 28, 9, tzinfo=PARIS),
     )
-    [recorded] = envelop("instruction", f"dossier-{cid}-{expert_id}", [event], 0, None, context)
+    [recorded] = envelop(
+        "instruction", f"dossier-{cid}-{expert_id}", [event], 0, None, context, TEST_SIGNERS["instruction"]
+    )
     producer = AIOKafkaProducer(bootstrap_servers=service.settings.kafka_bootstrap, acks="all")
     await producer.start()
     try:
@@ -441,14 +444,14 @@ async def test_la_releve_fige_la_vague_et_l_enregistre_une_fois_avec_la_liste_ex
     assert (await service.depose(kept, kept_sirens)).status_code == 201
     assert (await service.depose(gone, gone_sirens)).status_code == 201
     await service.brouillon(draft, [siren()])
-    await service.client.put("/ops/clock", json={"now": "2023-10-01T11:59:00+02:00"})
+    await service.client.put("/ops/clock", headers=operator(), json={"now": "2023-10-01T11:59:00+02:00"})
     assert (
         await service.client.post(f"/candidatures/{gone}/retrait", json={"motif": "m"}, headers=epci(gone_sirens[0]))
     ).status_code == 201
     expected = await deposees_non_retirees(service, 4)
     assert kept in expected and gone not in expected and len(expected) >= 5
     assert await relevee(service, 4) == []
-    await service.client.put("/ops/clock", json={"now": "2023-10-01T12:05:00+02:00"})
+    await service.client.put("/ops/clock", headers=operator(), json={"now": "2023-10-01T12:05:00+02:00"})
     [event] = await eventually(lambda: relevee(service, 4), what="the relève of wave 4")
     assert event.candidatures == expected and event.releve_le == datetime(2023, 10, 1, 12, tzinfo=PARIS)
     assert [e.candidatures for v in (1, 2, 3) for e in await relevee(service, v)] == [[], [], []]  # late: all at once
@@ -482,7 +485,7 @@ async def test_apres_la_cloture_anticipee_tout_depot_est_refuse(service: Service
     assert calendar["cloture_anticipee"]["reference_arrete"] == "arrêté n° 2023-1001"
     assert len(calendar["vagues"]) == 13
     # the wave open at the closure (5) is still relevée at its date; the next ones never are
-    await service.client.put("/ops/clock", json={"now": "2024-06-01T12:05:00+02:00"})
+    await service.client.put("/ops/clock", headers=operator(), json={"now": "2024-06-01T12:05:00+02:00"})
     await eventually(lambda: relevee(service, 5), what="the relève of wave 5")
     await asyncio.sleep(0.5)
     assert await relevee(service, 6) == []

@@ -44,7 +44,9 @@ OPTIONAL_VARIABLES = {
 }
 EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")
 _INTERPOLATION = re.compile(r"\$\$|\$\{(\w+)(?::?-([^}]*)|(:?\?[^}]*))?\}|\$(\w+)")
-_READS = re.compile(r"""environ\[\s*["'](\w+)["']\s*\]|(?:environ\.get|getenv)\(\s*["'](\w+)["']""")
+# os.environ["X"] is required; os.environ.get("X") and the runtime's _configured("X") (X, or the file X_FILE)
+# have a default.
+_READS = re.compile(r"""environ\[\s*["'](\w+)["']\s*\]|(?:environ\.get|getenv|_configured)\(\s*["'](\w+)["']""")
 
 
 def interpolate(value: Any) -> Any:

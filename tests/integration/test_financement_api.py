@@ -27,7 +27,7 @@ from financement.app import create_app
 from kernel.adapters.runtime import Settings
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, RecordedEvent
-from tests.fixtures import SIRET
+from tests.fixtures import SIRET, TEST_SIGNERS
 from tests.support import as_actor, eventually, isolated_settings, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -100,7 +100,9 @@ def instruction_envelopes(
     )
     version = after.envelope.stream_version if after else 0
     previous = after.envelope.hash if after else None
-    return envelop("instruction", f"dossier-{territoire}", events, version, previous, context)
+    return envelop(
+        "instruction", f"dossier-{territoire}", events, version, previous, context, TEST_SIGNERS["instruction"]
+    )
 
 
 async def publish(service: Service, *recorded: RecordedEvent) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,15 +25,12 @@ from contracts import topics
 from contracts.base import DomainEvent, Role
 from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, Porteur, SectionDossier, VagueRelevee
 from contracts.codec import decode_message
-from contracts.envelope import Actor
 from contracts.instruction.v1 import CritereSelection, RegleEligibilite
 from instruction.app import create_app
 from kernel.adapters.runtime import Settings
 from kernel.clock import SimulatedClock
-from kernel.envelopes import envelop
-from kernel.ports import CommandContext
 from rebond_local.infra import Infra
-from tests.support import as_actor, eventually, isolated_settings, running
+from tests.support import ProducerLog, as_actor, eventually, isolated_settings, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -77,6 +74,7 @@ class Service:
     app: FastAPI
     client: httpx.AsyncClient
     settings: Settings
+    candidatures: ProducerLog = field(default_factory=lambda: ProducerLog("candidature"))  # as its relay publishes
 
     async def types(self, candidature_id: str) -> list[str]:
         """Event types recorded in the dossier's stream, in order (consultations left out)."""
@@ -89,15 +87,11 @@ class Service:
         await producer.start()
         try:
             for stream_id, version, event in events:
-                context = CommandContext(
-                    actor=Actor(id="candidature", role=Role.SYSTEME),
-                    occurred_at=datetime(2023, 6, 1, 12, tzinfo=PARIS),
-                    idempotency_key=f"test:{stream_id}:{version}",
-                )
-                [recorded] = envelop("candidature", stream_id, [event], version - 1, None, context)
-                await producer.send_and_wait(
-                    self.settings.topic(topics.CANDIDATURE), recorded.envelope.to_json(), key=stream_id.encode()
-                )
+                at = datetime(2023, 6, 1, 12, tzinfo=PARIS)
+                for envelope in self.candidatures.envelopes(stream_id, version, event, at):
+                    await producer.send_and_wait(
+                        self.settings.topic(topics.CANDIDATURE), envelope.to_json(), key=stream_id.encode()
+                    )
         finally:
             await producer.stop()
 

@@ -48,7 +48,7 @@ async def alertes(service: Service, tid: str) -> list[str]:
 
 async def test_chaque_mois_sans_copil_est_signale_une_fois_jusqu_a_la_restitution(service: Service) -> None:
     tid = f"perigord-{uuid.uuid4().hex[:6]}"
-    await service.publish(laureat(tid, date(2023, 6, 1)))
+    await service.publish(*laureat(tid, date(2023, 6, 1)))
     await service.mission(tid)
     await post(service, f"/missions/{tid}/convention", CDC, CONVENTION | {"date_signature": "2023-06-20"})
     await post(
@@ -78,7 +78,7 @@ async def test_chaque_mois_sans_copil_est_signale_une_fois_jusqu_a_la_restitutio
 
 async def test_le_retard_de_convention_est_signale_une_fois_a_la_fin_du_jour_de_l_echeance(service: Service) -> None:
     tid = f"vosges-{uuid.uuid4().hex[:6]}"
-    await service.publish(laureat(tid, date(2023, 7, 15)))
+    await service.publish(*laureat(tid, date(2023, 7, 15)))
     assert (await service.mission(tid))["ouverture"]["echeance_convention"] == "2024-01-15"
 
     await service.move_clock(datetime(2024, 1, 15, 23, 59, 59, tzinfo=PARIS))  # the echeance day is on time

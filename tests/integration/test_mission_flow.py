@@ -23,15 +23,12 @@ from fastapi import FastAPI
 from contracts import topics
 from contracts.base import Role
 from contracts.codec import decode_message
-from contracts.envelope import Actor
 from contracts.instruction.v1 import TerritoireLaureat
 from instruction.app import create_app
 from kernel.adapters.runtime import Settings
 from kernel.clock import SimulatedClock
-from kernel.envelopes import envelop
-from kernel.ports import CommandContext
 from rebond_local.infra import Infra
-from tests.support import as_actor, eventually, isolated_settings, running
+from tests.support import ProducerLog, as_actor, eventually, isolated_settings, operator, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -112,7 +109,7 @@ class Service:
         return await eventually(probe, what=f"the mission of {tid} to open")
 
     async def move_clock(self, moment: datetime) -> None:
-        response = await self.client.put("/ops/clock", json={"now": moment.isoformat()})
+        response = await self.client.put("/ops/clock", headers=operator(), json={"now": moment.isoformat()})
         assert response.status_code == 200, response.text
 
 
@@ -129,8 +126,9 @@ async def service(infra: Infra) -> AsyncIterator[Service]:
         yield started
 
 
-def laureat(tid: str, notifie_le: date, version: int = 5) -> tuple[str, bytes]:
-    """A TerritoireLaureat as instruction's relay publishes it from the dossier stream."""
+def laureat(tid: str, notifie_le: date, version: int = 5) -> list[tuple[str, bytes]]:
+    """A TerritoireLaureat as instruction's relay publishes it from the dossier stream, with the versions before it
+    (the consumer applies a stream in order)."""
     event = TerritoireLaureat(
         territoire_id=tid,
         candidature_id=tid,
@@ -143,13 +141,11 @@ def laureat(tid: str, notifie_le: date, version: int = 5) -> tuple[str, bytes]:
         enveloppe_cible_centimes=500_000_000,
     )
     stream_id = f"dossier-{tid}"
-    context = CommandContext(
-        actor=Actor(id="cabinet-pm", role=Role.PM_CABINET),
-        occurred_at=datetime.combine(notifie_le, datetime.min.time(), PARIS),
-        idempotency_key=f"test:{stream_id}:{version}",
-    )
-    [recorded] = envelop("instruction", stream_id, [event], version - 1, None, context)
-    return stream_id, recorded.envelope.to_json()
+    at = datetime.combine(notifie_le, datetime.min.time(), PARIS)
+    return [(stream_id, envelope.to_json()) for envelope in DOSSIERS.envelopes(stream_id, version, event, at)]
+
+
+DOSSIERS = ProducerLog("instruction")  # the dossier streams, as instruction's store records them
 
 
 async def read_published(settings: Settings, stream_id: str, expected: int) -> list[str]:
@@ -186,7 +182,7 @@ async def post(
 async def test_un_laureat_publie_ouvre_sa_mission_qui_va_jusqu_a_la_cloture(service: Service) -> None:
     tid = f"cambrai-{uuid.uuid4().hex[:6]}"
     message = laureat(tid, date(2023, 3, 20))
-    await service.publish(message, message)  # redelivered: one opening
+    await service.publish(*message, *message)  # redelivered: one opening
     mission = await service.mission(tid)
     assert (mission["etat"], mission["ouverture"]["echeance_convention"]) == ("OUVERTE", "2023-09-20")
 
@@ -229,7 +225,7 @@ async def test_un_laureat_publie_ouvre_sa_mission_qui_va_jusqu_a_la_cloture(serv
 
 async def test_les_refus_et_les_entrees_invalides_n_ajoutent_rien(service: Service) -> None:
     tid, other = (f"{name}-{uuid.uuid4().hex[:6]}" for name in ("lorient", "perigord"))
-    await service.publish(laureat(tid, date(2023, 5, 10)))
+    await service.publish(*laureat(tid, date(2023, 5, 10)))
     await service.mission(tid)
     cases: list[tuple[str, str, dict[str, str], dict[str, Any], int, str]] = [
         ("COPIL before the launch", f"/missions/{tid}/copils", prestataire(tid), COPIL_MAI, 409, "mission_non_lancee"),
@@ -302,7 +298,7 @@ async def test_les_refus_et_les_entrees_invalides_n_ajoutent_rien(service: Servi
 
 async def test_qui_peut_lire_une_mission(service: Service) -> None:
     tid = f"arve-{uuid.uuid4().hex[:6]}"
-    await service.publish(laureat(tid, date(2023, 5, 10)))
+    await service.publish(*laureat(tid, date(2023, 5, 10)))
     await service.mission(tid)
     readers = [CDC, DTI, as_actor(Role.SGPI), as_actor(Role.BPIFRANCE_CHARGE), copil(tid), prestataire(tid)]
     for headers in readers:

@@ -12,12 +12,14 @@ from faststream.kafka import KafkaBroker
 
 from contracts import topics
 from contracts.codec import ReceivedEvent, decode_message
+from contracts.envelope import seal
 from kernel.adapters.consumer import Delivery, IdempotentConsumer, RetryLater
 from kernel.adapters.kafka import make_broker, subscribe
+from kernel.adapters.parking import Parking
 from kernel.adapters.postgres import Connection, PostgresEventStore
 from kernel.adapters.relay import OutboxRelay, faststream_publisher
 from rebond_local.infra import Infra
-from tests.fixtures import context, laureat
+from tests.fixtures import TEST_SIGNERS, TEST_VERIFIER, context, laureat, signed
 from tests.support import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -66,7 +68,7 @@ async def broker(infra: Infra) -> KafkaBroker:
 
 
 async def test_relay_publishes_the_log_in_order_keyed_by_stream(pool, broker, infra, topic_prefix) -> None:
-    store = PostgresEventStore(pool, producer="tests")
+    store = PostgresEventStore(pool, producer="tests", signer=TEST_SIGNERS["tests"])
     await fill(store, streams=4, per_stream=5)
     topic = topic_prefix + topics.FINANCEMENT
     relay = OutboxRelay(pool, faststream_publisher(broker), "t.relay", batch_size=7, topic_for=lambda _: topic)
@@ -87,7 +89,7 @@ async def test_relay_publishes_the_log_in_order_keyed_by_stream(pool, broker, in
 async def test_crash_between_publish_and_checkpoint_loses_nothing_and_counts_nothing_twice(
     pool, broker, infra, topic_prefix, unique
 ) -> None:
-    store = PostgresEventStore(pool, producer="tests")
+    store = PostgresEventStore(pool, producer="tests", signer=TEST_SIGNERS["tests"])
     await fill(store, streams=3, per_stream=4)
     async with pool.acquire() as conn:
         await conn.execute(COUNTED)
@@ -108,7 +110,7 @@ async def test_crash_between_publish_and_checkpoint_loses_nothing_and_counts_not
     assert await relay.checkpoint() == 0
     assert await relay.publish_batch() == 12  # the restarted relay publishes everything again
 
-    consumer = IdempotentConsumer(f"t.counter.{unique}", pool, count_event)
+    consumer = IdempotentConsumer(f"t.counter.{unique}", pool, count_event, TEST_VERIFIER)
     subscriber_broker = make_broker(infra.kafka_bootstrap, client_id="tests-consumer")
     subscribe(subscriber_broker, consumer, topic, group_id=f"t.counter.{unique}")
     await subscriber_broker.start()
@@ -157,13 +159,18 @@ class _Conn:
         return getattr(self._conn, name)
 
     async def execute(self, sql: str, *args: object) -> str:
-        if "relay_checkpoints" in sql:
+        if "INSERT INTO relay_checkpoints" in sql:
             raise ConnectionError("process killed before the checkpoint")
         return await self._conn.execute(sql, *args)
 
+    async def fetchval(self, sql: str, *args: object) -> object:
+        if "INSERT INTO relay_checkpoints" in sql:  # the checkpoint's compare-and-set
+            raise ConnectionError("process killed before the checkpoint")
+        return await self._conn.fetchval(sql, *args)
+
 
 async def _deliveries(pool: asyncpg.Pool, stream_count: int) -> list[Delivery]:
-    store = PostgresEventStore(pool, producer="tests")
+    store = PostgresEventStore(pool, producer="tests", signer=TEST_SIGNERS["tests"])
     await fill(store, streams=stream_count, per_stream=2)
     return [
         Delivery("topic", 0, offset, json.dumps(envelope).encode())
@@ -174,7 +181,7 @@ async def _deliveries(pool: asyncpg.Pool, stream_count: int) -> list[Delivery]:
 async def test_a_redelivered_message_is_applied_once(pool) -> None:
     async with pool.acquire() as conn:
         await conn.execute(COUNTED)
-    consumer = IdempotentConsumer("t.dedup", pool, count_event)
+    consumer = IdempotentConsumer("t.dedup", pool, count_event, TEST_VERIFIER)
     first = (await _deliveries(pool, 1))[0]
     assert await consumer.handle(first) == "applied"
     redelivered = Delivery(first.topic, first.partition, first.offset + 100, first.body)  # republished elsewhere
@@ -200,7 +207,7 @@ async def test_a_poison_message_is_parked_and_its_stream_waits_behind_it(pool) -
         dead_letters.append(record)
 
     consumer = IdempotentConsumer(
-        "t.poison", pool, fragile, max_attempts=3, backoff_seconds=0.01, dead_letter=to_dead_letters
+        "t.poison", pool, fragile, TEST_VERIFIER, max_attempts=3, backoff_seconds=0.01, dead_letter=to_dead_letters
     )
     s0v1, s0v2, s1v1, s1v2 = await _deliveries(pool, 2)  # log order: s0 v1, s0 v2, s1 v1, s1 v2
     for _attempt in range(2):
@@ -216,7 +223,8 @@ async def test_a_poison_message_is_parked_and_its_stream_waits_behind_it(pool) -
     assert dead_letters and dead_letters[0]["stream_id"] == "enveloppe-s0"
 
     broken.clear()  # the bug is fixed: release the stream, in order
-    assert await consumer.release("enveloppe-s0") == 2
+    released = await Parking(pool, {"t.poison": consumer}).release("t.poison", "enveloppe-s0", "ops-1", "bug fixed")
+    assert (released.applied, released.position) == (2, 2)
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT stream_id, version, times FROM counted ORDER BY stream_id, version")
         assert [(r["stream_id"], r["version"], r["times"]) for r in rows] == [
@@ -242,9 +250,9 @@ async def test_a_failing_message_is_redelivered_by_kafka_until_it_passes(
             raise OSError("database hiccup")
         await count_event(conn, received)
 
-    consumer = IdempotentConsumer(f"t.flaky.{unique}", pool, flaky, backoff_seconds=0.05)
+    consumer = IdempotentConsumer(f"t.flaky.{unique}", pool, flaky, TEST_VERIFIER, backoff_seconds=0.05)
     topic = topic_prefix + topics.FINANCEMENT
-    store = PostgresEventStore(pool, producer="tests")
+    store = PostgresEventStore(pool, producer="tests", signer=TEST_SIGNERS["tests"])
     await fill(store, streams=1, per_stream=3)
     await OutboxRelay(pool, faststream_publisher(broker), "t.relay", topic_for=lambda _: topic).publish_batch()
     subscriber_broker = make_broker(infra.kafka_bootstrap, client_id="tests-flaky")
@@ -268,12 +276,12 @@ async def test_an_event_type_this_code_does_not_know_is_parked_and_blocks_its_st
     """A newer producer's event must never be skipped: the figures would be wrong and nobody would know."""
     async with pool.acquire() as conn:
         await conn.execute(COUNTED)
-    consumer = IdempotentConsumer("t.unknown", pool, count_event)
+    consumer = IdempotentConsumer("t.unknown", pool, count_event, TEST_VERIFIER)
     s0v1, s0v2, s1v1, s1v2 = await _deliveries(pool, 2)
-    future = json.loads(s0v1.body) | {"event_type": "EvenementFutur", "data": {"x": 1}}
-    newer = json.loads(s1v1.body) | {"schema_version": 99}
-    assert await consumer.handle(Delivery("topic", 0, 10, json.dumps(future).encode())) == "parked"
-    assert await consumer.handle(Delivery("topic", 0, 11, json.dumps(newer).encode())) == "parked"
+    future = signed(seal(json.loads(s0v1.body) | {"event_type": "EvenementFutur", "data": {"x": 1}, "hash": ""}))
+    newer = signed(seal(json.loads(s1v1.body) | {"schema_version": 99, "hash": ""}))  # as a newer producer signs
+    assert await consumer.handle(Delivery("topic", 0, 10, future.to_json())) == "parked"
+    assert await consumer.handle(Delivery("topic", 0, 11, newer.to_json())) == "parked"
     assert [await consumer.handle(d) for d in (s0v2, s1v2)] == ["parked", "parked"]  # each waits behind its stream
     assert consumer.unknown_event_types == 1
     async with pool.acquire() as conn:

@@ -24,6 +24,7 @@ from contracts.instruction import mission as m
 from contracts.instruction import v1 as i
 from kernel.adapters.runtime import Settings
 from reporting.app import create_app
+from tests.fixtures import signed
 from tests.support import as_actor, eventually, running
 
 OPERATOR = as_actor(Role.SYSTEME, "ops")
@@ -458,6 +459,8 @@ def history() -> list[EventEnvelope]:
                 "hash": "",
                 "event_type": "EvenementFutur",
                 "stream_id": "mission-futur",
+                "stream_version": 1,  # the first of its stream: unreadable, not a gap
+                "previous_hash": None,
                 "data": {"x": 1},
             }
         )
@@ -472,7 +475,7 @@ async def publisher(settings: Settings) -> AsyncIterator[Callable[[EventEnvelope
 
     async def publish(envelope: EventEnvelope) -> None:
         topic = settings.topic(topics.topic_for_stream(envelope.stream_id))
-        await producer.send_and_wait(topic, envelope.to_json(), key=envelope.stream_id.encode())
+        await producer.send_and_wait(topic, signed(envelope).to_json(), key=envelope.stream_id.encode())
 
     try:
         yield publish

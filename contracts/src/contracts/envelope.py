@@ -22,7 +22,8 @@ class Actor(BaseModel):
 
 
 class EventEnvelope(BaseModel):
-    """Metadata + payload. `hash` covers every other field and `previous_hash` links the stream."""
+    """Metadata + payload. `hash` covers every other field but the signature, `previous_hash` links the stream,
+    and `signature` is the producing service's Ed25519 signature of `hash` (kernel.signing)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     event_id: UUID
@@ -39,9 +40,13 @@ class EventEnvelope(BaseModel):
     previous_hash: str | None
     hash: str
     data: dict[str, Any]
+    signature: str | None = None
 
     def to_json(self) -> bytes:
         return self.model_dump_json().encode()
+
+
+UNHASHED = frozenset({"hash", "signature"})  # the signature signs the hash, so it cannot be inside it
 
 
 def canonical(document: dict[str, Any]) -> bytes:
@@ -50,8 +55,8 @@ def canonical(document: dict[str, Any]) -> bytes:
 
 
 def chain_hash(unhashed: dict[str, Any]) -> str:
-    """SHA-256 of the envelope without its own `hash` (it includes `previous_hash`)."""
-    body = {k: v for k, v in unhashed.items() if k != "hash"}
+    """SHA-256 of the envelope without its own `hash` and its `signature` (it includes `previous_hash`)."""
+    body = {k: v for k, v in unhashed.items() if k not in UNHASHED}
     return hashlib.sha256(canonical(body)).hexdigest()
 
 

@@ -12,8 +12,9 @@ INSTRUCTION = "instruction.dossier.v1"
 FINANCEMENT = "financement.enveloppe.v1"
 FIGURES = "reporting.figures.v1"
 DEAD_LETTERS = "rebond.dead-letters.v1"
+REPLAY_REQUESTS = "rebond.replay-requests.v1"  # a consumer that found a gap asks the producer to republish a stream
 
-ALL = (CANDIDATURE, INSTRUCTION, FINANCEMENT, FIGURES, DEAD_LETTERS)
+ALL = (CANDIDATURE, INSTRUCTION, FINANCEMENT, FIGURES, DEAD_LETTERS, REPLAY_REQUESTS)
 
 # stream-type prefix → topic, for each producing service's relay
 STREAM_TOPICS = {

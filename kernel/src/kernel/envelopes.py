@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from contracts.base import DomainEvent
 from contracts.envelope import EventEnvelope, seal
 from kernel.ports import CommandContext, RecordedEvent
+from kernel.signing import Signer
 
 
 def envelop(
@@ -17,8 +18,10 @@ def envelop(
     expected_version: int,
     previous_hash: str | None,
     context: CommandContext,
+    signer: Signer | None = None,
 ) -> list[RecordedEvent]:
-    """Number the events after `expected_version` and chain each to its predecessor's hash."""
+    """Number the events after `expected_version`, chain each to its predecessor's hash, and sign each hash with
+    the producing service's key (stores of unit tests may go unsigned)."""
     recorded_at = datetime.now(UTC)
     sealed: list[RecordedEvent] = []
     for index, event in enumerate(events):
@@ -39,6 +42,8 @@ def envelop(
                 "data": event.model_dump(mode="json"),
             }
         )
+        if signer is not None:
+            envelope = envelope.model_copy(update={"signature": signer.sign(envelope.hash)})
         previous_hash = envelope.hash
         sealed.append(RecordedEvent(envelope, event))
     return sealed

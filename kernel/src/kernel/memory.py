@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from contracts.base import DomainEvent
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, RecordedEvent
+from kernel.signing import Signer
 
 
 class InMemoryEventStore:
-    def __init__(self, producer: str = "memory") -> None:
+    def __init__(self, producer: str = "memory", signer: Signer | None = None) -> None:
         self.producer = producer
+        self.signer = signer
         self._streams: dict[str, list[RecordedEvent]] = {}
         self._event_ids: set[str] = set()
         self.log: list[RecordedEvent] = []
@@ -32,7 +34,7 @@ class InMemoryEventStore:
             if len(stream) != expected_version:
                 raise ConcurrencyError(stream_id, expected_version)
             previous = stream[-1].envelope.hash if stream else None
-            sealed = envelop(self.producer, stream_id, events, expected_version, previous, context)
+            sealed = envelop(self.producer, stream_id, events, expected_version, previous, context, self.signer)
             ids = {str(r.envelope.event_id) for r in sealed}
             if ids & self._event_ids:
                 raise DuplicateEvent(stream_id)

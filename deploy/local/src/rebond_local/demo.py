@@ -77,6 +77,7 @@ def actor(role: str, actor_id: str, scope: str | None = None) -> dict[str, str]:
 
 
 CDC, DTI = actor("INSTRUCTEUR_CDC", "cdc-instructeur"), actor("DTI_ANCT", "dti-1")
+OPERATEUR = actor("SYSTEME", "exploitation")  # moves the simulated clock (an operator's token)
 COMITE, SGPI, PM = actor("COMITE_MINISTERIEL", "comite-transport"), actor("SGPI", "sgpi-1"), actor("PM_CABINET", "pm")
 BPI = actor("BPIFRANCE_CHARGE", "bpi-1")
 
@@ -147,7 +148,7 @@ class Demo:
         """Move every service's business clock to 10:00 (Paris time) on `day`."""
         now = datetime.combine(date.fromisoformat(day), dtime(10), tzinfo=PARIS).isoformat()
         for url in self.urls.values():
-            await check(await self.client.put(f"{url}/ops/clock", json={"now": now}))
+            await check(await self.client.put(f"{url}/ops/clock", headers=OPERATEUR, json={"now": now}))
 
     async def post(self, url: str, headers: dict[str, str], body: dict[str, Any] | None = None) -> dict[str, Any]:
         return await check(await self.client.post(url, headers=headers, json=body))

@@ -14,6 +14,7 @@ import httpx
 
 from contracts import topics
 from kernel.adapters.kafka import ensure_topics
+from kernel.signing import Signer
 from rebond_local.broker import free_port
 from rebond_local.database import create_database
 from rebond_local.infra import AUTH_SECRET, Infra
@@ -65,17 +66,25 @@ async def start_system(
     """Create databases and topics, start the services, wait until each answers /health."""
     await ensure_topics(infra.kafka_bootstrap, [topic_prefix + t for t in topics.ALL])
     system = System()
+    signers = {name: Signer.generate() for name in SERVICES}  # this run's keys: each service signs with its own
+    trusted = ",".join(f"{name}:{signer.public_text}" for name, signer in signers.items())
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     try:
         for index, name in enumerate(SERVICES):
             port = base_port + index if base_port else free_port()
             env = {
-                **os.environ,
+                **{
+                    k: v
+                    for k, v in os.environ.items()
+                    if not k.startswith(("REBOND_SIGNING_KEY", "REBOND_TRUSTED_KEYS"))
+                },
                 "DATABASE_URL": await create_database(infra.database_url, database_prefix + name),
                 "KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
                 "KAFKA_TOPIC_PREFIX": topic_prefix,
                 "REBOND_AUTH_SECRET": AUTH_SECRET,
+                "REBOND_SIGNING_KEY": signers[name].private_text,
+                "REBOND_TRUSTED_KEYS": trusted,
                 "PYTHONUNBUFFERED": "1",
             }
             if simulated_clock:

@@ -1,13 +1,24 @@
-"""Idempotent, exactly-once-into-PostgreSQL consumption of another service's events.
+"""Idempotent, exactly-once-into-PostgreSQL consumption of another service's events, in stream order.
 
-Each message is applied in one PostgreSQL transaction together with its dedup record (the last
-version applied of its stream, per consumer). The Kafka offset is committed only after that
-transaction (kernel.adapters.kafka.subscribe). A message that keeps failing is parked with its
-reason; later messages of the same stream are parked behind it, never applied out of order."""
+Each message is applied in one PostgreSQL transaction together with the consumer's record of its stream: the last
+version applied and that event's hash. A consumer applies exactly version last+1, and only if the event proves its
+origin (its hash matches its content, its producer's signature matches its hash) and its place (its previous_hash is
+the hash of the version applied last). Otherwise the message is parked, with its kind and reason:
+
+- lower version: a duplicate (a redelivery or a republish), absorbed;
+- higher version (a gap: the broker lost or reordered something): parked as `gap`, and the missing versions are asked
+  for again (`request_replay`); once they arrive, the parked ones are applied in order by themselves;
+- not proven (bad hash or signature, unknown producer): parked as `forged`; it is not part of the stream, which goes on;
+- unreadable payload (a newer event type or version), a broken chain, or a failure that outlives a bounded retry:
+  parked as blocking; the later versions of its stream wait behind it (`waiting`) until an operator releases
+  (retries with today's code) or skips it (kernel.adapters.parking).
+
+The Kafka offset is committed only after the transaction (kernel.adapters.kafka.subscribe)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,21 +27,19 @@ import asyncpg
 import structlog
 
 from contracts.catalog import UnknownEventType, decode
-from contracts.codec import ReceivedEvent, decode_message
+from contracts.codec import ReceivedEvent, hash_is_intact
 from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
+from kernel.signing import UntrustedEvent, Verifier
 
 log = structlog.get_logger(__name__)
 
 Apply = Callable[[Connection, ReceivedEvent], Awaitable[None]]
 DeadLetter = Callable[[dict[str, Any]], Awaitable[None]]
+RequestReplay = Callable[[str, int], Awaitable[None]]  # (stream_id, from_version): ask the producer to republish
 
-# Records that this consumer applied (stream_id, version); returns NULL when it already had.
-CLAIM_STREAM_VERSION = (
-    "INSERT INTO consumer_streams (consumer, stream_id, version) VALUES ($1, $2, $3) "
-    "ON CONFLICT (consumer, stream_id) DO UPDATE SET version = EXCLUDED.version "
-    "WHERE consumer_streams.version < EXCLUDED.version RETURNING version"
-)
+BLOCKING = ("failed", "unreadable", "broken_chain")  # hold their stream until an operator acts
+PENDING = ("gap", "waiting")  # applied by the consumer itself once their turn comes
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,50 +56,49 @@ class RetryLater(Exception):
     """Processing failed; the message must be redelivered (nack) after a backoff."""
 
 
+@dataclass(frozen=True, slots=True)
+class Parked:
+    """Why a message is not applied now: its kind (see the module docstring) and a reason for people."""
+
+    kind: str
+    reason: str
+
+
 @dataclass
 class IdempotentConsumer:
     name: str
     pool: asyncpg.Pool
     apply: Apply
+    verifier: Verifier
     max_attempts: int = 5
     backoff_seconds: float = 0.2
     dead_letter: DeadLetter | None = None
-    unknown_event_types: int = 0  # messages parked because this code does not know their type
+    request_replay: RequestReplay | None = None
+    parked_by_kind: Counter[str] = field(default_factory=Counter)  # since start, for metrics and tests
     _attempts: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
-    async def handle(self, delivery: Delivery) -> str:
-        """Process one delivery; returns applied|duplicate|parked, raises RetryLater.
+    @property
+    def unknown_event_types(self) -> int:
+        return self.parked_by_kind["unknown_event_type"]
 
-        A message whose payload this code cannot read (an event type or a schema version written by a newer
-        producer, an invalid payload) is never skipped: it is parked, and blocks the later events of its
-        stream, until an operator releases it with a reader that knows it."""
+    async def handle(self, delivery: Delivery) -> str:
+        """Process one delivery; returns applied|duplicate|parked, raises RetryLater."""
         try:
             envelope = EventEnvelope.model_validate_json(delivery.body)
         except ValueError as error:  # pydantic's ValidationError included
-            await self._park(delivery, None, f"undecodable envelope: {error}")
+            await self._park(delivery, None, Parked("undecodable", f"undecodable envelope: {error}"))
             return "parked"
         try:
-            received = ReceivedEvent(envelope, decode(envelope.event_type, envelope.schema_version, envelope.data))
-        except UnknownEventType:
-            self.unknown_event_types += 1
-            log.warning(
-                "consumer.unknown_event_type",
-                consumer=self.name,
-                event_type=envelope.event_type,
-                stream_id=envelope.stream_id,
-                version=envelope.stream_version,
-            )
-            await self._park(delivery, envelope, f"unknown event type {envelope.event_type!r}")
-            return "parked"
-        except ValueError as error:  # a newer schema_version, or a payload its model refuses
-            await self._park(delivery, envelope, f"undecodable payload: {error}")
+            self._prove_origin(envelope)
+        except UntrustedEvent as error:
+            await self._park(delivery, envelope, Parked("forged", f"not proven: {error}"))
             return "parked"
         structlog.contextvars.bind_contextvars(
             event_id=str(envelope.event_id), stream_id=envelope.stream_id, correlation_id=envelope.correlation_id
         )
         key = (delivery.topic, delivery.partition, delivery.offset)
         try:
-            outcome = await self._apply_once(delivery, received)
+            outcome, replay_from = await self._apply_in_order(delivery, envelope)
         except Exception as error:  # noqa: BLE001 - any failure: bounded retry, then park
             attempts = self._attempts.get(key, 0) + 1
             self._attempts[key] = attempts
@@ -98,41 +106,115 @@ class IdempotentConsumer:
                 log.warning("consumer.retry", consumer=self.name, attempt=attempts, error=repr(error))
                 await asyncio.sleep(self.backoff_seconds * 2 ** (attempts - 1))
                 raise RetryLater(repr(error)) from error
-            await self._park(delivery, envelope, f"failed {attempts} times: {error!r}")
-            outcome = "parked"
+            await self._park(delivery, envelope, Parked("failed", f"failed {attempts} times: {error!r}"))
+            outcome, replay_from = "parked", None
         finally:
             structlog.contextvars.unbind_contextvars("event_id", "stream_id", "correlation_id")
         self._attempts.pop(key, None)
+        if replay_from is not None:
+            await self._ask_replay(envelope.stream_id, replay_from)
         return outcome
 
-    async def _apply_once(self, delivery: Delivery, received: ReceivedEvent) -> str:
-        envelope = received.envelope
+    def _prove_origin(self, envelope: EventEnvelope) -> None:
+        if not hash_is_intact(envelope):
+            raise UntrustedEvent("its content does not match its hash")
+        self.verifier.verify(envelope)
+
+    async def _apply_in_order(self, delivery: Delivery, envelope: EventEnvelope) -> tuple[str, int | None]:
+        """In one transaction: decide from the stream's position, apply or park, then apply what waited."""
         async with self.pool.acquire() as conn, conn.transaction():
+            current, last_hash = await position(conn, self.name, envelope.stream_id)
+            version = envelope.stream_version
+            if version <= current:
+                log.info("consumer.duplicate", consumer=self.name, version=version)
+                return "duplicate", None
             if await self._is_blocked(conn, envelope.stream_id):
-                await self._insert_parked(conn, delivery, envelope, "waiting behind a parked event of its stream")
-                return "parked"
-            claimed = await conn.fetchval(CLAIM_STREAM_VERSION, self.name, envelope.stream_id, envelope.stream_version)
-            if claimed is None:
-                log.info("consumer.duplicate", consumer=self.name, version=envelope.stream_version)
-                return "duplicate"
-            await self.apply(conn, received)
-        return "applied"
+                parked = Parked("waiting", "waiting behind a parked event of its stream")
+                await self._insert_parked(conn, delivery, envelope, parked)
+                return "parked", None
+            if version > current + 1:
+                parked = Parked("gap", f"gap: v{current + 1} expected, v{version} received")
+                await self._insert_parked(conn, delivery, envelope, parked)
+                return "parked", current + 1
+            refusal = self.refusal(envelope, last_hash)
+            if isinstance(refusal, Parked):
+                await self._insert_parked(conn, delivery, envelope, refusal)
+                return "parked", None
+            await self.apply_and_advance(conn, refusal)
+            await self.drain(conn, envelope.stream_id)
+        return "applied", None
+
+    def refusal(self, envelope: EventEnvelope, last_hash: str | None) -> Parked | ReceivedEvent:
+        """Why the next event of a stream cannot be applied (its chain, its payload), or the event to apply."""
+        if envelope.previous_hash != last_hash:
+            return Parked("broken_chain", "broken chain: previous_hash is not the hash of the version applied last")
+        try:
+            return ReceivedEvent(envelope, decode(envelope.event_type, envelope.schema_version, envelope.data))
+        except UnknownEventType:
+            self.parked_by_kind["unknown_event_type"] += 1
+            log.warning("consumer.unknown_event_type", consumer=self.name, event_type=envelope.event_type)
+            return Parked("unreadable", f"unknown event type {envelope.event_type!r}")
+        except ValueError as error:  # a newer schema_version, or a payload its model refuses
+            return Parked("unreadable", f"undecodable payload: {error}")
+
+    async def apply_and_advance(self, conn: Connection, received: ReceivedEvent) -> None:
+        envelope = received.envelope
+        await self.apply(conn, received)
+        await conn.execute(
+            "UPDATE consumer_streams SET version = $3, hash = $4 WHERE consumer = $1 AND stream_id = $2",
+            self.name,
+            envelope.stream_id,
+            envelope.stream_version,
+            envelope.hash,
+        )
+
+    async def drain(self, conn: Connection, stream_id: str) -> int:
+        """Apply, in order, the parked messages of the stream whose turn has come (inside the caller's transaction,
+        after the stream's position was locked); returns how many were applied."""
+        rows = await conn.fetch(
+            "SELECT id, body, stream_version FROM parked_messages WHERE consumer = $1 AND stream_id = $2 "
+            "AND released_at IS NULL AND kind = ANY($3::text[]) ORDER BY stream_version, id FOR UPDATE",
+            self.name,
+            stream_id,
+            list(PENDING),
+        )
+        applied = 0
+        for row in rows:
+            current, last_hash = await position(conn, self.name, stream_id)
+            if row["stream_version"] <= current:
+                await resolve(conn, row["id"], "duplicate", self.name, "its version was applied meanwhile")
+                continue
+            if row["stream_version"] != current + 1:
+                break
+            envelope = EventEnvelope.model_validate_json(row["body"])
+            refusal = self.refusal(envelope, last_hash)
+            if isinstance(refusal, Parked):  # its turn came, but it cannot be applied: it now blocks the stream
+                await conn.execute(
+                    "UPDATE parked_messages SET kind = $2, reason = $3 WHERE id = $1", row["id"], *_fields(refusal)
+                )
+                break
+            await self.apply_and_advance(conn, refusal)
+            await resolve(conn, row["id"], "applied", self.name, "applied once the versions before it were")
+            applied += 1
+        return applied
 
     async def _is_blocked(self, conn: Connection, stream_id: str) -> bool:
         return bool(
             await conn.fetchval(
-                "SELECT 1 FROM parked_messages WHERE consumer = $1 AND stream_id = $2 AND released_at IS NULL LIMIT 1",
+                "SELECT 1 FROM parked_messages WHERE consumer = $1 AND stream_id = $2 AND released_at IS NULL "
+                "AND kind = ANY($3::text[]) LIMIT 1",
                 self.name,
                 stream_id,
+                list(BLOCKING),
             )
         )
 
     async def _insert_parked(
-        self, conn: Connection, delivery: Delivery, envelope: EventEnvelope | None, reason: str
+        self, conn: Connection, delivery: Delivery, envelope: EventEnvelope | None, parked: Parked
     ) -> None:
         await conn.execute(
             "INSERT INTO parked_messages (consumer, stream_id, stream_version, event_id, topic, kafka_partition,"
-            " kafka_offset, reason, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " kafka_offset, reason, body, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             " ON CONFLICT (consumer, topic, kafka_partition, kafka_offset) DO NOTHING",
             self.name,
             envelope.stream_id if envelope else "?",
@@ -141,60 +223,95 @@ class IdempotentConsumer:
             delivery.topic,
             delivery.partition,
             delivery.offset,
-            reason,
+            parked.reason,
             delivery.body,
+            parked.kind,
         )
-        log.error(
+        self.parked_by_kind[parked.kind] += 1
+        level = log.info if parked.kind in PENDING else log.error
+        level(
             "consumer.parked",
             consumer=self.name,
-            reason=reason,
+            kind=parked.kind,
+            reason=parked.reason,
             topic=delivery.topic,
             partition=delivery.partition,
             offset=delivery.offset,
         )
-
-    async def _park(self, delivery: Delivery, envelope: EventEnvelope | None, reason: str) -> None:
-        async with self.pool.acquire() as conn:
-            await self._insert_parked(conn, delivery, envelope, reason)
-        if self.dead_letter is not None:
+        if self.dead_letter is not None and parked.kind not in PENDING:
             await self.dead_letter(
                 {
                     "consumer": self.name,
-                    "reason": reason,
+                    "kind": parked.kind,
+                    "reason": parked.reason,
                     "topic": delivery.topic,
                     "partition": delivery.partition,
                     "offset": delivery.offset,
                     "stream_id": envelope.stream_id if envelope else None,
                     "event_id": str(envelope.event_id) if envelope else None,
-                    "body": delivery.body.decode(errors="replace"),
                 }
             )
 
-    async def release(self, stream_id: str) -> int:
-        """Retry the parked messages of a stream in order; stop at the first that still fails."""
+    async def _park(self, delivery: Delivery, envelope: EventEnvelope | None, parked: Parked) -> None:
         async with self.pool.acquire() as conn:
-            parked = await conn.fetch(
-                "SELECT id, topic, kafka_partition, kafka_offset, body FROM parked_messages "
-                "WHERE consumer = $1 AND stream_id = $2 AND released_at IS NULL ORDER BY stream_version, id",
+            await self._insert_parked(conn, delivery, envelope, parked)
+
+    async def _ask_replay(self, stream_id: str, from_version: int) -> None:
+        if self.request_replay is None:
+            return
+        try:
+            await self.request_replay(stream_id, from_version)
+        except Exception as error:  # noqa: BLE001 - the gap watcher asks again later
+            log.warning("consumer.replay_request_failed", consumer=self.name, stream_id=stream_id, error=repr(error))
+
+    async def ask_again_for_gaps(self, older_than_seconds: float = 5.0) -> int:
+        """Ask again for the missing versions of every stream that has waited on a gap for a while."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT p.stream_id, coalesce(max(c.version), 0) + 1 AS missing FROM parked_messages p "
+                "LEFT JOIN consumer_streams c ON c.consumer = p.consumer AND c.stream_id = p.stream_id "
+                "WHERE p.consumer = $1 AND p.kind = 'gap' AND p.released_at IS NULL "
+                "AND p.parked_at < now() - make_interval(secs => $2) GROUP BY p.stream_id",
                 self.name,
-                stream_id,
+                older_than_seconds,
             )
-        released = 0
-        for row in parked:
-            try:
-                received = decode_message(row["body"])
-                async with self.pool.acquire() as conn, conn.transaction():
-                    await conn.execute("UPDATE parked_messages SET released_at = now() WHERE id = $1", row["id"])
-                    claimed = await conn.fetchval(
-                        CLAIM_STREAM_VERSION, self.name, stream_id, received.envelope.stream_version
-                    )
-                    if claimed is not None:
-                        await self.apply(conn, received)
-            except Exception as error:  # noqa: BLE001 - stays parked, with the new reason
-                async with self.pool.acquire() as conn:
-                    await conn.execute(
-                        "UPDATE parked_messages SET reason = $2 WHERE id = $1", row["id"], f"release failed: {error!r}"
-                    )
-                break
-            released += 1
-        return released
+        for row in rows:
+            await self._ask_replay(row["stream_id"], row["missing"])
+        return len(rows)
+
+
+def _fields(parked: Parked) -> tuple[str, str]:
+    return parked.kind, parked.reason
+
+
+async def position(conn: Connection, consumer: str, stream_id: str) -> tuple[int, str | None]:
+    """The last version applied of a stream and its hash, locked until the transaction ends (0, None: nothing)."""
+    row = await conn.fetchrow(
+        "SELECT version, hash FROM consumer_streams WHERE consumer = $1 AND stream_id = $2 FOR UPDATE",
+        consumer,
+        stream_id,
+    )
+    if row is None:
+        await conn.execute(
+            "INSERT INTO consumer_streams (consumer, stream_id, version) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
+            consumer,
+            stream_id,
+        )
+        row = await conn.fetchrow(
+            "SELECT version, hash FROM consumer_streams WHERE consumer = $1 AND stream_id = $2 FOR UPDATE",
+            consumer,
+            stream_id,
+        )
+    assert row is not None
+    return int(row["version"]), row["hash"]
+
+
+async def resolve(conn: Connection, parked_id: int, resolution: str, by: str, note: str) -> None:
+    await conn.execute(
+        "UPDATE parked_messages SET released_at = now(), resolution = $2, resolved_by = $3, resolution_note = $4 "
+        "WHERE id = $1",
+        parked_id,
+        resolution,
+        by,
+        note,
+    )

@@ -1,37 +1,37 @@
-"""What every service's HTTP API shares: the app factory, who is calling, and error answers."""
+"""What every service's HTTP API shares: the app factory, who is calling (http_access), refusals and outages as
+HTTP answers, the answer to a command, and the operators' routes (ops_http)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
+import asyncpg
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from faststream.specification import AsyncAPI
-from pydantic import AwareDatetime, BaseModel
 
-from contracts.base import Role
-from contracts.envelope import Actor
-from kernel.adapters.auth import InvalidToken, read_token
+from kernel.adapters.http_access import caller, command_context, require_role, runtime_of
 from kernel.adapters.logs import configure_logging
+from kernel.adapters.ops_http import operations_router
 from kernel.adapters.runtime import ServiceRuntime
 from kernel.clock import Clock, SimulatedClock, SystemClock
 from kernel.command_handler import Decision
 from kernel.decider import DomainError, RefusalKind
-from kernel.ports import CommandContext, ConcurrencyError, RecordedEvent
+from kernel.ports import ConcurrencyError, RecordedEvent
 
 T = TypeVar("T")
+__all__ = ["answer", "appended", "caller", "command_context", "create_service_app", "require_role", "runtime_of"]
 
 # The domain names the kind of a refusal; HTTP is decided here, once for every service.
 STATUS_OF_REFUSAL = {RefusalKind.REFUSED: 409, RefusalKind.NOT_FOUND: 404, RefusalKind.FORBIDDEN: 403}
 
 
-class ClockMove(BaseModel):
-    now: AwareDatetime
+RETRY_AFTER_SECONDS = 5
+log = structlog.get_logger(__name__)
 
 
 def create_service_app(
@@ -52,8 +52,10 @@ def create_service_app(
     app.state.clock = runtime.clock = clock or SystemClock()
 
     @app.get("/health", tags=["ops"])
-    async def health() -> dict[str, object]:
-        return {**await runtime.health(), "now": app.state.clock().isoformat()}
+    async def health() -> JSONResponse:
+        """200 when the service can serve (status ok, or degraded: a stream is blocked), 503 naming what is down."""
+        report = {**await runtime.health(), "now": app.state.clock().isoformat()}
+        return JSONResponse(report, status_code=503 if report["status"] == "down" else 200)
 
     @app.get("/asyncapi.json", tags=["ops"])
     async def asyncapi() -> JSONResponse:
@@ -61,17 +63,23 @@ def create_service_app(
         document = AsyncAPI(runtime.broker, title=f"{title} — events", version=version)
         return JSONResponse(document.to_specification().to_jsonable())
 
-    if isinstance(app.state.clock, SimulatedClock):
+    app.include_router(operations_router(runtime, simulated_clock=isinstance(app.state.clock, SimulatedClock)))
 
-        @app.put("/ops/clock", tags=["ops"])
-        async def move_clock(move: ClockMove) -> dict[str, str]:
-            """Simulated clock only: move business time forward (demo, rehearsal)."""
-            try:
-                app.state.clock.move_to(move.now)
-            except ValueError as error:
-                raise HTTPException(422, detail=str(error)) from error
-            runtime.wake_watchers()  # deadlines that just passed are recorded at once
-            return {"now": app.state.clock().isoformat()}
+    @app.exception_handler(asyncpg.PostgresConnectionError)
+    @app.exception_handler(asyncpg.InterfaceError)
+    @app.exception_handler(asyncpg.QueryCanceledError)
+    @app.exception_handler(asyncpg.LockNotAvailableError)
+    @app.exception_handler(asyncpg.CannotConnectNowError)
+    @app.exception_handler(OSError)
+    @app.exception_handler(TimeoutError)
+    async def unavailable(_: Request, error: Exception) -> JSONResponse:
+        """The database (or the broker) is away or too slow: say so, and when to try again; nothing half-done."""
+        log.warning("http.unavailable", error=repr(error))
+        return JSONResponse(
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            content={"error": "service_indisponible", "detail": "database or broker unavailable, try again later"},
+        )
 
     @app.exception_handler(DomainError)
     async def refused(_: Request, error: DomainError) -> JSONResponse:
@@ -98,54 +106,6 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
-
-
-def runtime_of(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
-_bearer = HTTPBearer(auto_error=False, description="A Rebond token: `python -m kernel.adapters.auth --role … --sub …`")
-
-
-def caller(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Actor | None:
-    """The authenticated actor, or None for a public (anonymous) caller; 401 for a bad token."""
-    if credentials is None:
-        return None
-    try:
-        return read_token(runtime_of(request).settings.auth_secret, credentials.credentials)
-    except InvalidToken as error:
-        raise HTTPException(401, detail=f"invalid token: {error}") from error
-
-
-def command_context(
-    request: Request,
-    actor: Annotated[Actor | None, Depends(caller)],
-    x_correlation_id: Annotated[str | None, Header()] = None,
-) -> CommandContext:
-    """Who is calling (from the token) and when, by the app's clock."""
-    if actor is None:
-        raise HTTPException(401, detail="a bearer token is required to issue a command")
-    return CommandContext(
-        actor=actor,
-        occurred_at=request.app.state.clock(),
-        correlation_id=x_correlation_id
-        or structlog.contextvars.get_contextvars().get("correlation_id")
-        or str(uuid.uuid4()),
-    )
-
-
-def require_role(*roles: Role) -> Callable[[CommandContext], CommandContext]:
-    """Dependency: the command is allowed to these roles only (403 otherwise)."""
-
-    def check(context: Annotated[CommandContext, Depends(command_context)]) -> CommandContext:
-        if context.actor.role not in roles:
-            allowed = ", ".join(r.value for r in roles)
-            raise HTTPException(403, detail=f"role {context.actor.role.value} may not do this (allowed: {allowed})")
-        return context
-
-    return check
 
 
 def answer(response: Response, decision: Decision[Any, Any], body: T) -> T:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Iterable
 from typing import Any
 
 import structlog
+from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
@@ -71,35 +71,72 @@ async def ensure_topics(
             await admin.close()
 
 
-def subscribe(broker: Any, consumer: IdempotentConsumer, *topic_names: str, group_id: str) -> Any:
-    """Feed `topic_names` to `consumer`, one message at a time.
+class Subscription:
+    """One idempotent consumer fed by FastStream, with its offsets committed apart from message processing.
 
-    The offset of a message is committed only after its PostgreSQL transaction (never before: no loss), and
-    lazily, every COMMIT_EVERY messages or COMMIT_AFTER_SECONDS: after a crash, up to that many applied
-    messages come back and the consumer's (stream_id, version) dedup absorbs them. A failure nacks: Kafka
-    seeks back and redelivers the message (FastStream's `reject()` would skip it)."""
-    pending = {"n": 0, "since": time.monotonic()}
+    A message's offset is committed only after its PostgreSQL transaction (never before: no loss), by a background
+    committer every COMMIT_EVERY_SECONDS: a slow or failing commit (a broker away) never holds processing back, an
+    idle group's lag reaches 0, and what a crash brings back the consumer's (stream_id, version) dedup absorbs. A
+    failure nacks: Kafka seeks back and redelivers the message (FastStream's `reject()` would skip it). `restart()`
+    builds a new Kafka consumer, which starts again from the committed offsets (from the earliest when the broker
+    lost them)."""
 
-    async def on_message(message: KafkaMessage) -> None:
-        raw = message.raw_message
+    def __init__(self, broker: Any, consumer: IdempotentConsumer, topic_names: tuple[str, ...], group_id: str) -> None:
+        self.consumer = consumer
+        self.group_id = group_id
+        self._pending: dict[TopicPartition, int] = {}
+
+        async def on_message(message: KafkaMessage) -> None:
+            raw = message.raw_message
+            assert isinstance(raw, ConsumerRecord)
+            try:
+                await consumer.handle(Delivery(raw.topic, raw.partition, raw.offset, raw.value or b""))
+            except Exception:
+                await message.nack()
+                raise
+            self._pending[TopicPartition(raw.topic, raw.partition)] = raw.offset + 1
+
+        on_message.__name__ = f"on_{consumer.name.replace('.', '_').replace('-', '_')}"
+        self.subscriber = broker.subscriber(
+            *topic_names,
+            group_id=group_id,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            **CONSUMER_TUNING,
+        )
+        self.subscriber(on_message)
+
+    async def commit(self) -> None:
+        """Commit what was processed since the last commit (a failure is logged: the next one covers it)."""
+        kafka_consumer = self.subscriber.consumer
+        if not self._pending or kafka_consumer is None:
+            return
+        offsets, self._pending = self._pending, {}
         try:
-            await consumer.handle(Delivery(raw.topic, raw.partition, raw.offset, raw.value))  # type: ignore[union-attr]
-        except Exception:
-            await message.nack()
-            raise
-        pending["n"] += 1
-        if pending["n"] >= COMMIT_EVERY or time.monotonic() - pending["since"] > COMMIT_AFTER_SECONDS:
-            await message.ack()
-            pending["n"], pending["since"] = 0, time.monotonic()
+            await asyncio.wait_for(kafka_consumer.commit(offsets), COMMIT_TIMEOUT_SECONDS)
+        except Exception as error:  # noqa: BLE001 - revoked partitions, a broker away: dedup absorbs a redelivery
+            log.info("consumer.commit_failed", consumer=self.consumer.name, error=repr(error))
 
-    on_message.__name__ = f"on_{consumer.name.replace('.', '_').replace('-', '_')}"
-    return broker.subscriber(
-        *topic_names, group_id=group_id, auto_offset_reset="earliest", ack_policy=AckPolicy.MANUAL, **CONSUMER_TUNING
-    )(on_message)
+    async def run_committer(self) -> None:
+        while True:
+            await asyncio.sleep(COMMIT_EVERY_SECONDS)
+            await self.commit()
+
+    async def restart(self) -> None:
+        """A new Kafka consumer: after the broker lost its log and offsets, read the topics again from the start."""
+        self._pending = {}
+        await self.subscriber.stop()
+        await self.subscriber.start()
+        log.warning("consumer.restarted", consumer=self.consumer.name, group=self.group_id)
 
 
-COMMIT_EVERY = 200  # a commit per message cost about a third of the consumer's time on the embedded broker
-COMMIT_AFTER_SECONDS = 0.5
+def subscribe(broker: Any, consumer: IdempotentConsumer, *topic_names: str, group_id: str) -> Subscription:
+    """Feed `topic_names` to `consumer`, one message at a time (see Subscription)."""
+    return Subscription(broker, consumer, topic_names, group_id)
+
+
+COMMIT_EVERY_SECONDS = 0.5
+COMMIT_TIMEOUT_SECONDS = 5.0
 
 
 def dead_letter_publisher(broker: KafkaBroker, topic: str = topics.DEAD_LETTERS) -> DeadLetter:

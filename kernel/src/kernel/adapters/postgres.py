@@ -16,6 +16,7 @@ from contracts.catalog import decode
 from contracts.envelope import EventEnvelope
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, RecordedEvent
+from kernel.signing import Signer
 
 # What pool.acquire() yields (a proxy) and a bare connection alike: every query helper accepts either.
 if TYPE_CHECKING:
@@ -31,14 +32,28 @@ async def _init_connection(conn: Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+# A frozen or overloaded database answers an error in bounded time instead of holding requests (HTTP answers 503):
+# no statement runs longer, no lock is waited for longer, no transaction stays idle longer.
+SESSION_LIMITS = {"statement_timeout": "15000", "lock_timeout": "10000", "idle_in_transaction_session_timeout": "60000"}
+ACQUIRE_TIMEOUT_SECONDS = 10.0
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    """A pool whose jsonb columns come back as Python objects."""
-    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+    """A pool whose jsonb columns come back as Python objects, with bounded statements (SESSION_LIMITS)."""
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=20,
+        server_settings=SESSION_LIMITS,
+    )
 
 
 async def migrate(pool: asyncpg.Pool, *extra_sql: str) -> None:
     """Create the kernel's tables (idempotent), then the service's own."""
     async with pool.acquire() as conn:
+        await conn.execute("SET statement_timeout = 0")  # waiting for another process's migration is fine
         await conn.execute("SELECT pg_advisory_lock(4242)")  # several processes may start at once
         try:
             for sql in (SCHEMA, *extra_sql):
@@ -60,9 +75,12 @@ class PostgresEventStore:
     never skips a late-committing row
     (DESIGN §2.2; readers are not blocked). Pass `conn` to append inside the caller's transaction."""
 
-    def __init__(self, pool: asyncpg.Pool, producer: str, conn: Connection | None = None) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, producer: str, conn: Connection | None = None, signer: Signer | None = None
+    ) -> None:
         self.pool = pool
         self.producer = producer
+        self.signer = signer
         self._conn = conn
 
     @property
@@ -72,14 +90,14 @@ class PostgresEventStore:
 
     def bound(self, conn: Connection) -> PostgresEventStore:
         """The same store, working inside the transaction open on `conn`."""
-        return PostgresEventStore(self.pool, self.producer, conn)
+        return PostgresEventStore(self.pool, self.producer, conn, self.signer)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:
         if self._conn is not None:
             yield self._conn
         else:
-            async with self.pool.acquire() as conn:
+            async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
                 yield conn
 
     async def read(self, stream_id: str) -> list[RecordedEvent]:
@@ -115,7 +133,7 @@ class PostgresEventStore:
             if (head["version"] if head else 0) != expected_version:
                 raise ConcurrencyError(stream_id, expected_version)
             sealed = envelop(
-                self.producer, stream_id, events, expected_version, head["hash"] if head else None, context
+                self.producer, stream_id, events, expected_version, head["hash"] if head else None, context, self.signer
             )
             outcome = await conn.fetchval(
                 "SELECT append_events($1, $2, $3)",

@@ -8,9 +8,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
@@ -19,15 +20,26 @@ from faststream.kafka import KafkaBroker
 
 from contracts import topics
 from contracts.codec import ReceivedEvent
-from kernel.adapters.consumer import Apply, IdempotentConsumer
-from kernel.adapters.kafka import dead_letter_publisher, document_topic, ensure_topics, make_broker, subscribe
+from kernel.adapters.broker_watch import BrokerWatch
+from kernel.adapters.consumer import BLOCKING, Apply, IdempotentConsumer
+from kernel.adapters.kafka import (
+    CONSUMER_TUNING,
+    Subscription,
+    dead_letter_publisher,
+    document_topic,
+    ensure_topics,
+    make_broker,
+    subscribe,
+)
 from kernel.adapters.postgres import Connection, PostgresEventStore, create_pool, migrate
 from kernel.adapters.relay import OutboxRelay, faststream_publisher
-from kernel.clock import Clock, SystemClock
+from kernel.clock import Clock, SimulatedClock, SystemClock
 from kernel.reactor import Reaction, reaction_context
+from kernel.signing import Signer, Verifier
 
 log = structlog.get_logger(__name__)
 C = TypeVar("C")
+GAP_RETRY_SECONDS = 5.0  # a stream waiting on a gap asks its producer again this often
 
 
 Watcher = Callable[[datetime], Awaitable[None]]
@@ -42,6 +54,8 @@ class Settings:
     kafka_bootstrap: str
     topic_prefix: str = ""  # lets several deployments (or test runs) share one Kafka cluster
     auth_secret: str = field(default_factory=lambda: os.environ.get("REBOND_AUTH_SECRET", ""), repr=False)
+    signing_key: str = field(default="", repr=False)  # else REBOND_SIGNING_KEY_<SERVICE>, REBOND_SIGNING_KEY(_FILE)
+    trusted_keys: str = ""  # else REBOND_TRUSTED_KEYS(_FILE): "service:public key,…"
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -54,6 +68,36 @@ class Settings:
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
+
+    def signer(self) -> Signer:
+        """This service's private key (never in the database): it signs every event the service records."""
+        text = (
+            self.signing_key
+            or _configured(f"REBOND_SIGNING_KEY_{self.service.upper()}")
+            or _configured("REBOND_SIGNING_KEY")
+        )
+        if not text:
+            raise RuntimeError(
+                f"{self.service}: no signing key (REBOND_SIGNING_KEY or REBOND_SIGNING_KEY_FILE; "
+                "`python -m kernel.signing keygen …` makes them)"
+            )
+        return Signer.from_text(text)
+
+    def verifier(self) -> Verifier:
+        """The producers' public keys: a consumer applies only events they signed."""
+        text = self.trusted_keys or _configured("REBOND_TRUSTED_KEYS")
+        if not text:
+            raise RuntimeError(f"{self.service}: no trusted producer keys (REBOND_TRUSTED_KEYS or _FILE)")
+        return Verifier.from_text(text)
+
+
+def _configured(variable: str) -> str:
+    """A setting from the environment, or from the file `<variable>_FILE` names (a mounted secret)."""
+    if value := os.environ.get(variable):
+        return value
+    if path := os.environ.get(f"{variable}_FILE"):
+        return Path(path).read_text().strip()
+    return ""
 
 
 @dataclass
@@ -75,6 +119,9 @@ class ServiceRuntime:
     store: PostgresEventStore = field(init=False)
     relay: OutboxRelay | None = field(init=False, default=None)
     consumers: dict[str, IdempotentConsumer] = field(init=False, default_factory=dict)
+    subscriptions: list[Subscription] = field(init=False, default_factory=list)
+    watch: BrokerWatch | None = field(init=False, default=None)
+    _resetting: bool = field(init=False, default=False)
     _subscriptions: list[_Subscription] = field(init=False, default_factory=list)
     _tasks: list[asyncio.Task[Any]] = field(init=False, default_factory=list)
     _watchers: list[tuple[str, float, Watcher]] = field(init=False, default_factory=list)
@@ -117,60 +164,180 @@ class ServiceRuntime:
         self._subscriptions.append(_Subscription(name, apply, topics, group_id or name))
 
     async def start(self) -> None:
-        name = self.settings.service
-        if len(self.settings.auth_secret) < 16:
+        name, settings = self.settings.service, self.settings
+        if len(settings.auth_secret) < 16:
             raise RuntimeError("REBOND_AUTH_SECRET must be set (at least 16 characters): it signs access tokens")
-        self.pool = await create_pool(self.settings.database_url, max_size=20)
+        signer = settings.signer() if self.with_relay else None
+        verifier = settings.verifier() if self._subscriptions else None
+        self.pool = await create_pool(settings.database_url, max_size=20)
         await migrate(self.pool, *self.migrations)
-        self.store = PostgresEventStore(self.pool, producer=name)
-        settings = self.settings
+        await self._restore_clock()
+        self.store = PostgresEventStore(self.pool, producer=name, signer=signer)
         await ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL])
         self.broker = make_broker(settings.kafka_bootstrap, client_id=name)
         dead_letter = dead_letter_publisher(self.broker, settings.topic(topics.DEAD_LETTERS))
         for sub in self._subscriptions:
-            consumer = IdempotentConsumer(sub.name, self.pool, sub.apply, dead_letter=dead_letter)
+            assert verifier is not None
+            consumer = IdempotentConsumer(
+                sub.name, self.pool, sub.apply, verifier, dead_letter=dead_letter, request_replay=self._request_replay
+            )
             self.consumers[sub.name] = consumer
-            subscribe(self.broker, consumer, *map(settings.topic, sub.topics), group_id=settings.topic(sub.group_id))
+            self.subscriptions.append(
+                subscribe(
+                    self.broker, consumer, *map(settings.topic, sub.topics), group_id=settings.topic(sub.group_id)
+                )
+            )
         for topic in self.publishes:
             document_topic(self.broker, settings.topic(topic), topic)
-        await self.broker.start()
         if self.with_relay:
             self.relay = OutboxRelay(
                 self.pool,
                 faststream_publisher(self.broker),
                 name=f"{name}.relay",
                 topic_for=lambda stream_id: settings.topic(topics.topic_for_stream(stream_id)),
+                on_loss=self.broker_lost,
             )
-            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{name}.relay"))
+            self._answer_replay_requests()
+        await self.broker.start()
+        self.watch = BrokerWatch(
+            settings.kafka_bootstrap,
+            [settings.topic(t) for t in topics.ALL],
+            settings.topic_prefix,
+            topics.PARTITIONS,
+            self.broker_lost,
+        )
+        await self.watch.check()  # the broker's incarnation as this process first sees it
+        self._spawn(self.watch.run(), f"{name}.broker-watch")
+        if self.relay is not None:
+            self._spawn(self.relay.run(), f"{name}.relay")
+        for subscription in self.subscriptions:
+            self._spawn(subscription.run_committer(), f"{subscription.consumer.name}.committer")
+        if self.consumers:
+            self.every(f"{name}.gaps", GAP_RETRY_SECONDS, self._ask_again_for_gaps)
         for watcher_name, seconds, job in self._watchers:
             wake = asyncio.Event()
             self._wakeups.append(wake)
-            self._tasks.append(asyncio.create_task(self._watch(watcher_name, seconds, job, wake), name=watcher_name))
-        log.info("service.started", kafka=self.settings.kafka_bootstrap)
+            self._spawn(self._watch(watcher_name, seconds, job, wake), watcher_name)
+        log.info("service.started", kafka=settings.kafka_bootstrap)
+
+    def _spawn(self, job: Coroutine[Any, Any, None], name: str) -> None:
+        self._tasks.append(asyncio.create_task(job, name=name))
+
+    async def broker_lost(self, why: str) -> None:
+        """The broker lost what it held: republish this service's whole log, read every topic again."""
+        if self._resetting:
+            return
+        self._resetting = True
+        try:
+            log.error("service.broker_lost", why=why)
+            if self.relay is not None:
+                await self.relay.reset(0)
+            for subscription in self.subscriptions:
+                await subscription.restart()
+        finally:
+            self._resetting = False
+
+    async def _request_replay(self, stream_id: str, from_version: int) -> None:
+        """Ask the producer of a stream to publish it again from a version (a consumer found a gap)."""
+        body = {"stream_id": stream_id, "from_version": from_version, "requested_by": self.settings.service}
+        await self.broker.publish(body, self.settings.topic(topics.REPLAY_REQUESTS), key=stream_id.encode())
+
+    def _answer_replay_requests(self) -> None:
+        """Republish the streams this service produces when a consumer asks (at most once: it asks again)."""
+        relay, settings = self.relay, self.settings
+        assert relay is not None
+        mine = {settings.topic(t) for t in self.publishes}
+
+        async def on_replay_request(body: dict[str, Any]) -> None:
+            stream_id, from_version = str(body.get("stream_id", "")), body.get("from_version")
+            try:
+                owned = relay.topic_for(stream_id) in mine
+            except ValueError:
+                owned = False
+            if owned and isinstance(from_version, int) and from_version >= 1:
+                await relay.republish_stream(stream_id, from_version)
+
+        group = settings.topic(f"{settings.service}.replays")
+        self.broker.subscriber(
+            settings.topic(topics.REPLAY_REQUESTS), group_id=group, auto_offset_reset="earliest", **CONSUMER_TUNING
+        )(on_replay_request)
+
+    async def _ask_again_for_gaps(self, _: datetime) -> None:
+        for consumer in self.consumers.values():
+            await consumer.ask_again_for_gaps(GAP_RETRY_SECONDS)
+
+    async def _restore_clock(self) -> None:
+        """A simulated clock goes on from where it was moved before a restart (business time never goes back)."""
+        if isinstance(self.clock, SimulatedClock):
+            async with self.pool.acquire() as conn:
+                stored = await conn.fetchval("SELECT now FROM business_clock WHERE service = $1", self.settings.service)
+            if stored is not None and stored > self.clock():
+                self.clock.move_to(stored)
+
+    async def move_clock(self, moment: datetime) -> None:
+        """Move the simulated clock forward and keep it, then wake the watchers (deadlines that passed fire)."""
+        if not isinstance(self.clock, SimulatedClock):
+            raise RuntimeError("the clock is not simulated")
+        self.clock.move_to(moment)
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO business_clock (service, now) VALUES ($1, $2) ON CONFLICT (service) "
+                "DO UPDATE SET now = greatest(business_clock.now, EXCLUDED.now)",
+                self.settings.service,
+                moment,
+            )
+        self.wake_watchers()
 
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self.watch is not None:
+            await self.watch.close()
         await self.broker.stop()
         await self.pool.close()
         log.info("service.stopped")
 
     async def health(self) -> dict[str, Any]:
-        """Database reachable, relay lag (events not yet published), parked messages."""
-        async with self.pool.acquire() as conn:
-            head = await conn.fetchval("SELECT coalesce(max(position), 0) FROM events")
-            parked = await conn.fetchval("SELECT count(*) FROM parked_messages WHERE released_at IS NULL")
-            blocked = await conn.fetch(
-                "SELECT DISTINCT stream_id FROM parked_messages WHERE released_at IS NULL ORDER BY stream_id LIMIT 20"
-            )
-        published = await self.relay.checkpoint() if self.relay else head
-        return {
-            "status": "ok",
+        """Which dependency is down (database, broker), relay lag, parked messages and the streams they block."""
+        dependencies: dict[str, str] = {}
+        found: dict[str, Any] = {}
+        try:
+            async with self.pool.acquire(timeout=2) as conn:
+                found["head"] = await conn.fetchval("SELECT coalesce(max(position), 0) FROM events", timeout=2)
+                parked = await conn.fetch(
+                    "SELECT kind, count(*) AS n FROM parked_messages WHERE released_at IS NULL GROUP BY kind"
+                )
+                found["parked"] = {r["kind"]: r["n"] for r in parked}
+                found["blocked"] = [
+                    r["stream_id"]
+                    for r in await conn.fetch(
+                        "SELECT DISTINCT stream_id FROM parked_messages WHERE released_at IS NULL "
+                        "AND kind = ANY($1::text[]) ORDER BY stream_id LIMIT 20",
+                        list(BLOCKING),
+                    )
+                ]
+                found["published"] = await self.relay.checkpoint() if self.relay else found["head"]
+            dependencies["database"] = "ok"
+        except Exception as error:  # noqa: BLE001 - reported, not raised: health must answer
+            dependencies["database"] = f"down: {type(error).__name__}"
+        dependencies["broker"] = "ok" if self.watch is not None and self.watch.reachable else "unreachable"
+        down = [name for name, state in dependencies.items() if state != "ok"]
+        problems = list(self.watch.problems) if self.watch else []
+        report: dict[str, Any] = {
+            "status": "down" if down else ("degraded" if problems or found.get("blocked") else "ok"),
             "service": self.settings.service,
-            "log_head": head,
-            "relay_lag": head - published,
-            "parked_messages": parked,
-            "blocked_streams": [row["stream_id"] for row in blocked],  # the first 20, for an operator
+            "dependencies": dependencies,
+            "problems": problems,
         }
+        if "head" in found:
+            report |= {
+                "log_head": found["head"],
+                "relay_lag": found["head"] - found["published"],
+                "relay_active": self.relay.active if self.relay else None,
+                "parked_messages": sum(found["parked"].values()),
+                "parked_by_kind": found["parked"],
+                "blocked_streams": found["blocked"],  # the first 20, for an operator
+            }
+        return report

@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS events (
 
 CREATE OR REPLACE FUNCTION events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'the events table is append-only (% refused)', TG_OP;
+    RAISE EXCEPTION 'the % table is append-only (% refused)', TG_TABLE_NAME, TG_OP;
 END $$;
 
 CREATE OR REPLACE TRIGGER events_no_update_or_delete
@@ -27,13 +27,15 @@ CREATE TABLE IF NOT EXISTS relay_checkpoints (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Per consumer, the last version applied of each stream: dedup on (stream_id, version), not on offsets.
+-- Per consumer, the last version applied of each stream and its hash: a consumer applies exactly version + 1,
+-- whose previous_hash must be this hash (dedup on (stream_id, version), not on offsets).
 CREATE TABLE IF NOT EXISTS consumer_streams (
     consumer  text    NOT NULL,
     stream_id text    NOT NULL,
     version   integer NOT NULL,
     PRIMARY KEY (consumer, stream_id)
 );
+ALTER TABLE consumer_streams ADD COLUMN IF NOT EXISTS hash text;
 
 -- Messages a consumer could not process, and the later messages of their stream that wait behind them.
 CREATE TABLE IF NOT EXISTS parked_messages (
@@ -53,6 +55,43 @@ CREATE TABLE IF NOT EXISTS parked_messages (
 );
 CREATE INDEX IF NOT EXISTS parked_messages_blocking
     ON parked_messages (consumer, stream_id) WHERE released_at IS NULL;
+-- kind: failed | unreadable | broken_chain (block their stream until an operator acts), gap | waiting (applied
+-- by themselves once the versions before them are), forged | undecodable (not part of any stream: kept to inspect).
+ALTER TABLE parked_messages ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'failed';
+-- resolution: applied (its turn came) | released | skipped (by an operator) | duplicate (already applied)
+ALTER TABLE parked_messages ADD COLUMN IF NOT EXISTS resolution text;
+ALTER TABLE parked_messages ADD COLUMN IF NOT EXISTS resolved_by text;
+ALTER TABLE parked_messages ADD COLUMN IF NOT EXISTS resolution_note text;
+
+-- What operators did to mend the log (list, release, skip…): recorded, never changed.
+CREATE TABLE IF NOT EXISTS operator_actions (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at         timestamptz NOT NULL DEFAULT now(),
+    actor      text        NOT NULL,
+    action     text        NOT NULL,
+    consumer   text,
+    stream_id  text,
+    note       text        NOT NULL,
+    outcome    text        NOT NULL
+);
+CREATE OR REPLACE TRIGGER operator_actions_no_update_or_delete
+    BEFORE UPDATE OR DELETE ON operator_actions FOR EACH ROW EXECUTE FUNCTION events_are_append_only();
+
+-- Per relay, the last Kafka offset it got back for each partition: an offset that goes back means the broker
+-- lost what it acknowledged, and the relay republishes its log.
+CREATE TABLE IF NOT EXISTS relay_offsets (
+    relay           text    NOT NULL,
+    topic           text    NOT NULL,
+    kafka_partition integer NOT NULL,
+    last_offset     bigint  NOT NULL,
+    PRIMARY KEY (relay, topic, kafka_partition)
+);
+
+-- A simulated business clock survives a restart of its service (it never goes back).
+CREATE TABLE IF NOT EXISTS business_clock (
+    service text        PRIMARY KEY,
+    now     timestamptz NOT NULL
+);
 
 -- One round trip for the locked part of an append: lock, check the expected version, insert, notify.
 -- Returns 'ok', 'conflict' (stale expected version) or 'duplicate' (an event_id already recorded).

@@ -37,7 +37,7 @@ RETURNING a.version"""
 
 GAPS = """
 SELECT count(*) FROM consumer_streams c LEFT JOIN {s}.applied_streams a USING (stream_id)
- WHERE c.consumer = $1 AND (a.version IS NULL OR a.version < c.version)"""
+ WHERE c.consumer = $1 AND c.version > 0 AND (a.version IS NULL OR a.version < c.version)"""
 
 
 async def apply_live(conn: Connection, received: ReceivedEvent) -> None:

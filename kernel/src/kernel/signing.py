@@ -1,0 +1,111 @@
+"""Events that prove their origin: each service signs the hash of every event it records (Ed25519), with a private
+key it reads from its configuration and the database never holds; every consumer checks the signature with the
+producer's public key before applying. The hash covers every other field of the envelope (its producer, its place
+in the stream, the previous event's hash), so a valid signature vouches for all of it.
+
+    python -m kernel.signing keygen candidature instruction financement reporting   # prints the settings
+
+Keys travel as base64 of their 32 raw bytes (REBOND_SIGNING_KEY, REBOND_TRUSTED_KEYS="service:key,service:key")."""
+
+from __future__ import annotations
+
+import base64
+import sys
+from collections.abc import Mapping
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+from contracts.envelope import EventEnvelope
+
+
+class UntrustedEvent(Exception):
+    """The event does not prove where it comes from: unsigned, unknown producer, or a signature that fails."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _raw(text: str, what: str) -> bytes:
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except ValueError as error:
+        raise ValueError(f"{what}: not base64") from error
+    if len(raw) != 32:
+        raise ValueError(f"{what}: an Ed25519 key is 32 bytes, got {len(raw)}")
+    return raw
+
+
+class Signer:
+    """Signs event hashes with one service's private key."""
+
+    def __init__(self, private_key: Ed25519PrivateKey) -> None:
+        self._key = private_key
+
+    @classmethod
+    def from_text(cls, text: str) -> Signer:
+        return cls(Ed25519PrivateKey.from_private_bytes(_raw(text, "signing key")))
+
+    @classmethod
+    def generate(cls) -> Signer:
+        return cls(Ed25519PrivateKey.generate())
+
+    def sign(self, event_hash: str) -> str:
+        return _b64(self._key.sign(event_hash.encode()))
+
+    @property
+    def public_text(self) -> str:
+        return _b64(self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+    @property
+    def private_text(self) -> str:
+        return _b64(self._key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
+
+
+class Verifier:
+    """Checks that an envelope was signed by the service it names as its producer."""
+
+    def __init__(self, public_keys: Mapping[str, Ed25519PublicKey]) -> None:
+        self._keys = dict(public_keys)
+
+    @classmethod
+    def from_text(cls, text: str) -> Verifier:
+        """`service:key,service:key` (commas or new lines)."""
+        keys: dict[str, Ed25519PublicKey] = {}
+        for item in text.replace("\n", ",").split(","):
+            if item.strip():
+                producer, _, key = item.partition(":")
+                keys[producer.strip()] = Ed25519PublicKey.from_public_bytes(_raw(key, f"public key of {producer}"))
+        return cls(keys)
+
+    @property
+    def producers(self) -> frozenset[str]:
+        return frozenset(self._keys)
+
+    def verify(self, envelope: EventEnvelope) -> None:
+        key = self._keys.get(envelope.producer)
+        if key is None:
+            raise UntrustedEvent(f"no public key for producer {envelope.producer!r}")
+        if envelope.signature is None:
+            raise UntrustedEvent("unsigned event")
+        try:
+            key.verify(base64.b64decode(envelope.signature), envelope.hash.encode())
+        except (InvalidSignature, ValueError) as error:
+            raise UntrustedEvent(f"the signature of {envelope.producer!r} does not match the event") from error
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2 or argv[0] != "keygen":
+        print(__doc__)
+        return 2
+    signers = {service: Signer.generate() for service in argv[1:]}
+    for service, signer in signers.items():
+        print(f"REBOND_SIGNING_KEY_{service.upper()}={signer.private_text}")  # the compose file reads these
+    print("REBOND_TRUSTED_KEYS=" + ",".join(f"{s}:{signer.public_text}" for s, signer in signers.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
