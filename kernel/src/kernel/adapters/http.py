@@ -31,6 +31,10 @@ STATUS_OF_REFUSAL = {RefusalKind.REFUSED: 409, RefusalKind.NOT_FOUND: 404, Refus
 
 
 RETRY_AFTER_SECONDS = 5
+# SQLSTATE classes of a database that is away, overloaded or shutting down: connection exception (08), insufficient
+# resources (53), object not in prerequisite state (55: not accepting connections, lock not available), operator
+# intervention (57: shutdown, statement timeout), system error (58), and a deadlock or serialization failure (40).
+UNAVAILABLE_SQLSTATES = ("08", "53", "55", "57", "58", "40")
 log = structlog.get_logger(__name__)
 
 
@@ -65,16 +69,19 @@ def create_service_app(
 
     app.include_router(operations_router(runtime, simulated_clock=isinstance(app.state.clock, SimulatedClock)))
 
-    @app.exception_handler(asyncpg.PostgresConnectionError)
+    @app.exception_handler(asyncpg.PostgresError)
     @app.exception_handler(asyncpg.InterfaceError)
-    @app.exception_handler(asyncpg.QueryCanceledError)
-    @app.exception_handler(asyncpg.LockNotAvailableError)
-    @app.exception_handler(asyncpg.CannotConnectNowError)
+    @app.exception_handler(asyncpg.exceptions.InternalClientError)  # a connection broken mid-operation
     @app.exception_handler(OSError)
     @app.exception_handler(TimeoutError)
     async def unavailable(_: Request, error: Exception) -> JSONResponse:
-        """The database (or the broker) is away or too slow: say so, and when to try again; nothing half-done."""
-        log.warning("http.unavailable", error=repr(error))
+        """The database (or the broker) is away or too slow: say so, and when to try again; nothing half-done.
+        Any other database error is a fault of ours: logged, answered 500 without detail."""
+        sqlstate = getattr(error, "sqlstate", None)
+        if isinstance(error, asyncpg.PostgresError) and not str(sqlstate or "").startswith(UNAVAILABLE_SQLSTATES):
+            log.error("http.database_error", error=repr(error), sqlstate=sqlstate)
+            return JSONResponse(status_code=500, content={"error": "erreur_interne", "detail": "internal error"})
+        log.warning("http.unavailable", error=repr(error), sqlstate=sqlstate)
         return JSONResponse(
             status_code=503,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},

@@ -13,6 +13,7 @@ It republishes one stream from a version on request (a consumer found a gap)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -234,7 +235,8 @@ class OutboxRelay:
             raise ConnectionError("the relay's lease connection closed")
         finally:
             self.active = False
-            if not listener.is_closed():
+            with contextlib.suppress(Exception):  # the connection may be dead, or already taken back by the pool
                 await listener.remove_listener(APPEND_CHANNEL, on_append)
                 await listener.execute("SELECT pg_advisory_unlock_all()")
-            await self.pool.release(listener)
+            with contextlib.suppress(Exception):
+                await self.pool.release(listener)
