@@ -3,6 +3,12 @@ them, and the figures rebuilt by reporting from the topics."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import subprocess
+import sys
+
 import httpx
 import pytest
 
@@ -56,7 +62,26 @@ async def test_the_demo_flows_through_the_four_services(infra, tmp_path, unique)
             assert (await client.get(f"{urls['candidature']}/candidatures/cambrai")).status_code == 401  # public
             assert (await client.post(f"{urls['reporting']}/ops/rebuild")).status_code == 401  # operators only
             rebuilt = (await client.post(f"{urls['reporting']}/ops/rebuild", headers=OPERATOR)).json()
-            assert rebuilt["identical"] is True, rebuilt.get("differences")
+            assert rebuilt["identical"] is True, (rebuilt.get("differences"), rebuilt.get("facts"))
+            assert rebuilt["source"] == "database"  # the producers' own tables, read through a read-only role
+            assert rebuilt["facts"]["live"] == rebuilt["facts"]["rebuilt"] > 0
+            from_topics = (
+                await client.post(f"{urls['reporting']}/ops/rebuild", headers=OPERATOR, params={"source": "topics"})
+            ).json()
+            assert from_topics["identical"] is True and from_topics["facts"] == rebuilt["facts"]
+        token = OPERATOR["Authorization"].removeprefix("Bearer ")
+        listed = await ops_cli("--url", urls["reporting"], "--token", token, "parked")
+        assert (listed.returncode, listed.stdout.strip()) == (0, "nothing parked"), listed.stderr
+        refused = await ops_cli(
+            "--url", urls["reporting"], "--token", token, "skip", "reporting.projection", "x-1", "--note", "rien"
+        )
+        assert refused.returncode == 1 and "refused (409)" in refused.stderr, refused
+        assert (await ops_cli("--url", urls["reporting"], "parked")).returncode == 2  # no token
+        wrong = await ops_cli("--url", urls["reporting"], "--token", "nope", "actions", "--json")
+        assert wrong.returncode == 3, wrong
+        actions = await ops_cli("--url", urls["reporting"], "--token", token, "actions", "--json")
+        assert [a["action"] for a in json.loads(actions.stdout)] == ["skip"]  # the refused skip is recorded too
+        async with httpx.AsyncClient(timeout=60) as client:
             for name, url in urls.items():
                 openapi = (await client.get(f"{url}/openapi.json")).json()
                 assert openapi["paths"] and "HTTPBearer" in openapi["components"]["securitySchemes"], name
@@ -68,3 +93,10 @@ async def test_the_demo_flows_through_the_four_services(infra, tmp_path, unique)
                     assert any(f"{name}." in channel for channel in channels), name
     finally:
         system.stop()
+
+
+async def ops_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """The operators' CLI as an operator runs it, in a process of its own."""
+    command = [sys.executable, "-m", "kernel.adapters.ops_cli", *arguments]
+    env = {k: v for k, v in os.environ.items() if k != "REBOND_OPERATOR_TOKEN"}
+    return await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=60, env=env)

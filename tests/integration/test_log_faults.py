@@ -27,12 +27,13 @@ from contracts.financement.v1 import LaureatEnregistre
 from contracts.instruction.v1 import ProjetQualifie, TerritoireLaureat
 from financement.app import create_app as financement_app
 from kernel.adapters.kafka import ensure_topics
+from kernel.adapters.postgres import create_pool, migrate
 from kernel.adapters.relay import OutboxRelay
 from kernel.adapters.runtime import Settings
 from kernel.clock import SimulatedClock
 from kernel.signing import Signer
 from rebond_local.broker import EmbeddedBroker
-from rebond_local.database import create_database
+from rebond_local.database import create_reader, create_service_database, with_database
 from rebond_local.infra import Infra
 from reporting.app import create_app as reporting_app
 from tests.fixtures import SIRET, TEST_SIGNERS
@@ -49,24 +50,30 @@ AT = datetime(2023, 10, 3, 10, tzinfo=UTC)
 
 @dataclass
 class Pair:
-    """financement and reporting on one broker, sharing topics; the test publishes instruction's events."""
+    """financement and reporting on one broker, sharing topics; the test publishes instruction's events (and records
+    them in an instruction events table, so that a rebuild can read both producers' logs from their databases)."""
 
     financement: httpx.AsyncClient
     reporting: httpx.AsyncClient
     fin_settings: Settings
     rep_settings: Settings
     fin_app: Any
+    rep_app: Any
     dossiers: ProducerLog
+    instruction_log: str  # the instruction events table's database (as its owner)
 
     async def instruction(self, *messages: tuple[str, int, Any]) -> None:
         producer = AIOKafkaProducer(bootstrap_servers=self.fin_settings.kafka_bootstrap, acks="all")
         await producer.start()
+        log = await asyncpg.connect(self.instruction_log)
         try:
             for stream_id, version, event in messages:
                 for envelope in self.dossiers.envelopes(stream_id, version, event, AT):
+                    await record(log, envelope)
                     topic = self.fin_settings.topic(topics.INSTRUCTION)
                     await producer.send_and_wait(topic, envelope.to_json(), key=stream_id.encode())
         finally:
+            await log.close()
             await producer.stop()
 
     async def territory(self, territoire: str, montant: int = 500_000_000) -> None:
@@ -84,33 +91,61 @@ class Pair:
         )
 
 
+async def record(log: asyncpg.Connection[Any], envelope: EventEnvelope) -> None:
+    """Append an envelope to an events table as its producer's store does (a version already there is kept)."""
+    body = json.loads(envelope.to_json())
+    await log.fetchval(
+        "SELECT append_events($1, $2, $3::jsonb)", envelope.stream_id, envelope.stream_version - 1, json.dumps([body])
+    )
+
+
 async def _knows(client: httpx.AsyncClient, territoire: str) -> bool:
     answer = await client.get(f"/enveloppes/{territoire}", headers=BPI)
     return answer.status_code == 200 and bool(answer.json()["projets_qualifies"])
 
 
-async def settings_pair(infra: Infra, bootstrap: str | None = None) -> tuple[Settings, Settings]:
+async def settings_pair(infra: Infra, bootstrap: str | None = None) -> tuple[Settings, Settings, str]:
+    """financement and reporting as deployed: each its own role (not the owner of the kernel's tables), reporting
+    reading the producers' logs through a read-only role; and the instruction log's database."""
     unique = uuid.uuid4().hex[:10]
     prefix, kafka = f"t{unique}.", bootstrap or infra.kafka_bootstrap
     await ensure_topics(kafka, [prefix + name for name in topics.ALL])
+    reader = f"t_{unique}_log_reader"
+    reader_url = await create_reader(infra.database_url, reader)
+    databases = {
+        name: await create_service_database(infra.database_url, f"t_{unique}_{name}", readers=(reader,))
+        for name in ("financement", "reporting", "instruction")
+    }
+    instruction = await create_pool(databases["instruction"].migration_url, max_size=1)
+    try:
+        await migrate(instruction, log_readers=(reader,))
+    finally:
+        await instruction.close()
     fin, rep = [
         Settings(
             service=name,
             kafka_bootstrap=kafka,
             topic_prefix=prefix,
-            database_url=await create_database(infra.database_url, f"t_{unique}_{name}"),
+            database_url=databases[name].url,
+            migration_url=databases[name].migration_url,
+            log_readers=(reader,) if name == "financement" else (),
+            source_databases={}
+            if name == "financement"
+            else {p: with_database(reader_url, f"t_{unique}_{p}") for p in ("financement", "instruction")},
         )
         for name in ("financement", "reporting")
     ]
-    return fin, rep
+    return fin, rep, databases["instruction"].migration_url
 
 
 @asynccontextmanager
 async def pair(infra: Infra, bootstrap: str | None = None) -> AsyncIterator[Pair]:
-    fin_settings, rep_settings = await settings_pair(infra, bootstrap)
-    fin = financement_app(fin_settings)
-    async with running(fin) as financement, running(reporting_app(rep_settings)) as reporting:
-        yield Pair(financement, reporting, fin_settings, rep_settings, fin, ProducerLog("instruction"))
+    fin_settings, rep_settings, instruction_log = await settings_pair(infra, bootstrap)
+    fin, rep = financement_app(fin_settings), reporting_app(rep_settings)
+    async with running(fin) as financement, running(rep) as reporting:
+        yield Pair(
+            financement, reporting, fin_settings, rep_settings, fin, rep, ProducerLog("instruction"), instruction_log
+        )
 
 
 def laureat(territoire: str) -> TerritoireLaureat:
@@ -433,7 +468,7 @@ async def _healthy(client: httpx.AsyncClient) -> bool:
 
 
 async def test_the_simulated_clock_survives_a_restart(infra: Infra) -> None:
-    fin_settings, _ = await settings_pair(infra)
+    fin_settings, _, _ = await settings_pair(infra)
     start = datetime(2023, 1, 2, 10, tzinfo=UTC)
     async with running(financement_app(fin_settings, clock=SimulatedClock(start))) as client:
         moved = await client.put("/ops/clock", headers=operator(), json={"now": "2023-06-01T10:00:00+02:00"})
@@ -441,3 +476,97 @@ async def test_the_simulated_clock_survives_a_restart(infra: Infra) -> None:
         assert (await client.put("/ops/clock", json={"now": "2023-07-01T10:00:00+02:00"})).status_code == 401
     async with running(financement_app(fin_settings, clock=SimulatedClock(start))) as client:
         assert (await client.get("/health")).json()["now"] == "2023-06-01T08:00:00+00:00"
+
+
+async def test_services_connect_as_a_role_that_cannot_change_or_delete_the_log(infra: Infra) -> None:
+    """financement appends through `append_events` only; its role owns none of the kernel's tables, so it can neither
+    edit, delete, truncate nor drop the log, nor disable the triggers that keep it append-only. The rebuild's reader
+    reads the log and nothing else."""
+    async with pair(infra) as system:
+        await system.territory(f"ti-{uuid.uuid4().hex[:6]}")
+        service = await asyncpg.connect(system.fin_settings.database_url)
+        reader = await asyncpg.connect(system.rep_settings.source_databases["financement"])
+        try:
+            assert await service.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = current_user") is False
+            for statement in (
+                "UPDATE events SET event_type = 'X'",
+                "DELETE FROM events",
+                "TRUNCATE events",
+                "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete",
+                "DROP TABLE events",
+                "INSERT INTO events (stream_id, version, event_id, event_type, recorded_at, envelope)"
+                " SELECT stream_id, version + 100, gen_random_uuid(), event_type, recorded_at, envelope FROM events",
+                "UPDATE operator_actions SET note = ''",
+                "CREATE OR REPLACE FUNCTION events_are_append_only() RETURNS trigger LANGUAGE plpgsql"
+                " AS $$ BEGIN RETURN NEW; END $$",
+            ):
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    await service.execute(statement)
+            assert await reader.fetchval("SELECT count(*) FROM events") == await service.fetchval(
+                "SELECT count(*) FROM events"
+            )
+            for statement in ("SELECT append_events('x', 0, '[]')", "SELECT count(*) FROM parked_messages"):
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    await reader.execute(statement)
+        finally:
+            await service.close()
+            await reader.close()
+        assert (await system.financement.get("/health")).status_code == 200  # and it serves as before
+
+
+async def test_a_rebuild_replays_the_producers_tables_compares_every_fact_and_never_swaps_to_fewer(
+    infra: Infra,
+) -> None:
+    """The source of truth is each producer's events table: a rebuild from it (or from the topics) compares the sets
+    of (stream, version) facts; an event nobody can read is counted, not fatal, and holds its stream back as it does
+    live; once an operator skipped it live, the rebuild skips it too; a rebuild that lacks facts is never swapped."""
+    from reporting.adapters.database_log import DatabaseLog
+    from reporting.application.rebuild import rebuild
+    from reporting.entrypoints.projection import projection_store
+
+    async with pair(infra) as system:
+        territoire = f"ti-{uuid.uuid4().hex[:6]}"
+        await system.territory(territoire)
+        for index in range(3):
+            assert (await grant(system, territoire, f"a{index}")).status_code == 201
+        await system.converged()
+        ops, client = operator(), system.reporting
+
+        started = time.monotonic()
+        from_tables = (await client.post("/ops/rebuild", headers=ops)).json()
+        took = time.monotonic() - started
+        assert (from_tables["source"], from_tables["identical"], from_tables["differences"]) == ("database", True, [])
+        facts = from_tables["facts"]
+        assert facts["live"] == facts["rebuilt"] == 2 + 3 + 3 and facts["only_live"] == facts["only_rebuilt"] == 0
+        from_topics = (await client.post("/ops/rebuild", headers=ops, params={"source": "topics"})).json()
+        assert (from_topics["source"], from_topics["identical"], from_topics["facts"]) == ("topics", True, facts)
+
+        # a newer financement recorded an event type this reporting does not know: live, it blocks its stream
+        stream = f"enveloppe-{territoire}"
+        head = await system.fin_app.state.runtime.store.read(stream)
+        owner = await asyncpg.connect(system.fin_settings.migration_url)
+        try:
+            await record(owner, chained(head[-1].envelope, "EvenementFutur", {"x": 1}))
+        finally:
+            await owner.close()
+        await eventually(lambda: _blocked(system.reporting, stream), what="the unknown type to block its stream")
+        blocked = (await client.post("/ops/rebuild", headers=ops)).json()
+        assert (blocked["identical"], blocked["unreadable"], blocked["facts"]["only_live"]) == (True, 1, 0)
+
+        mend = {"consumer": PROJECTION, "stream_id": stream, "note": "type inconnu, sans effet sur les chiffres"}
+        assert (await client.post("/ops/parked/skip", headers=ops, json=mend)).status_code == 200
+        assert await eventually(lambda: _at(system, stream, len(head) + 1), what="the skip to move the stream on")
+        skipped = (await client.post("/ops/rebuild", headers=ops)).json()
+        assert (skipped["identical"], skipped["skipped"], skipped["unreadable"]) == (True, 1, 0)
+
+        runtime = system.rep_settings
+        only_financement = DatabaseLog({"financement": runtime.source_databases["financement"]})
+        store = projection_store(system.rep_app.state.runtime.pool, runtime.verifier())
+        partial = await rebuild(store, only_financement, swap=True, catch_up_seconds=1.0)
+        assert (partial["swapped"], partial["identical"]) == (False, False)
+        assert partial["facts"]["only_live"] == 2 and "not caught up" in partial["swap_error"]
+        assert partial["facts"]["streams_only_live"] == [
+            {"stream_id": f"dossier-{territoire}", "from_version": 1, "to_version": 2}
+        ]
+        assert (await client.get("/figures/national")).json()["nb_aides"] == 3  # the live projection is untouched
+    print(f"\nrebuild from the producers' tables: {from_tables['events_read']} events, {took:.2f} s")

@@ -381,7 +381,8 @@ async def test_swap_catches_up_with_the_live_consumer(settings_for) -> None:  # 
             async with event_log(settings) as reader:
                 yield LateEvents(reader, late, publish, client)
 
-        swapped = await rebuild(projection_store(app.state.runtime.pool), log_then_late_events(), swap=True)
+        store = projection_store(app.state.runtime.pool, settings.verifier())
+        swapped = await rebuild(store, log_then_late_events(), swap=True)
         assert (swapped["swapped"], swapped["events_read"]) == (True, 16 + 5)
         # compared at the replay's end, before the catch-up: the live projection was 5 aids ahead
         assert swapped["identical"] is False and "national.nb_aides: 7 != 2" in swapped["differences"]

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from reporting.application.ports import ReplayCounts
+from reporting.application.ports import FactComparison, ReplayCounts
 from reporting.application.rebuild import RebuildEnCours, rebuild
 from reporting.domain.figures import AidesForme, Facts, TerritoireFacts
 
@@ -45,6 +45,16 @@ class FakeStore:
     async def apply(self, schema: str, bodies: list[bytes]) -> ReplayCounts:
         self.schemas[schema] += len(bodies)
         return ReplayCounts(read=len(bodies), applied=len(bodies))
+
+    async def compare_facts(self, schema: str) -> FactComparison:
+        """One stream "s": the live projection applied versions 1..live, the rebuild 1..rebuilt."""
+        live, rebuilt = self.schemas[self.live], self.schemas[schema]
+        return FactComparison(
+            live=live,
+            rebuilt=rebuilt,
+            only_live=[("s", rebuilt + 1, live)] if live > rebuilt else [],
+            only_rebuilt=[("s", live + 1, rebuilt)] if rebuilt > live else [],
+        )
 
     async def swap(self, schema: str) -> str | None:
         if self.schemas[schema] < self.schemas[self.live]:
@@ -90,6 +100,8 @@ async def test_differences_are_reported_live_first() -> None:
     result = await rebuild(FakeStore(live_applied=4), FakeLog(3, 0))
     assert result["identical"] is False
     assert "national.nb_aides: 4 != 3" in result["differences"]
+    assert (result["facts"]["live"], result["facts"]["rebuilt"], result["facts"]["only_live"]) == (4, 3, 1)
+    assert result["facts"]["streams_only_live"] == [{"stream_id": "s", "from_version": 4, "to_version": 4}]
 
 
 async def test_swap_waits_until_the_rebuild_caught_up_with_the_live_consumer() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -59,3 +60,55 @@ async def create_database(admin_url: str, database: str, *, recreate: bool = Fal
     finally:
         await conn.close()
     return with_database(admin_url, database)
+
+
+@dataclass(frozen=True)
+class ServiceDatabase:
+    """A service's database as least privilege wants it: the service connects as a role of its own, which owns none
+    of the kernel's tables; the migration role (the server's administrator here) owns them."""
+
+    url: str  # the service's role
+    migration_url: str  # the administrator, on the same database
+
+
+async def create_service_database(admin_url: str, database: str, *, readers: tuple[str, ...] = ()) -> ServiceDatabase:
+    """Create the database and a login role named after it (no superuser, no role or database creation), with a
+    fresh password; `readers` (roles made by `create_reader`) may connect to it."""
+    migration_url = await create_database(admin_url, database)
+    password = secrets.token_urlsafe(18)
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await _create_or_alter_role(conn, database, password)
+        await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
+        for role in (database, *readers):
+            await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
+    finally:
+        await conn.close()
+    return ServiceDatabase(with_role(migration_url, database, password), migration_url)
+
+
+async def create_reader(admin_url: str, role: str) -> str:
+    """A login role that will be granted reading the log only (DATABASE_LOG_READERS); its URL (no database)."""
+    password = secrets.token_urlsafe(18)
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await _create_or_alter_role(conn, role, password)
+    finally:
+        await conn.close()
+    return with_role(admin_url, role, password)
+
+
+async def _create_or_alter_role(conn: asyncpg.Connection[Any], role: str, password: str) -> None:
+    exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+    verb = "ALTER" if exists else "CREATE"
+    quoted_password = password.replace("'", "''")  # token_urlsafe has no quote; doubled anyway
+    await conn.execute(
+        f"{verb} ROLE \"{role}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD '{quoted_password}'"
+    )
+
+
+def with_role(url: str, role: str, password: str) -> str:
+    """The same URL, connecting as another role."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"{quote(role)}:{quote(password)}@{host}", parts.path, parts.query, ""))

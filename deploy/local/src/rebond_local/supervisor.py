@@ -16,7 +16,7 @@ from contracts import topics
 from kernel.adapters.kafka import ensure_topics
 from kernel.signing import Signer
 from rebond_local.broker import free_port
-from rebond_local.database import create_database
+from rebond_local.database import create_reader, create_service_database, with_database
 from rebond_local.infra import AUTH_SECRET, Infra
 
 SERVICES = ("candidature", "instruction", "financement", "reporting")
@@ -70,16 +70,23 @@ async def start_system(
     trusted = ",".join(f"{name}:{signer.public_text}" for name, signer in signers.items())
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    reader = f"{database_prefix}log_reader" if database_prefix else "rebond_log_reader"
+    reader_url = await create_reader(infra.database_url, reader)
+    producers = [name for name in SERVICES if name != "reporting"]
     try:
         for index, name in enumerate(SERVICES):
             port = base_port + index if base_port else free_port()
+            database = await create_service_database(
+                infra.database_url, database_prefix + name, readers=(reader,) if name in producers else ()
+            )
             env = {
                 **{
                     k: v
                     for k, v in os.environ.items()
                     if not k.startswith(("REBOND_SIGNING_KEY", "REBOND_TRUSTED_KEYS"))
                 },
-                "DATABASE_URL": await create_database(infra.database_url, database_prefix + name),
+                "DATABASE_URL": database.url,  # a role of its own: it cannot change or delete the log
+                "DATABASE_MIGRATION_URL": database.migration_url,
                 "KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
                 "KAFKA_TOPIC_PREFIX": topic_prefix,
                 "REBOND_AUTH_SECRET": AUTH_SECRET,
@@ -87,6 +94,12 @@ async def start_system(
                 "REBOND_TRUSTED_KEYS": trusted,
                 "PYTHONUNBUFFERED": "1",
             }
+            if name in producers:
+                env["DATABASE_LOG_READERS"] = reader
+            else:  # reporting rebuilds from the producers' logs, read-only
+                env["REBOND_SOURCE_DATABASES"] = ",".join(
+                    f"{producer}={with_database(reader_url, database_prefix + producer)}" for producer in producers
+                )
             if simulated_clock:
                 env["REBOND_SIMULATED_CLOCK"] = simulated_clock
             log_path = logs / f"{name}.log"

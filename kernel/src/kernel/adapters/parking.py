@@ -116,31 +116,37 @@ class Parking:
         """Give up the stream's first blocking message (or, when none blocks, the missing versions of a gap): the
         stream goes on after it; what is skipped is never applied, and the reason is recorded."""
         target = self._consumer(consumer)
-        if not note.strip():
-            raise NothingToMend("sauter un message exige une raison")
-        async with self.pool.acquire() as conn, conn.transaction():
-            await position(conn, consumer, stream_id)
-            row = await _first(conn, consumer, stream_id, BLOCKING)
-            if row is not None:
-                envelope = EventEnvelope.model_validate_json(row["body"])
-                await _advance(conn, consumer, envelope)  # as if applied: the chain goes on from its hash
-                await resolve(conn, row["id"], "skipped", actor, note)
-                detail = f"v{envelope.stream_version} sautée"
-            else:
-                gap = await _first(conn, consumer, stream_id, ("gap",))
-                if gap is None:
-                    raise NothingToMend(f"rien à sauter sur le flux {stream_id} pour {consumer}")
-                first = EventEnvelope.model_validate_json(gap["body"])
-                await conn.execute(
-                    "UPDATE consumer_streams SET version = $3, hash = $4 WHERE consumer = $1 AND stream_id = $2",
-                    consumer,
-                    stream_id,
-                    first.stream_version - 1,
-                    first.previous_hash,
-                )
-                detail = f"versions manquantes avant v{first.stream_version} sautées"
-            applied = await target.drain(conn, stream_id)
-            outcome = await _outcome(conn, consumer, stream_id, applied, detail)
+        try:
+            if not note.strip():
+                raise NothingToMend("sauter un message exige une raison")
+            async with self.pool.acquire() as conn, conn.transaction():
+                await position(conn, consumer, stream_id)
+                row = await _first(conn, consumer, stream_id, BLOCKING)
+                if row is not None:
+                    envelope = EventEnvelope.model_validate_json(row["body"])
+                    await _advance(conn, consumer, envelope)  # as if applied: the chain goes on from its hash
+                    await resolve(conn, row["id"], "skipped", actor, note)
+                    detail = f"v{envelope.stream_version} sautée"
+                else:
+                    gap = await _first(conn, consumer, stream_id, ("gap",))
+                    if gap is None:
+                        raise NothingToMend(f"rien à sauter sur le flux {stream_id} pour {consumer}")
+                    first = EventEnvelope.model_validate_json(gap["body"])
+                    await conn.execute(
+                        "UPDATE consumer_streams SET version = $3, hash = $4 WHERE consumer = $1 AND stream_id = $2",
+                        consumer,
+                        stream_id,
+                        first.stream_version - 1,
+                        first.previous_hash,
+                    )
+                    detail = f"versions manquantes avant v{first.stream_version} sautées"
+                applied = await target.drain(conn, stream_id)
+                outcome = await _outcome(conn, consumer, stream_id, applied, detail)
+        except Exception as error:  # a refusal is recorded too: who tried what, and why it did not happen
+            await self._record(actor, "skip", consumer, stream_id, note or "-", f"refused: {error}")
+            if isinstance(error, DomainError):
+                raise
+            raise NothingToMend(f"le saut a échoué: {error!r}") from error
         await self._record(actor, "skip", consumer, stream_id, note, f"{detail}; applied {applied}")
         return outcome
 

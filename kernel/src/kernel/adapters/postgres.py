@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -50,16 +51,69 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
     )
 
 
-async def migrate(pool: asyncpg.Pool, *extra_sql: str) -> None:
-    """Create the kernel's tables (idempotent), then the service's own."""
+async def migrate(
+    pool: asyncpg.Pool,
+    *extra_sql: str,
+    service_pool: asyncpg.Pool | None = None,
+    log_readers: Sequence[str] = (),
+) -> None:
+    """Create the kernel's tables (idempotent), then the service's own.
+
+    With `service_pool` (a pool connected as the service's own role), `pool` is the migration role's: it owns the
+    kernel's tables, grants the service role only what SERVICE_GRANTS lists (the log: read, and append through
+    `append_events`), and the service's own tables (read models, projections: derived, rebuildable) are created by
+    the service role on its pool. `log_readers` are roles that may read the log and nothing else (rebuilds, audits)."""
     async with pool.acquire() as conn:
         await conn.execute("SET statement_timeout = 0")  # waiting for another process's migration is fine
         await conn.execute("SELECT pg_advisory_lock(4242)")  # several processes may start at once
         try:
-            for sql in (SCHEMA, *extra_sql):
-                await conn.execute(sql)
+            await conn.execute(SCHEMA)
+            owner = str(await conn.fetchval("SELECT current_user"))
+            role = None if service_pool is None else str(await service_pool.fetchval("SELECT current_user"))
+            if role is not None and role != owner:
+                await conn.execute(SERVICE_GRANTS.replace("{role}", _role(role)))
+            for reader in log_readers:
+                await conn.execute(f"GRANT SELECT ON events TO {_role(reader)}")
+            if role is None or role == owner:
+                for sql in extra_sql:
+                    await conn.execute(sql)
         finally:
             await conn.execute("SELECT pg_advisory_unlock(4242)")
+    if service_pool is not None and role != owner:
+        async with service_pool.acquire() as conn:
+            await conn.execute("SET statement_timeout = 0")
+            await conn.execute("SELECT pg_advisory_lock(4243)")
+            try:
+                for sql in extra_sql:
+                    await conn.execute(sql)
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(4243)")
+
+
+# What a service's role may do on the kernel's tables: read the log and append to it through `append_events`
+# (SECURITY DEFINER), never update, delete, truncate or alter it (it owns none of them, so it cannot disable the
+# append-only triggers either); keep its relay's and consumers' bookkeeping; record operator actions, never change
+# them. It may create its own tables (CREATE on the schema and the database: reporting's rebuild schemas).
+SERVICE_GRANTS = """
+GRANT USAGE, CREATE ON SCHEMA public TO {role};
+GRANT SELECT ON events TO {role};
+REVOKE ALL ON FUNCTION append_events(text, integer, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION append_events(text, integer, jsonb) TO {role};
+GRANT SELECT, INSERT ON operator_actions TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE
+   ON relay_checkpoints, consumer_streams, parked_messages, relay_offsets, business_clock TO {role};
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};
+DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO {role}', current_database()); END $$;
+"""
+
+_ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _role(name: str) -> str:
+    """A role name as a quoted identifier (only plain lower-case names are accepted: they come from settings)."""
+    if not _ROLE.fullmatch(name):
+        raise ValueError(f"invalid role name: {name!r}")
+    return f'"{name}"'
 
 
 def to_recorded(envelope_json: dict[str, Any]) -> RecordedEvent:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +56,11 @@ class Settings:
     auth_secret: str = field(default_factory=lambda: os.environ.get("REBOND_AUTH_SECRET", ""), repr=False)
     signing_key: str = field(default="", repr=False)  # else REBOND_SIGNING_KEY_<SERVICE>, REBOND_SIGNING_KEY(_FILE)
     trusted_keys: str = ""  # else REBOND_TRUSTED_KEYS(_FILE): "service:public key,…"
+    # The role that owns the kernel's tables and runs their migrations; without it the service's own role does.
+    migration_url: str = field(default="", repr=False)
+    log_readers: tuple[str, ...] = ()  # roles granted read access to the log only (rebuilds, audits)
+    # Where a rebuild reads each producer's log, as a read-only role: {"candidature": url, …}
+    source_databases: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -64,7 +69,27 @@ class Settings:
             database_url=os.environ["DATABASE_URL"],
             kafka_bootstrap=os.environ["KAFKA_BOOTSTRAP"],
             topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
+            migration_url=_configured("DATABASE_MIGRATION_URL"),
+            log_readers=tuple(r for r in os.environ.get("DATABASE_LOG_READERS", "").split(",") if r),
+            source_databases=_named_urls(_configured("REBOND_SOURCE_DATABASES")),
         )
+
+    async def open_database(self, migrations: Sequence[str], max_size: int = 20) -> asyncpg.Pool:
+        """The service's pool, after the migrations ran (as the migration role when one is configured)."""
+        pool = await create_pool(self.database_url, max_size=max_size)
+        try:
+            if self.migration_url:
+                owner = await create_pool(self.migration_url, min_size=1, max_size=1)
+                try:
+                    await migrate(owner, *migrations, service_pool=pool, log_readers=self.log_readers)
+                finally:
+                    await owner.close()
+            else:
+                await migrate(pool, *migrations, log_readers=self.log_readers)
+        except BaseException:
+            await pool.close()
+            raise
+        return pool
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
@@ -89,6 +114,12 @@ class Settings:
         if not text:
             raise RuntimeError(f"{self.service}: no trusted producer keys (REBOND_TRUSTED_KEYS or _FILE)")
         return Verifier.from_text(text)
+
+
+def _named_urls(text: str) -> dict[str, str]:
+    """Parse `name=url,name=url` (URLs hold no comma) into a mapping."""
+    named = (item.partition("=") for item in text.split(",") if item.strip())
+    return {name.strip(): url.strip() for name, _, url in named if url.strip()}
 
 
 def _configured(variable: str) -> str:
@@ -169,8 +200,7 @@ class ServiceRuntime:
             raise RuntimeError("REBOND_AUTH_SECRET must be set (at least 16 characters): it signs access tokens")
         signer = settings.signer() if self.with_relay else None
         verifier = settings.verifier() if self._subscriptions else None
-        self.pool = await create_pool(settings.database_url, max_size=20)
-        await migrate(self.pool, *self.migrations)
+        self.pool = await settings.open_database(self.migrations)
         await self._restore_clock()
         self.store = PostgresEventStore(self.pool, producer=name, signer=signer)
         await ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL])

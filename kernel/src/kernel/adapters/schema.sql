@@ -95,8 +95,10 @@ CREATE TABLE IF NOT EXISTS business_clock (
 
 -- One round trip for the locked part of an append: lock, check the expected version, insert, notify.
 -- Returns 'ok', 'conflict' (stale expected version) or 'duplicate' (an event_id already recorded).
+-- SECURITY DEFINER: it runs as the table's owner (the migration role), so a service's role appends only through
+-- it and needs no right to lock, change or delete rows of the log (kernel.adapters.postgres.SERVICE_GRANTS).
 CREATE OR REPLACE FUNCTION append_events(p_stream text, p_expected integer, p_envelopes jsonb)
-RETURNS text LANGUAGE plpgsql AS $$
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     current_version integer;
     violated text;

@@ -11,18 +11,18 @@ import sys
 from typing import Any
 
 from kernel.adapters.logs import configure_logging
-from kernel.adapters.postgres import create_pool, migrate
 from kernel.adapters.runtime import Settings
 from reporting.application.rebuild import rebuild
-from reporting.entrypoints.projection import MIGRATIONS, event_log, projection_store
+from reporting.entrypoints.projection import MIGRATIONS, SOURCES, event_log, projection_store
 
 
-async def run(settings: Settings, swap: bool = False) -> dict[str, Any]:
+async def run(settings: Settings, swap: bool = False, source: str | None = None) -> dict[str, Any]:
     """The same rebuild as POST /ops/rebuild, on a pool of its own."""
-    pool = await create_pool(settings.database_url)
+    chosen = source or ("database" if settings.source_databases else "topics")
+    pool = await settings.open_database(MIGRATIONS, max_size=5)
     try:
-        await migrate(pool, *MIGRATIONS)
-        return await rebuild(projection_store(pool), event_log(settings), swap=swap)
+        store = projection_store(pool, settings.verifier())
+        return await rebuild(store, event_log(settings, chosen), swap=swap, source=chosen)
     finally:
         await pool.close()
 
@@ -30,9 +30,12 @@ async def run(settings: Settings, swap: bool = False) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reporting.rebuild", description=__doc__)
     parser.add_argument("--swap", action="store_true", help="make the rebuilt projection the live one")
+    parser.add_argument(
+        "--source", choices=SOURCES, help="the producers' events tables (default when configured) or the topics"
+    )
     arguments = parser.parse_args(argv)
     configure_logging("reporting.rebuild")  # logs on stderr: stdout carries the JSON result only
-    result = asyncio.run(run(Settings.from_env("reporting"), swap=arguments.swap))
+    result = asyncio.run(run(Settings.from_env("reporting"), swap=arguments.swap, source=arguments.source))
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0 if result["identical"] else 1
 

@@ -145,6 +145,8 @@ CREATE TABLE IF NOT EXISTS {s}.applied_streams (
     stream_id text PRIMARY KEY,
     version   integer NOT NULL
 );
+-- the hash of that version: the next one must chain to it (previous_hash), as in the live consumer
+ALTER TABLE {s}.applied_streams ADD COLUMN IF NOT EXISTS hash text;
 """
 
 POINTER = """

@@ -16,13 +16,15 @@ from datetime import date
 import asyncpg
 import structlog
 
-from contracts.catalog import UnknownEventType
-from contracts.codec import ReceivedEvent, decode_message
+from contracts.catalog import UnknownEventType, decode
+from contracts.codec import ReceivedEvent, hash_is_intact
+from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
+from kernel.signing import UntrustedEvent, Verifier
 from reporting.adapters.facts_sql import read_facts
 from reporting.adapters.projection import project
 from reporting.adapters.schema import REBUILD_PREFIX, TABLES, Schema
-from reporting.application.ports import ReplayCounts
+from reporting.application.ports import FactComparison, ReplayCounts
 from reporting.domain.figures import Facts
 
 log = structlog.get_logger(__name__)
@@ -30,10 +32,18 @@ log = structlog.get_logger(__name__)
 SWAP_LOCK = 73_100_001  # shared: a live application; exclusive: a swap
 REBUILD_LOCK = 73_100_002  # one rebuild at a time
 
-CLAIM = """
-INSERT INTO {s}.applied_streams AS a (stream_id, version) VALUES ($1, $2)
-ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version WHERE a.version < EXCLUDED.version
-RETURNING a.version"""
+HEADS = "SELECT stream_id, version, hash FROM {s}.applied_streams WHERE stream_id = ANY($1::text[])"
+ADVANCE = """
+INSERT INTO {s}.applied_streams (stream_id, version, hash) VALUES ($1, $2, $3)
+ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash"""
+SKIPPED = """
+SELECT DISTINCT stream_id, stream_version FROM parked_messages
+ WHERE consumer = $1 AND resolution = 'skipped' AND stream_version IS NOT NULL"""
+FACTS = """
+SELECT coalesce(c.stream_id, a.stream_id) AS stream_id,
+       coalesce(c.version, 0) AS live, coalesce(a.version, 0) AS rebuilt
+  FROM (SELECT stream_id, version FROM consumer_streams WHERE consumer = $1 AND version > 0) c
+  FULL JOIN {s}.applied_streams a USING (stream_id)"""
 
 GAPS = """
 SELECT count(*) FROM consumer_streams c LEFT JOIN {s}.applied_streams a USING (stream_id)
@@ -48,9 +58,11 @@ async def apply_live(conn: Connection, received: ReceivedEvent) -> None:
 
 
 class PostgresProjectionStore:
-    def __init__(self, pool: asyncpg.Pool, consumer: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, consumer: str, verifier: Verifier | None = None) -> None:
         self.pool = pool
         self.consumer = consumer  # the live IdempotentConsumer's name, whose dedup records a swap checks
+        self.verifier = verifier  # the producers' public keys: a rebuild applies only what they signed
+        self._skips: set[tuple[str, int]] | None = None
 
     async def live_schema(self) -> str:
         async with self.pool.acquire() as conn:
@@ -91,24 +103,81 @@ class PostgresProjectionStore:
         return schema.name
 
     async def apply(self, schema: str, bodies: list[bytes]) -> ReplayCounts:
-        """One transaction per batch; dedup in the schema's own applied_streams."""
+        """One transaction per batch: exactly version last+1 of each stream, proven and chained (see ReplayCounts)."""
+        if self.verifier is None:
+            raise RuntimeError("a rebuild needs the producers' public keys to check what it replays")
         target, counts = Schema(schema), ReplayCounts(read=len(bodies))
-        claim = target.sql(CLAIM)
+        envelopes: list[tuple[EventEnvelope, bytes]] = []
+        for body in bodies:
+            try:
+                envelope = EventEnvelope.model_validate_json(body)
+                if not hash_is_intact(envelope):
+                    raise UntrustedEvent("its content does not match its hash")
+                self.verifier.verify(envelope)
+            except ValueError as error:
+                log.warning("rebuild.undecodable", error=str(error)[:200])
+                counts.unreadable += 1
+                continue
+            except UntrustedEvent as error:
+                log.warning("rebuild.forged", error=str(error)[:200])
+                counts.forged += 1
+                continue
+            envelopes.append((envelope, body))
+        envelopes.sort(key=lambda item: (item[0].stream_id, item[0].stream_version))
+        skips = await self._skipped()
         async with self.pool.acquire() as conn, conn.transaction():
-            for body in bodies:
-                try:
-                    received = decode_message(body)
-                except (UnknownEventType, ValueError) as error:  # the live consumer parks these
-                    log.warning("rebuild.unreadable", error=str(error))
-                    counts.unreadable += 1
-                    continue
-                envelope = received.envelope
-                if await conn.fetchval(claim, envelope.stream_id, envelope.stream_version) is None:
+            rows = await conn.fetch(target.sql(HEADS), list({e.stream_id for e, _ in envelopes}))
+            heads: dict[str, tuple[int, str | None]] = {r["stream_id"]: (r["version"], r["hash"]) for r in rows}
+            advance = target.sql(ADVANCE)
+            for envelope, body in envelopes:
+                key = (envelope.stream_id, envelope.stream_version)
+                version, last_hash = heads.get(envelope.stream_id, (0, None))
+                if envelope.stream_version <= version:
                     counts.duplicates += 1
                     continue
-                await project(conn, target, received)
-                counts.applied += 1
+                if envelope.stream_version > version + 1:
+                    counts.ahead[key] = body
+                    continue
+                if envelope.previous_hash != last_hash:
+                    counts.broken_chain += 1
+                    continue
+                if key in skips:
+                    counts.skipped += 1
+                else:
+                    try:
+                        received = ReceivedEvent(
+                            envelope, decode(envelope.event_type, envelope.schema_version, envelope.data)
+                        )
+                    except (UnknownEventType, ValueError) as error:  # the live consumer parks these
+                        log.warning("rebuild.unreadable", stream_id=envelope.stream_id, error=str(error)[:200])
+                        counts.unreadable += 1
+                        continue
+                    await project(conn, target, received)
+                    counts.applied += 1
+                await conn.execute(advance, envelope.stream_id, envelope.stream_version, envelope.hash)
+                heads[envelope.stream_id] = (envelope.stream_version, envelope.hash)
         return counts
+
+    async def _skipped(self) -> set[tuple[str, int]]:
+        """What operators skipped on the live consumer: a rebuild skips the same versions (recorded decisions)."""
+        if self._skips is None:
+            async with self.pool.acquire() as conn:
+                rows = await conn.fetch(SKIPPED, self.consumer)
+            self._skips = {(r["stream_id"], r["stream_version"]) for r in rows}
+        return self._skips
+
+    async def compare_facts(self, schema: str) -> FactComparison:
+        """Both sides apply exactly last+1, so a stream's facts are versions 1..last: compare the lasts."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(Schema(schema).sql(FACTS), self.consumer)
+        only_live = [(r["stream_id"], r["rebuilt"] + 1, r["live"]) for r in rows if r["live"] > r["rebuilt"]]
+        only_rebuilt = [(r["stream_id"], r["live"] + 1, r["rebuilt"]) for r in rows if r["rebuilt"] > r["live"]]
+        return FactComparison(
+            live=sum(r["live"] for r in rows),
+            rebuilt=sum(r["rebuilt"] for r in rows),
+            only_live=sorted(only_live),
+            only_rebuilt=sorted(only_rebuilt),
+        )
 
     async def swap(self, schema: str) -> str | None:
         target = Schema(schema)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -13,18 +13,44 @@ from reporting.domain.figures import Facts
 
 @dataclass
 class ReplayCounts:
-    """What a replay did with the messages it read."""
+    """What a replay did with the messages it read.
+
+    Like the live consumer, a replay applies exactly version last+1 of each stream, chained to it and signed by
+    its producer: a later version waits in `ahead` until its turn comes; what never proves its origin is not part
+    of any stream (`forged`); what cannot be read or does not chain holds its stream back, as it does live."""
 
     read: int = 0
     applied: int = 0
     duplicates: int = 0
-    unreadable: int = 0  # not applied: an event type or version this code does not know, or a bad payload
+    unreadable: int = 0  # an event type or version this code does not know, or a bad payload
+    broken_chain: int = 0  # its previous_hash is not the hash of the version before it
+    forged: int = 0  # its hash or its producer's signature does not match
+    skipped: int = 0  # skipped by an operator on the live consumer (parked, resolution "skipped"): skipped here too
+    ahead: dict[tuple[str, int], bytes] = field(default_factory=dict)
 
     def add(self, other: ReplayCounts) -> None:
         self.read += other.read
         self.applied += other.applied
         self.duplicates += other.duplicates
         self.unreadable += other.unreadable
+        self.broken_chain += other.broken_chain
+        self.forged += other.forged
+        self.skipped += other.skipped
+        self.ahead.update(other.ahead)
+
+
+@dataclass(frozen=True)
+class FactComparison:
+    """The live projection's facts against a rebuild's, as sets of (stream, version): what each lacks."""
+
+    live: int
+    rebuilt: int
+    only_live: list[tuple[str, int, int]]  # (stream, first version missing from the rebuild, last one live has)
+    only_rebuilt: list[tuple[str, int, int]]
+
+    @property
+    def identical(self) -> bool:
+        return not self.only_live and not self.only_rebuilt
 
 
 class FactsSource(Protocol):
@@ -46,6 +72,10 @@ class ProjectionStore(FactsSource, Protocol):
 
     async def apply(self, schema: str, bodies: list[bytes]) -> ReplayCounts:
         """Decode and project messages into `schema`, deduplicated on (stream_id, version)."""
+        ...
+
+    async def compare_facts(self, schema: str) -> FactComparison:
+        """Every (stream, version) the live consumer applied against those `schema` applied."""
         ...
 
     async def swap(self, schema: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
@@ -63,8 +63,18 @@ async def territoire(request: Request, territoire_id: str, as_of: AsOf = None) -
 Operator = Annotated[CommandContext, Depends(require_role(Role.SYSTEME, Role.SGPI))]
 
 
-@ops.post("/rebuild", summary="Rebuild the figures from offset 0 (operators: SYSTEME or SGPI)")
-async def rebuild_projection(request: Request, _: Operator, swap: bool = False) -> dict[str, Any]:
-    """Replay the three topics from offset 0 into a fresh schema and compare; `swap=true` makes it live."""
-    runtime = runtime_of(request)
-    return await rebuild(_store(request), event_log(runtime.settings), swap=swap)
+RebuildSource = Annotated[
+    Literal["database", "topics"] | None,
+    Query(description="What to replay: the producers' events tables (default when configured) or the topics"),
+]
+
+
+@ops.post("/rebuild", summary="Rebuild the figures from the log (operators: SYSTEME or SGPI)")
+async def rebuild_projection(
+    request: Request, _: Operator, swap: bool = False, source: RebuildSource = None
+) -> dict[str, Any]:
+    """Replay the producers' logs into a fresh schema and compare figures and facts; `swap=true` makes it live."""
+    settings = runtime_of(request).settings
+    chosen = source or ("database" if settings.source_databases else "topics")
+    store = projection_store(runtime_of(request).pool, settings.verifier())
+    return await rebuild(store, event_log(settings, chosen), swap=swap, source=chosen)

@@ -6,9 +6,12 @@ import asyncpg
 
 from contracts import topics
 from kernel.adapters.runtime import ServiceRuntime, Settings
+from kernel.signing import Verifier
+from reporting.adapters.database_log import DatabaseLog
 from reporting.adapters.kafka_log import KafkaLog
 from reporting.adapters.schema import migration
 from reporting.adapters.store import PostgresProjectionStore, apply_live
+from reporting.application.ports import EventLog
 
 CONSUMER = "reporting.projection"
 TOPICS = (topics.CANDIDATURE, topics.INSTRUCTION, topics.FINANCEMENT)
@@ -20,10 +23,20 @@ def register(runtime: ServiceRuntime) -> None:
     runtime.consume(CONSUMER, apply_live, *TOPICS)
 
 
-def projection_store(pool: asyncpg.Pool) -> PostgresProjectionStore:
-    return PostgresProjectionStore(pool, consumer=CONSUMER)
+def projection_store(pool: asyncpg.Pool, verifier: Verifier | None = None) -> PostgresProjectionStore:
+    """The projection; with the producers' keys it can also be rebuilt (a rebuild applies only what they signed)."""
+    return PostgresProjectionStore(pool, consumer=CONSUMER, verifier=verifier)
 
 
-def event_log(settings: Settings) -> KafkaLog:
-    """The three topics of this deployment (with its prefix), read from offset 0 without a group."""
-    return KafkaLog(settings.kafka_bootstrap, [settings.topic(name) for name in TOPICS])
+SOURCES = ("database", "topics")
+
+
+def event_log(settings: Settings, source: str | None = None) -> EventLog:
+    """What a rebuild replays: the producers' events tables (the source of truth; the default when configured)
+    or the three topics of this deployment (with its prefix), read from offset 0 without a group."""
+    source = source or ("database" if settings.source_databases else "topics")
+    if source == "database":
+        return DatabaseLog(settings.source_databases)
+    if source == "topics":
+        return KafkaLog(settings.kafka_bootstrap, [settings.topic(name) for name in TOPICS])
+    raise ValueError(f"unknown rebuild source {source!r} (one of {', '.join(SOURCES)})")
