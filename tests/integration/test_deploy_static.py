@@ -143,7 +143,6 @@ def test_every_variable_the_code_reads_is_set_for_each_service(compose: dict[str
 
 
 def test_services_reach_postgres_and_kafka_where_they_listen(compose: dict[str, Any]) -> None:
-    postgres = environment(compose["services"]["postgres"])
     kafka = environment(compose["services"]["kafka"])
     for name in SERVICES:
         env = environment(compose["services"][name])
