@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -101,7 +102,26 @@ def main(argv: list[str]) -> int:
         args = [str(PY), "-m", "pytest", *rest]
     else:
         args = [str(PY), "-m", "rebond_local", "run", *rest]
-    return subprocess.call(args, cwd=ROOT, env=env)
+    return run_forwarding_signals(args, env)
+
+
+def run_forwarding_signals(args: list[str], env: dict[str, str]) -> int:
+    """Run the command in a process group of its own and hand it SIGINT, SIGTERM and SIGHUP, once each, as SIGINT:
+    pytest and the run both clean up on SIGINT (servers stopped, databases and topics dropped), so stopping this
+    wrapper, from a terminal or from a supervisor, never leaves the services, the broker or PostgreSQL behind."""
+    child = subprocess.Popen(args, cwd=ROOT, env=env, process_group=0)
+
+    def forward(signum: int, frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)
+    while True:
+        try:
+            return child.wait()
+        except InterruptedError:
+            continue
 
 
 if __name__ == "__main__":

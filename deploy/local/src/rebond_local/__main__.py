@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 import time
@@ -71,7 +72,10 @@ def write_tokens(path: Path) -> Path:
         scope = {Role.EPCI_CANDIDAT: synthetic_siren(20006850)}.get(role, "cambrai" if role in SCOPED_ROLES else None)
         token = issue_token(AUTH_SECRET, Actor(id=f"demo-{role.value.lower()}", role=role, scope=scope))
         lines.append(f"{role.value:<20} scope={scope or '-':<12} {token}")
-    path.write_text("\n".join(lines) + "\n")
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # bearer tokens: the user's eyes only
+    with os.fdopen(descriptor, "w") as tokens:
+        tokens.write("\n".join(lines) + "\n")
     return path
 
 
