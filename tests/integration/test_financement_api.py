@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -112,7 +112,7 @@ async def publish(service: Service, *recorded: RecordedEvent) -> None:
 
 
 async def known(service: Service, territoire: str, projets: int) -> dict[str, Any] | None:
-    answer = await service.client.get(f"/enveloppes/{territoire}")
+    answer = await service.client.get(f"/enveloppes/{territoire}", headers=BPI)
     body = answer.json() if answer.status_code == 200 else None
     return body if body and body["laureat"] and len(body["projets_qualifies"]) >= projets else None
 
@@ -204,11 +204,11 @@ async def test_the_relay_publishes_the_envelope_streams_to_financement_enveloppe
 
 async def test_attributing_an_envelope(service: Service) -> None:
     client = service.client
-    assert (await client.get("/enveloppes/inconnu")).status_code == 404
+    assert (await client.get("/enveloppes/inconnu", headers=BPI)).status_code == 404
     refused = await client.post("/enveloppes/inconnu", headers=CDC, json=attribution(500_000_000))
     assert (refused.status_code, refused.json()["error"]) == (409, "territoire_non_laureat")
     territoire = await laureate_with_envelope(service, 500_000_000)
-    body = (await client.get(f"/enveloppes/{territoire}")).json()
+    body = (await client.get(f"/enveloppes/{territoire}", headers=BPI)).json()
     assert (body["montant_centimes"], body["engage_centimes"], body["disponible_centimes"]) == (
         500_000_000,
         0,
@@ -250,7 +250,7 @@ async def test_granting_aids(service: Service) -> None:
     assert (too_much.status_code, too_much.json()["error"]) == (409, "enveloppe_insuffisante")
     assert too_much.json()["enveloppe"]["disponible_centimes"] == 39_000_000
     assert (await client.post(url, headers=CDC, json=aide("a5", 1_000))).status_code == 403
-    body = (await client.get(f"/enveloppes/{territoire}")).json()
+    body = (await client.get(f"/enveloppes/{territoire}", headers=BPI)).json()
     assert ([a["aide_id"] for a in body["aides"]], body["engage_centimes"]) == (["a1", "a2"], 61_000_000)
     assert [r["aide_id"] for r in body["refus"]] == ["a4"]
     assert types(await service.stream(territoire))[-3:] == ["AideAccordee", "AideAccordee", "AideRefusee"]
@@ -303,7 +303,7 @@ async def assert_exactly_ten_granted(service: Service, territoire: str, answers:
     assert len(granted) == 10 and types(stream).count("AideRefusee") == 40
     assert sum(a.montant_centimes for a in granted) <= 10_000_000  # type: ignore[attr-defined]
     assert [r.envelope.stream_version for r in stream] == list(range(1, len(stream) + 1))
-    body = (await service.client.get(f"/enveloppes/{territoire}")).json()
+    body = (await service.client.get(f"/enveloppes/{territoire}", headers=BPI)).json()
     assert (body["engage_centimes"], body["disponible_centimes"]) == (10_000_000, 0)
 
 
@@ -319,3 +319,57 @@ async def test_the_same_race_across_two_instances_still_grants_exactly_ten(servi
     async with running(create_app(service.settings)) as second:
         answers = await grant_race([service.client, second], territoire)
     await assert_exactly_ten_granted(service, territoire, answers)
+
+
+async def test_an_envelope_answers_only_those_who_oversee_the_money_or_sit_on_its_copil(service: Service) -> None:
+    """Company-level data: no token 401, a role that has no business with it 403, the COPIL of another territory
+    the same 404 as a territory that does not exist, the territory's own COPIL and the national roles 200."""
+    territoire = await laureate_with_envelope(service, 500_000_000)
+    client, path = service.client, f"/enveloppes/{territoire}"
+    assert (await client.get(path)).status_code == 401
+    assert (await client.get(path, headers=as_actor(Role.EPCI_CANDIDAT, "epci", "200068500"))).status_code == 403
+    elsewhere = await client.get(path, headers=as_actor(Role.COPIL_MEMBRE, "copil-2", "lorient"))
+    missing = await client.get("/enveloppes/nulle-part", headers=BPI)
+    assert elsewhere.status_code == missing.status_code == 404
+    assert elsewhere.json()["detail"].replace(territoire, "X") == missing.json()["detail"].replace("nulle-part", "X")
+    for headers in (as_actor(Role.COPIL_MEMBRE, "copil-1", territoire), CDC, BPI, as_actor(Role.SGPI, "sgpi-1")):
+        answer = await client.get(path, headers=headers)
+        assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("montant_centimes", "100000"),
+        ("montant_centimes", 100000.0),
+        ("montant_centimes", True),
+        ("montant_centimes", 2**63),
+        ("assiette_centimes", 2**70),
+        ("date_decision", "2021-12-31"),
+        ("date_decision", "9999-12-31"),
+        ("aide_id", "a b"),
+        ("aide_id", "x" * 81),
+    ],
+)
+async def test_an_aid_out_of_bounds_is_refused_naming_the_field_and_leaves_no_trace(
+    service: Service, field: str, value: Any
+) -> None:
+    territoire = await laureate_with_envelope(service, 500_000_000)
+    before = (await service.client.get(f"/enveloppes/{territoire}", headers=BPI)).json()
+    body = {**aide("a-bornes", 1_000_000), field: value}
+    answer = await service.client.post(f"/enveloppes/{territoire}/aides", headers=BPI, json=body)
+    assert answer.status_code == 422, answer.text
+    assert field in json.dumps(answer.json()["detail"])
+    assert (await service.client.get(f"/enveloppes/{territoire}", headers=BPI)).json() == before
+
+
+async def test_a_decision_dated_after_the_business_day_is_refused(service: Service) -> None:
+    territoire = await laureate_with_envelope(service, 500_000_000)
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    body = {**aide("a-demain", 1_000_000), "date_decision": tomorrow}
+    answer = await service.client.post(f"/enveloppes/{territoire}/aides", headers=BPI, json=body)
+    assert (answer.status_code, answer.json()["error"], answer.json()["field"]) == (
+        422,
+        "entree_invalide",
+        "date_decision",
+    )

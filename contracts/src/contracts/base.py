@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
@@ -37,6 +38,29 @@ Siret = Annotated[str, AfterValidator(_valid_siret)]
 Centimes = Annotated[int, Field(ge=0, description="Montant exact en centimes d'euro")]
 NumeroVague = Annotated[int, Field(ge=1, le=13)]  # the AMI's 13 waves (relèves) [000]
 Identifiant = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+
+# Bounds of what enters (commands): every value the log accepts must be one every consumer and projection can store,
+# forever (PostgreSQL bigint and integer, JSON's exact integers up to 2^53). Strict: "100", 100.0 and true are not
+# amounts. Released event schemas keep their own (looser) types: what they carry comes through these.
+MAX_CENTIMES = 10**13  # 100 Md€: a thousand times the 90 M€ fund, far below bigint and 2^53
+MAX_EMPLOIS = 1_000_000
+MontantCentimes = Annotated[
+    int, Field(strict=True, gt=0, le=MAX_CENTIMES, description="Montant exact en centimes d'euro (entier)")
+]
+NombreEmplois = Annotated[int, Field(strict=True, ge=0, le=MAX_EMPLOIS)]
+# The programme's window: the AMI was announced in August 2022 [001]; repayments of advances run years after its
+# close (01/10/2026 [000]). A decision is also never in the business future (kernel.business_time).
+DEBUT_PROGRAMME = date(2022, 8, 1)
+FIN_PROGRAMME = date(2040, 12, 31)
+
+
+def _within_programme(value: date) -> date:
+    if not DEBUT_PROGRAMME <= value <= FIN_PROGRAMME:
+        raise ValueError(f"hors de la fenêtre du programme ({DEBUT_PROGRAMME} – {FIN_PROGRAMME}): {value}")
+    return value
+
+
+DateProgramme = Annotated[date, AfterValidator(_within_programme)]
 
 # Codes of the 18 regions in the COG (Code officiel géographique), INSEE.
 REGIONS_COG: dict[str, str] = {

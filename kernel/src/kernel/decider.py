@@ -21,6 +21,7 @@ class RefusalKind(StrEnum):
     REFUSED = "refused"  # the request contradicts the current state or a rule
     NOT_FOUND = "not_found"  # nothing the caller may know of exists (also what a hidden thing answers)
     FORBIDDEN = "forbidden"  # the caller's role is allowed, but not on this very thing
+    INVALID = "invalid"  # a value of the request cannot be right whatever the state (a date in the future)
 
 
 class DomainError(Exception):
@@ -50,6 +51,16 @@ class Forbidden(DomainError):
 
     reason = "forbidden"
     kind = RefusalKind.FORBIDDEN
+
+
+class Invalid(DomainError):
+    """A value of the request is wrong in itself (answered like a validation error, naming the field)."""
+
+    reason = "entree_invalide"
+    kind = RefusalKind.INVALID
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, details={"field": field})
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ HTTP answers, the answer to a command, and the operators' routes (ops_http)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,8 +14,10 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
+from pydantic import ValidationError
 
 from kernel.adapters.http_access import caller, command_context, require_role, runtime_of
+from kernel.adapters.http_guard import InputGuard
 from kernel.adapters.logs import configure_logging
 from kernel.adapters.ops_http import operations_router
 from kernel.adapters.runtime import ServiceRuntime
@@ -27,7 +30,12 @@ T = TypeVar("T")
 __all__ = ["answer", "appended", "caller", "command_context", "create_service_app", "require_role", "runtime_of"]
 
 # The domain names the kind of a refusal; HTTP is decided here, once for every service.
-STATUS_OF_REFUSAL = {RefusalKind.REFUSED: 409, RefusalKind.NOT_FOUND: 404, RefusalKind.FORBIDDEN: 403}
+STATUS_OF_REFUSAL = {
+    RefusalKind.REFUSED: 409,
+    RefusalKind.NOT_FOUND: 404,
+    RefusalKind.FORBIDDEN: 403,
+    RefusalKind.INVALID: 422,
+}
 
 
 RETRY_AFTER_SECONDS = 5
@@ -35,6 +43,7 @@ RETRY_AFTER_SECONDS = 5
 # resources (53), object not in prerequisite state (55: not accepting connections, lock not available), operator
 # intervention (57: shutdown, statement timeout), system error (58), and a deadlock or serialization failure (40).
 UNAVAILABLE_SQLSTATES = ("08", "53", "55", "57", "58", "40")
+CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")  # a caller's id is kept only when it is one
 log = structlog.get_logger(__name__)
 
 
@@ -99,9 +108,18 @@ def create_service_app(
     async def conflict(_: Request, error: ConcurrencyError) -> JSONResponse:
         return JSONResponse(status_code=409, content={"error": "concurrency_conflict", "detail": str(error)})
 
+    @app.exception_handler(ValidationError)
+    async def invalid(_: Request, error: ValidationError) -> JSONResponse:
+        """A value a route's types let through but a command or an event refuses: the caller's fault, named."""
+        detail = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors(include_input=False)
+        ]
+        return JSONResponse(status_code=422, content={"error": "entree_invalide", "detail": detail})
+
     @app.middleware("http")
     async def bind_correlation(request: Request, call_next):  # type: ignore[no-untyped-def]
-        correlation_id = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+        given = request.headers.get("x-correlation-id", "")
+        correlation_id = given if CORRELATION_ID.fullmatch(given) else str(uuid.uuid4())
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
         try:
             response = await call_next(request)
@@ -112,6 +130,7 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    app.add_middleware(InputGuard)  # outermost: bad bytes are refused before anything else runs
     return app
 
 

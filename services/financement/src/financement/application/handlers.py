@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from financement.domain.commands import AccorderAide, Command
+from financement.domain.commands import AccorderAide, AttribuerEnveloppe, Command
 from financement.domain.enveloppe import EnveloppeTerritoriale, decider, stream_id
 from financement.domain.events import AideAccordee, AideRefusee, Event
+from kernel.business_time import not_in_the_future
 from kernel.command_handler import Decision, handle_command
 from kernel.ports import CommandContext, EventStore
 
@@ -15,7 +16,14 @@ DecisionEnveloppe = Decision[EnveloppeTerritoriale, Event]
 
 
 async def executer(store: EventStore, command: Command, context: CommandContext) -> DecisionEnveloppe:
-    """Any envelope command; a decision without events when it was already satisfied (idempotent)."""
+    """Any envelope command; a decision without events when it was already satisfied (idempotent).
+
+    The dates CDC and Bpifrance give are business dates: never before the programme, never after today."""
+    match command:
+        case AttribuerEnveloppe():
+            not_in_the_future(command.date_attribution, context.occurred_at, "date_attribution")
+        case AccorderAide():
+            not_in_the_future(command.date_decision, context.occurred_at, "date_decision")
     return await handle_command(store, stream_id(command.territoire_id), decider, command, context)
 
 
