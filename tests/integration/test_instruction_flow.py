@@ -62,8 +62,8 @@ CONCLUSIONS = {
 }
 LAUREAT = {
     "laureat": True,
-    "date_decision": "2023-07-10",
-    "date_notification": "2023-07-20",
+    "date_decision": "2023-06-05",
+    "date_notification": "2023-06-05",
     "enveloppe_cible_centimes": 500_000_000,
 }
 AVIS = {"favorable": True, "avis": "Favorable"}
@@ -226,8 +226,8 @@ async def test_une_candidature_deposee_et_relevee_va_jusqu_a_la_decision_du_prem
         decided["decision"].items()
         >= {
             "territoire_id": cid,
-            "date_decision": "2023-07-10",
-            "date_notification": "2023-07-20",
+            "date_decision": "2023-06-05",
+            "date_notification": "2023-06-05",
             "epci_sirens": SIRENS,
         }.items()
     )
@@ -334,8 +334,9 @@ async def test_le_dossier_est_confidentiel_et_chaque_lecture_est_consignee(servi
     await instruire(service, cid)
     path = f"/dossiers/{cid}"
     assert (await service.client.get(path)).status_code == 401
-    for headers in (AUTRE_EPCI, as_actor(Role.COPIL_MEMBRE, "copil", cid), as_actor(Role.EXPERT_EXTERNE, "autre")):
-        assert (await service.client.get(path, headers=headers)).status_code == 403
+    assert (await service.client.get(path, headers=as_actor(Role.COPIL_MEMBRE, "copil", cid))).status_code == 403
+    for headers in (AUTRE_EPCI, as_actor(Role.EXPERT_EXTERNE, "autre")):  # not theirs: as if it did not exist
+        assert (await service.client.get(path, headers=headers)).status_code == 404
     assert (await service.client.get("/dossiers", headers=EPCI)).status_code == 403
 
     complete = (await service.client.get(path, headers=COMITE)).json()
@@ -363,3 +364,18 @@ async def test_le_dossier_est_confidentiel_et_chaque_lecture_est_consignee(servi
         ("EPCI_CANDIDAT", "TERRITOIRE"),
         ("EXPERT_EXTERNE", "EXPERT"),
     ]
+
+
+async def test_a_dossier_not_the_callers_answers_as_if_it_did_not_exist(service: Service) -> None:
+    """Another EPCI, or an expert not designated on it, gets the very 404 of a dossier that does not exist: a
+    refusal never tells whether the thing exists. Its own territory reads it (and the read is recorded)."""
+    cid = f"oracle-{uuid.uuid4().hex[:6]}"
+    await service.publish(deposee(cid, 3))
+    await service.until_types(cid, "CandidatureRecue")
+    missing = await service.client.get("/dossiers/nulle-part", headers=AUTRE_EPCI)
+    for headers in (AUTRE_EPCI, as_actor(Role.EXPERT_EXTERNE, "inconnu")):
+        hidden = await service.client.get(f"/dossiers/{cid}", headers=headers)
+        assert (hidden.status_code, missing.status_code) == (404, 404)
+        assert hidden.json()["detail"].replace(cid, "X") == missing.json()["detail"].replace("nulle-part", "X")
+    own = await service.client.get(f"/dossiers/{cid}", headers=EPCI)
+    assert own.status_code == 200 and own.headers["cache-control"] == "no-store"

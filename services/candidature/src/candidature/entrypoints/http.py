@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from candidature.adapters.unite import index_en_lecture, unite_de_travail
@@ -13,13 +13,14 @@ from candidature.application import handlers
 from candidature.application.ports import LigneDepot
 from candidature.application.queries import StatutListe, lister_candidatures
 from candidature.entrypoints.vues import NouvelleCandidature, Retrait, VueCandidature, vue
-from contracts.base import Role
+from contracts.base import Identifiant, Role
 from contracts.candidature.v1 import Dossier
 from kernel.adapters.http import answer, command_context, require_role, runtime_of
 from kernel.ports import CommandContext
 
 router = APIRouter(tags=["candidatures"])
 Candidat = Annotated[CommandContext, Depends(require_role(Role.EPCI_CANDIDAT))]
+CandidatureId = Annotated[Identifiant, Path(description="The candidature's id (chosen by the territory at its draft)")]
 REFUS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No bearer token"},
     403: {
@@ -61,7 +62,9 @@ async def initier(body: NouvelleCandidature, request: Request, response: Respons
     response_model=VueCandidature,
     responses={**REFUS, 409: {"description": "deja_deposee, candidature_retiree, vague_relevee, porteur_incoherent"}},
 )
-async def modifier(candidature_id: str, dossier: Dossier, request: Request, context: Candidat) -> VueCandidature:
+async def modifier(
+    candidature_id: CandidatureId, dossier: Dossier, request: Request, context: Candidat
+) -> VueCandidature:
     """Save the draft's whole dossier (DossierModifie), complete or not; only while it is a draft."""
     resultat = await handlers.modifier_dossier(runtime_of(request).store, candidature_id, dossier, context)
     return vue(candidature_id, resultat, context.occurred_at)
@@ -80,7 +83,9 @@ async def modifier(candidature_id: str, dossier: Dossier, request: Request, cont
         },
     },
 )
-async def deposer(candidature_id: str, request: Request, response: Response, context: Candidat) -> VueCandidature:
+async def deposer(
+    candidature_id: CandidatureId, request: Request, response: Response, context: Candidat
+) -> VueCandidature:
     """Deposit the draft (CandidatureDeposee) in the wave whose relève comes next (12:00 Europe/Paris).
 
     Refused when anything is missing (7 sections, 20 pages at most annexes included with exactly 2 pages of
@@ -106,7 +111,7 @@ async def deposer(candidature_id: str, request: Request, response: Response, con
     },
 )
 async def retirer(
-    candidature_id: str, body: Retrait, request: Request, response: Response, context: Candidat
+    candidature_id: CandidatureId, body: Retrait, request: Request, response: Response, context: Candidat
 ) -> VueCandidature:
     """Withdraw a deposited candidature before the relève of its wave (CandidatureRetiree); its EPCIs may then
     be in another candidature of the wave."""
@@ -125,7 +130,7 @@ async def retirer(
     },
 )
 async def consulter(
-    candidature_id: str, request: Request, context: Annotated[CommandContext, Depends(command_context)]
+    candidature_id: CandidatureId, request: Request, context: Annotated[CommandContext, Depends(command_context)]
 ) -> VueCandidature:
     resultat = await handlers.consulter_dossier(runtime_of(request).store, candidature_id, context)
     return vue(candidature_id, resultat, context.occurred_at)

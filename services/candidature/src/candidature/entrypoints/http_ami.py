@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from candidature.application.handlers import cloture_anticipee, cloturer_ami
 from candidature.domain.calendrier import CALENDRIER, vague_du_depot
 from candidature.domain.commands import CloturerAMI
-from contracts.base import Role
+from contracts.base import DateProgramme, Role
 from contracts.candidature.v1 import AMIClotureAnticipee
 from kernel.adapters.http import answer, require_role, runtime_of
 from kernel.ports import CommandContext
@@ -20,9 +20,9 @@ router = APIRouter(tags=["AMI"])
 
 
 class ClotureAnticipee(BaseModel):
-    date_arrete: date
+    date_arrete: DateProgramme
     reference_arrete: Annotated[str, Field(min_length=1, max_length=200)]
-    date_avis_sgpi: date
+    date_avis_sgpi: DateProgramme
 
 
 class VagueAMI(BaseModel):

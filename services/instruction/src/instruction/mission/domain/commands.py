@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.base import FormeAide, Identifiant, RegionCode, Siret
+from contracts.base import FormeAide, Identifiant, MontantCentimes, NombreEmplois, RegionCode, Siret
 from contracts.instruction.mission import AxeFeuilleDeRoute, Libelle, Mois, Participant, Texte
 
 ASSIETTE_MINIMALE_CENTIMES = 40_000_000  # 400 000 € of eligible expenses per project [000]
@@ -17,8 +17,10 @@ Signataires = Annotated[list[Libelle], Field(min_length=2, description="La CDC e
 Participants = Annotated[list[Participant], Field(min_length=1)]
 Axes = Annotated[list[AxeFeuilleDeRoute], Field(min_length=1, description="Au moins un axe thématique")]
 RaisonSociale = Annotated[str, Field(min_length=1, max_length=200)]
-AssietteEstimee = Annotated[int, Field(ge=ASSIETTE_MINIMALE_CENTIMES, description="≥ 400 000 € [000], en centimes")]
-Emplois = Annotated[int, Field(ge=0)]
+AssietteEstimee = Annotated[
+    MontantCentimes, Field(ge=ASSIETTE_MINIMALE_CENTIMES, description="≥ 400 000 € [000], en centimes")
+]
+Emplois = NombreEmplois  # potential jobs at 3–5 years, bounded so that every projection can hold them
 
 
 class _Commande(BaseModel):

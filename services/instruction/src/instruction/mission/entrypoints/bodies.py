@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.base import FormeAide, Identifiant, Siret
+from contracts.base import DateProgramme, FormeAide, Identifiant, Siret
 from contracts.instruction.mission import Libelle, Texte
 from instruction.mission.domain.commands import (
     AssietteEstimee,
@@ -24,20 +22,20 @@ class _Corps(BaseModel):
 
 
 class Convention(_Corps):
-    date_signature: dt.date = Field(description="Not in the future; after the notification")
+    date_signature: DateProgramme = Field(description="Not in the future; after the notification")
     signataires: Signataires
 
 
 class Lancement(_Corps):
-    date_lancement: dt.date = Field(description="Not in the future; not before the convention")
+    date_lancement: DateProgramme = Field(description="Not in the future; not before the convention")
     prestataire: Libelle
     jours_hommes: JoursHommes
-    fin_prevue: dt.date = Field(description="3 to 4 calendar months after date_lancement")
+    fin_prevue: DateProgramme = Field(description="3 to 4 calendar months after date_lancement")
 
 
 class ComitePilotage(_Corps):
     copil_id: Identifiant
-    date: dt.date = Field(description="Not in the future; not before the launch")
+    date: DateProgramme = Field(description="Not in the future; not before the launch")
     participants: Participants
     ordre_du_jour: Texte
 
@@ -47,7 +45,7 @@ class QualificationProjet(_Corps):
     siret: Siret
     raison_sociale: RaisonSociale
     intitule: Libelle
-    date_copil: dt.date = Field(description="The date of a COPIL recorded on this mission")
+    date_copil: DateProgramme = Field(description="The date of a COPIL recorded on this mission")
     assiette_estimee_centimes: AssietteEstimee
     forme_envisagee: FormeAide
     emplois_prevus: Emplois = 0
@@ -58,9 +56,9 @@ class FeuilleDeRoute(_Corps):
 
 
 class Restitution(_Corps):
-    date: dt.date = Field(description="Not in the future; not before the launch")
+    date: DateProgramme = Field(description="Not in the future; not before the launch")
 
 
 class Cloture(_Corps):
-    date: dt.date = Field(description="Not in the future; not before the restitution")
+    date: DateProgramme = Field(description="Not in the future; not before the restitution")
     motif: Texte

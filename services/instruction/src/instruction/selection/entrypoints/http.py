@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from instruction.selection.application import handlers, queries
 from instruction.selection.domain.acces import LECTEURS, NATIONAUX
 from instruction.selection.domain.dossier import Phase
+from instruction.selection.domain.errors import ExpertNonDesigne, HorsPerimetre
 from instruction.selection.entrypoints import http_instruction, http_selection
 from instruction.selection.entrypoints.responses import ERREURS, CandidatureId
 from instruction.selection.entrypoints.views import rendre, resume
@@ -47,9 +48,9 @@ async def lister_dossiers(
         "- INSTRUCTEUR_CDC, DTI_ANCT, COMITE_MINISTERIEL, SGPI, PM_CABINET: the whole dossier (`vue` COMPLETE), "
         "expert opinions and deliberations included.\n"
         "- EXPERT_EXTERNE designated on it, while its access lasts: the candidature, its own designation and opinion "
-        "(`vue` EXPERT); 403 `expert_non_designe` / `acces_expire` otherwise.\n"
+        "(`vue` EXPERT); 404 when not designated (as for a missing dossier), 403 `acces_expire` once it ended.\n"
         "- EPCI_CANDIDAT whose scope SIREN is one of the candidature's: its status, eligibility verdict, open requests "
-        "for complements and the decision (`vue` TERRITOIRE), never the opinions; 403 `hors_perimetre` otherwise.\n"
+        "for complements and the decision (`vue` TERRITOIRE), never the opinions; 404 otherwise (as if missing).\n"
         "- Any other role: 403. No token: 401."
     ),
 )
@@ -60,7 +61,10 @@ async def lire_dossier(
 ) -> dict[str, Any]:
     if context.actor.role not in LECTEURS:
         raise HTTPException(403, detail=f"role {context.actor.role.value} may not read dossiers")
-    found = await handlers.lire_dossier(runtime_of(request).store, candidature_id, context)
+    try:
+        found = await handlers.lire_dossier(runtime_of(request).store, candidature_id, context)
+    except (HorsPerimetre, ExpertNonDesigne):
+        found = None  # not theirs: the same answer as no dossier at all (no existence oracle)
     if found is None:
         raise HTTPException(404, detail=f"aucun dossier pour la candidature {candidature_id!r}")
     return rendre(candidature_id, *found, context.actor)

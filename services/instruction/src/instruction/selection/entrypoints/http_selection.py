@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from contracts.base import Centimes, Role
+from contracts.base import DateProgramme, MontantCentimes, Role
 from instruction.selection.application.handlers import jour
 from instruction.selection.domain.commands import (
     AvisComite,
@@ -21,6 +21,7 @@ from instruction.selection.domain.commands import (
 )
 from instruction.selection.entrypoints.responses import CandidatureId, construire, doc, executer
 from kernel.adapters.http import require_role
+from kernel.business_time import not_in_the_future
 from kernel.ports import CommandContext
 
 router = APIRouter(tags=["selection"])
@@ -35,9 +36,11 @@ class DecisionSelection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     laureat: bool
-    date_decision: date = Field(description="Not before the SGPI's opinion")
-    date_notification: date = Field(description="Starts the 6-month convention clock; not before date_decision")
-    enveloppe_cible_centimes: Centimes | None = None
+    date_decision: DateProgramme = Field(description="Not before the SGPI's opinion")
+    date_notification: DateProgramme = Field(
+        description="Starts the 6-month convention clock; not before date_decision"
+    )
+    enveloppe_cible_centimes: MontantCentimes | None = None
     motif: Motif | None = Field(default=None, validate_default=True, description="Required when not laureate")
 
     @field_validator("date_notification")
@@ -121,5 +124,6 @@ async def decider_selection(
     response: Response,
     context: Cabinet,
 ) -> dict[str, Any]:
+    not_in_the_future(body.date_decision, context.occurred_at, "date_decision")
     command = construire(DeciderSelection, candidature_id=candidature_id, **dict(body))
     return await executer(request, response, command, context)
