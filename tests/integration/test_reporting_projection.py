@@ -448,3 +448,29 @@ async def _schemas(settings: Settings) -> list[str]:
     finally:
         await conn.close()
     return sorted(r["nspname"] for r in rows)
+
+
+async def test_an_id_reused_in_another_territory_is_another_fact(settings_for) -> None:  # type: ignore[no-untyped-def]
+    """Projects and aids are named per territory: Lorient's projet-1 and aide-1 do not hide Cambrai's."""
+    settings = await settings_for("reporting")
+    envelopes, _ = history()
+    lorient_dossier, lorient_enveloppe = Stream("dossier-lorient"), Stream("enveloppe-lorient")
+    lorient_dossier.version, lorient_dossier.previous = next(
+        (e.stream_version, e.hash) for e in envelopes if e.stream_id == "dossier-lorient"
+    )
+    same_ids = [
+        lorient_dossier(projet("projet-1", 30, date(2023, 11, 5)).model_copy(update={"territoire_id": "lorient"})),
+        lorient_enveloppe(
+            aide("aide-1", FormeAide.SUBVENTION, 10_000_000, date(2023, 12, 1)).model_copy(
+                update={"territoire_id": "lorient"}
+            )
+        ),
+    ]
+    async with running(create_app(settings)) as client, publisher(settings) as publish:
+        for envelope in (*envelopes, *same_ids):
+            await publish(envelope)
+        figures = await until_all_applied(client, settings, [*envelopes, *same_ids])
+        assert (figures["nb_projets_qualifies"], figures["nb_aides"]) == (3, 3)
+        assert figures["montant_aides_centimes"] == 80_000_000 + 10_000_000
+        lorient = (await client.get("/figures/territoires/lorient")).json()
+        assert (lorient["nb_projets_qualifies"], lorient["nb_aides"]) == (1, 1)

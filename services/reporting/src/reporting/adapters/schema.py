@@ -56,13 +56,16 @@ CREATE TABLE IF NOT EXISTS {s}.laureats (
     date_decision     date    NOT NULL,
     date_notification date    NOT NULL
 );
+-- Projects and aids are named by their territory and their id: ids are chosen per territory, so the same id in
+-- two territories is two facts.
 CREATE TABLE IF NOT EXISTS {s}.projets_qualifies (
-    projet_id                 text PRIMARY KEY,
+    projet_id                 text    NOT NULL,
     territoire_id             text    NOT NULL,
     date_copil                date    NOT NULL,
     assiette_estimee_centimes bigint  NOT NULL,
     emplois_prevus            integer NOT NULL,
-    forme_envisagee           text    NOT NULL
+    forme_envisagee           text    NOT NULL,
+    PRIMARY KEY (territoire_id, projet_id)
 );
 CREATE TABLE IF NOT EXISTS {s}.enveloppes (
     stream_id        text    NOT NULL,
@@ -81,15 +84,29 @@ CREATE TABLE IF NOT EXISTS {s}.enveloppe_contributions (
     PRIMARY KEY (stream_id, stream_version, rang)
 );
 CREATE TABLE IF NOT EXISTS {s}.aides (
-    aide_id                 text PRIMARY KEY,
+    aide_id                 text    NOT NULL,
     projet_id               text    NOT NULL,
     territoire_id           text    NOT NULL,
     forme                   text    NOT NULL,
     montant_centimes        bigint  NOT NULL,
     regime                  text    NOT NULL,
     date_decision           date    NOT NULL,
-    publication_obligatoire boolean NOT NULL
+    publication_obligatoire boolean NOT NULL,
+    PRIMARY KEY (territoire_id, aide_id)
 );
+-- Schemas made before projects and aids were keyed by territory: re-key them (the facts are the same).
+DO $$ BEGIN
+    IF (SELECT array_length(conkey, 1) FROM pg_constraint WHERE conrelid = '{s}.aides'::regclass AND contype = 'p') = 1
+    THEN
+        ALTER TABLE {s}.aides DROP CONSTRAINT aides_pkey, ADD PRIMARY KEY (territoire_id, aide_id);
+    END IF;
+    IF (SELECT array_length(conkey, 1) FROM pg_constraint
+         WHERE conrelid = '{s}.projets_qualifies'::regclass AND contype = 'p') = 1
+    THEN
+        ALTER TABLE {s}.projets_qualifies DROP CONSTRAINT projets_qualifies_pkey,
+            ADD PRIMARY KEY (territoire_id, projet_id);
+    END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS {s}.aides_refusees (
     stream_id        text    NOT NULL,
     stream_version   integer NOT NULL,

@@ -19,7 +19,7 @@ VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version, rang) DO NOT
 INSERT_AIDE = """
 INSERT INTO {s}.aides (aide_id, projet_id, territoire_id, forme, montant_centimes, regime, date_decision,
                        publication_obligatoire)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (aide_id) DO NOTHING"""
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (territoire_id, aide_id) DO NOTHING"""
 
 INSERT_REFUS = """
 INSERT INTO {s}.aides_refusees (stream_id, stream_version, aide_id, projet_id, territoire_id, montant_centimes, motif,

@@ -26,7 +26,7 @@ from reporting.adapters.schema import Schema
 INSERT_PROJET = """
 INSERT INTO {s}.projets_qualifies (projet_id, territoire_id, date_copil, assiette_estimee_centimes, emplois_prevus,
                                    forme_envisagee)
-VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (projet_id) DO NOTHING"""
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (territoire_id, projet_id) DO NOTHING"""
 
 INSERT_ETAPE = """
 INSERT INTO {s}.mission_etapes (territoire_id, etape, detail, date_effet) VALUES ($1, $2, $3, $4)
