@@ -8,91 +8,111 @@ import json
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from rebond_local.__main__ import print_figures
-from rebond_local.demo import CAMBRAI_AID_EUR, CAMBRAI_AIDS, CDC, DEMO_CLOCK_START, SCENARIO, actor, play_demo
-from rebond_local.supervisor import start_system
+from rebond_local.demo import (
+    CAMBRAI_AID_EUR,
+    CAMBRAI_AIDS,
+    CDC,
+    DEMO_CLOCK_START,
+    SCENARIO,
+    actor,
+    play_demo,
+    synthetic_siren,
+)
+from rebond_local.supervisor import System, start_system
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 OPERATOR = actor("SYSTEME", "ops")
 
 
-async def test_the_demo_flows_through_the_four_services(infra, tmp_path, unique) -> None:  # type: ignore[no-untyped-def]
-    system = await start_system(
+@pytest.fixture(scope="module")
+async def system(infra, tmp_path_factory) -> AsyncIterator[System]:  # type: ignore[no-untyped-def]
+    """The four services as processes, on topics and databases of their own, stopped at the end of the module."""
+    unique = uuid.uuid4().hex[:8]
+    started = await start_system(
         infra,
-        tmp_path,
+        tmp_path_factory.mktemp("system"),
         simulated_clock=DEMO_CLOCK_START,
         topic_prefix=f"e2e{unique}.",
         database_prefix=f"e2e_{unique}_",
     )
     try:
-        urls = {name: service.url for name, service in system.services.items()}
-        figures = await play_demo(urls)
-        print_figures(figures)  # what `python3 dev.py run` shows
-        national = figures["national"]
-        # the announcement of 28/08/2023: 19 territories in 9 regions [001]
-        assert national["nb_laureats"] == 19
-        assert national["nb_regions_laureates"] == 9
-        assert national["nb_candidatures"] == len(SCENARIO)
-        assert national["nb_candidatures_retirees"] == 1
-        assert national["nb_ineligibles"] == 1
-        assert national["nb_non_retenues"] == 2
-        assert national["nb_missions_ouvertes"] == 19
-        assert national["nb_conventions_en_retard"] >= 1  # Vallée de l'Arve: notified 25/11/2022, none by 25/05/2023
-        assert national["nb_missions_restituees"] == 1
-        assert national["nb_projets_qualifies"] == CAMBRAI_AIDS
-        assert national["montant_aides_centimes"] == CAMBRAI_AIDS * CAMBRAI_AID_EUR * 100
-        assert national["enveloppes_attribuees_centimes"] == 500_000_000
-
-        assert figures["national_au_2023-06-30"]["nb_laureats"] == 7  # the first two waves
-
-        cambrai = next(t for t in figures["territoires"]["territoires"] if t["territoire_id"] == "cambrai")
-        assert cambrai["enveloppe_centimes"] == 500_000_000
-        assert cambrai["nb_aides"] == CAMBRAI_AIDS
-        assert cambrai["engage_centimes"] == CAMBRAI_AIDS * CAMBRAI_AID_EUR * 100 <= cambrai["enveloppe_centimes"]
-        names = {t["nom"] for t in figures["territoires"]["territoires"]}
-        assert "Vosges" not in names and "Thiérache" not in names  # only laureates are named
-
-        async with httpx.AsyncClient(timeout=60) as client:
-            envelope = (await client.get(f"{urls['financement']}/enveloppes/cambrai", headers=CDC)).json()
-            assert envelope["engage_centimes"] <= envelope["montant_centimes"]
-            assert (await client.get(f"{urls['candidature']}/candidatures/cambrai")).status_code == 401  # public
-            assert (await client.post(f"{urls['reporting']}/ops/rebuild")).status_code == 401  # operators only
-            rebuilt = (await client.post(f"{urls['reporting']}/ops/rebuild", headers=OPERATOR)).json()
-            assert rebuilt["identical"] is True, (rebuilt.get("differences"), rebuilt.get("facts"))
-            assert rebuilt["source"] == "database"  # the producers' own tables, read through a read-only role
-            assert rebuilt["facts"]["live"] == rebuilt["facts"]["rebuilt"] > 0
-            from_topics = (
-                await client.post(f"{urls['reporting']}/ops/rebuild", headers=OPERATOR, params={"source": "topics"})
-            ).json()
-            assert from_topics["identical"] is True and from_topics["facts"] == rebuilt["facts"]
-        token = OPERATOR["Authorization"].removeprefix("Bearer ")
-        listed = await ops_cli("--url", urls["reporting"], "--token", token, "parked")
-        assert (listed.returncode, listed.stdout.strip()) == (0, "nothing parked"), listed.stderr
-        refused = await ops_cli(
-            "--url", urls["reporting"], "--token", token, "skip", "reporting.projection", "x-1", "--note", "rien"
-        )
-        assert refused.returncode == 1 and "refused (409)" in refused.stderr, refused
-        assert (await ops_cli("--url", urls["reporting"], "parked")).returncode == 2  # no token
-        wrong = await ops_cli("--url", urls["reporting"], "--token", "nope", "actions", "--json")
-        assert wrong.returncode == 3, wrong
-        actions = await ops_cli("--url", urls["reporting"], "--token", token, "actions", "--json")
-        assert [a["action"] for a in json.loads(actions.stdout)] == ["skip"]  # the refused skip is recorded too
-        async with httpx.AsyncClient(timeout=60) as client:
-            for name, url in urls.items():
-                openapi = (await client.get(f"{url}/openapi.json")).json()
-                assert openapi["paths"] and "HTTPBearer" in openapi["components"]["securitySchemes"], name
-                health = (await client.get(f"{url}/health")).json()
-                assert health["parked_messages"] == 0, name
-                if name != "reporting":
-                    assert health["relay_lag"] == 0, name
-                    channels = (await client.get(f"{url}/asyncapi.json")).json()["channels"]
-                    assert any(f"{name}." in channel for channel in channels), name
+        yield started
     finally:
-        system.stop()
+        started.stop()
+
+
+async def test_the_demo_flows_through_the_four_services(system: System) -> None:
+    urls = {name: service.url for name, service in system.services.items()}
+    figures = await play_demo(urls)
+    print_figures(figures)  # what `python3 dev.py run` shows
+    national = figures["national"]
+    # the announcement of 28/08/2023: 19 territories in 9 regions [001]
+    assert national["nb_laureats"] == 19
+    assert national["nb_regions_laureates"] == 9
+    assert national["nb_candidatures"] == len(SCENARIO)
+    assert national["nb_candidatures_retirees"] == 1
+    assert national["nb_ineligibles"] == 1
+    assert national["nb_non_retenues"] == 2
+    assert national["nb_missions_ouvertes"] == 19
+    assert national["nb_conventions_en_retard"] >= 1  # Vallée de l'Arve: notified 25/11/2022, none by 25/05/2023
+    assert national["nb_missions_restituees"] == 1
+    assert national["nb_projets_qualifies"] == CAMBRAI_AIDS
+    assert national["montant_aides_centimes"] == CAMBRAI_AIDS * CAMBRAI_AID_EUR * 100
+    assert national["enveloppes_attribuees_centimes"] == 500_000_000
+
+    assert figures["national_au_2023-06-30"]["nb_laureats"] == 7  # the first two waves
+
+    cambrai = next(t for t in figures["territoires"]["territoires"] if t["territoire_id"] == "cambrai")
+    assert cambrai["enveloppe_centimes"] == 500_000_000
+    assert cambrai["nb_aides"] == CAMBRAI_AIDS
+    assert cambrai["engage_centimes"] == CAMBRAI_AIDS * CAMBRAI_AID_EUR * 100 <= cambrai["enveloppe_centimes"]
+    names = {t["nom"] for t in figures["territoires"]["territoires"]}
+    assert "Vosges" not in names and "Thiérache" not in names  # only laureates are named
+
+    async with httpx.AsyncClient(timeout=60) as client:
+        envelope = (await client.get(f"{urls['financement']}/enveloppes/cambrai", headers=CDC)).json()
+        assert envelope["engage_centimes"] <= envelope["montant_centimes"]
+        assert (await client.get(f"{urls['candidature']}/candidatures/cambrai")).status_code == 401  # public
+        assert (await client.post(f"{urls['reporting']}/ops/rebuild")).status_code == 401  # operators only
+        rebuilt = (await client.post(f"{urls['reporting']}/ops/rebuild", headers=OPERATOR)).json()
+        assert rebuilt["identical"] is True, (rebuilt.get("differences"), rebuilt.get("facts"))
+        assert rebuilt["source"] == "database"  # the producers' own tables, read through a read-only role
+        assert rebuilt["facts"]["live"] == rebuilt["facts"]["rebuilt"] > 0
+        from_topics = (
+            await client.post(f"{urls['reporting']}/ops/rebuild", headers=OPERATOR, params={"source": "topics"})
+        ).json()
+        assert from_topics["identical"] is True and from_topics["facts"] == rebuilt["facts"]
+    token = OPERATOR["Authorization"].removeprefix("Bearer ")
+    listed = await ops_cli("--url", urls["reporting"], "--token", token, "parked")
+    assert (listed.returncode, listed.stdout.strip()) == (0, "nothing parked"), listed.stderr
+    refused = await ops_cli(
+        "--url", urls["reporting"], "--token", token, "skip", "reporting.projection", "x-1", "--note", "rien"
+    )
+    assert refused.returncode == 1 and "refused (409)" in refused.stderr, refused
+    assert (await ops_cli("--url", urls["reporting"], "parked")).returncode == 2  # no token
+    wrong = await ops_cli("--url", urls["reporting"], "--token", "nope", "actions", "--json")
+    assert wrong.returncode == 3, wrong
+    actions = await ops_cli("--url", urls["reporting"], "--token", token, "actions", "--json")
+    assert [a["action"] for a in json.loads(actions.stdout)] == ["skip"]  # the refused skip is recorded too
+    async with httpx.AsyncClient(timeout=60) as client:
+        for name, url in urls.items():
+            openapi = (await client.get(f"{url}/openapi.json")).json()
+            assert openapi["paths"] and "HTTPBearer" in openapi["components"]["securitySchemes"], name
+            health = (await client.get(f"{url}/health")).json()
+            assert health["parked_messages"] == 0, name
+            if name != "reporting":
+                assert health["relay_lag"] == 0, name
+                channels = (await client.get(f"{url}/asyncapi.json")).json()["channels"]
+                assert any(f"{name}." in channel for channel in channels), name
 
 
 async def ops_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -100,3 +120,70 @@ async def ops_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "kernel.adapters.ops_cli", *arguments]
     env = {k: v for k, v in os.environ.items() if k != "REBOND_OPERATOR_TOKEN"}
     return await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=60, env=env)
+
+
+# Who fuzzes what: each service with the roles that act on it (and no token at all), so that the routes are reached
+# past their role checks. A scoped role acts for the demo's Cambrai.
+FUZZ_ROLES = {
+    "candidature": [None, ("EPCI_CANDIDAT", synthetic_siren(20006850)), ("INSTRUCTEUR_CDC", None), ("SYSTEME", None)],
+    "instruction": [
+        None,
+        ("INSTRUCTEUR_CDC", None),
+        ("DTI_ANCT", None),
+        ("EPCI_CANDIDAT", synthetic_siren(20006850)),
+        ("EXPERT_EXTERNE", None),
+        ("PM_CABINET", None),
+        ("COPIL_MEMBRE", "cambrai"),
+    ],
+    "financement": [None, ("BPIFRANCE_CHARGE", None), ("INSTRUCTEUR_CDC", None), ("COPIL_MEMBRE", "cambrai")],
+    "reporting": [None, ("SGPI", None), ("SYSTEME", None)],
+}
+FUZZ_EXAMPLES = 8  # per operation and run: bounded, so the suite stays fast; the seed makes a failure replayable
+FUZZ_SEED = 20261202
+
+
+async def test_a_bounded_fuzz_of_every_openapi_finds_no_5xx_and_no_answer_off_its_schema(
+    system: System, tmp_path: Path
+) -> None:
+    """schemathesis over each service's OpenAPI (its coverage and fuzzing phases, valid and invalid data), after the
+    demo: no answer is a 5xx, and every documented answer matches its schema."""
+    totals = {"runs": 0, "operations": 0, "requests": 0, "failures": 0}
+    problems: list[str] = []
+    for name, roles in FUZZ_ROLES.items():
+        for role in roles:
+            headers = (
+                [] if role is None else ["-H", "Authorization: " + actor(role[0], "fuzz", role[1])["Authorization"]]
+            )
+            report = tmp_path / f"{name}-{role[0] if role else 'public'}.json"
+            run = await asyncio.to_thread(
+                subprocess.run,
+                [
+                    str(Path(sys.executable).with_name("st")),
+                    "run",
+                    f"{system.url(name)}/openapi.json",
+                    *headers,
+                    "--checks=not_a_server_error,response_schema_conformance",
+                    f"--max-examples={FUZZ_EXAMPLES}",
+                    f"--seed={FUZZ_SEED}",
+                    "--phases=coverage,fuzzing",
+                    "--generation-database=none",
+                    "--no-color",
+                    "--report=json",
+                    f"--report-json-path={report}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                cwd=tmp_path,
+            )
+            result: dict[str, Any] = json.loads(report.read_text()) if report.exists() else {}
+            cases = result.get("test_cases", {})
+            totals["runs"] += 1
+            totals["operations"] += result.get("operations", {}).get("tested", 0)
+            totals["requests"] += cases.get("generated", 0)
+            totals["failures"] += cases.get("unique_failures", 0)
+            if run.returncode != 0 or result.get("failures") or result.get("errors"):
+                problems.append(f"{name} as {role}: exit {run.returncode}\n{run.stdout[-3000:]}{run.stderr[-1000:]}")
+    print(f"\nfuzz: {totals} (seed {FUZZ_SEED}, {FUZZ_EXAMPLES} examples per operation and run)")
+    assert problems == [], "\n\n".join(problems)
+    assert totals["requests"] > 1000

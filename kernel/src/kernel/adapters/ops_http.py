@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kernel.adapters.http_access import OPERATORS, require_role
 from kernel.adapters.parking import Parking
 from kernel.adapters.runtime import ServiceRuntime
+from kernel.decider import DomainError
 from kernel.ports import CommandContext
 
 Operator = Annotated[CommandContext, Depends(require_role(*OPERATORS))]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+
+
+class HorlogeEnArriere(DomainError):
+    reason = "horloge_en_arriere"
 
 
 class ClockMove(BaseModel):
@@ -46,8 +51,8 @@ def operations_router(runtime: ServiceRuntime, simulated_clock: bool) -> APIRout
             restart; watchers run at once, so deadlines that just passed are recorded."""
             try:
                 await runtime.move_clock(move.now)
-            except ValueError as error:
-                raise HTTPException(422, detail=str(error)) from error
+            except ValueError as error:  # it never goes back: a conflict with where it stands
+                raise HorlogeEnArriere(str(error)) from error
             return {"now": runtime.clock().isoformat()}
 
     @router.get("/parked", summary="List parked messages (operators)")
