@@ -44,6 +44,7 @@ OPTIONAL_VARIABLES = {
     "REBOND_OPERATOR_TOKEN": "read by the operators' CLI (kernel.adapters.ops_cli), not by a service",
     "DATABASE_LOG_READERS": "producers only: reporting has no log of its own",
     "REBOND_SOURCE_DATABASES": "reporting only: where its rebuild reads the producers' logs",
+    "REBOND_REVOKED_TOKENS_FILE": "a mounted revocation list, where tokens are revoked before they expire",
 }
 PRODUCERS = ("candidature", "instruction", "financement")
 EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")

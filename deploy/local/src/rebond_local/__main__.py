@@ -16,7 +16,7 @@ from typing import Any
 
 from contracts.base import Role
 from contracts.envelope import Actor
-from kernel.adapters.auth import SCOPED_ROLES, issue_token
+from kernel.adapters.auth import MAX_TTL, SCOPED_ROLES, issue_token
 from kernel.adapters.logs import configure_logging
 from rebond_local.demo import DEMO_CLOCK_START, play_demo, synthetic_siren
 from rebond_local.infra import AUTH_SECRET, provision
@@ -70,7 +70,8 @@ def write_tokens(path: Path) -> Path:
     lines = []
     for role in Role:
         scope = {Role.EPCI_CANDIDAT: synthetic_siren(20006850)}.get(role, "cambrai" if role in SCOPED_ROLES else None)
-        token = issue_token(AUTH_SECRET, Actor(id=f"demo-{role.value.lower()}", role=role, scope=scope))
+        actor = Actor(id=f"demo-{role.value.lower()}", role=role, scope=scope)
+        token = issue_token(AUTH_SECRET, actor, ttl=MAX_TTL)  # a demo session: the longest a token may live
         lines.append(f"{role.value:<20} scope={scope or '-':<12} {token}")
     path.unlink(missing_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # bearer tokens: the user's eyes only

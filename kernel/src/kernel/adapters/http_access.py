@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 import structlog
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from contracts.base import Role
@@ -33,25 +33,21 @@ def caller(
     if credentials is None:
         return None
     try:
-        return read_token(runtime_of(request).settings.auth_secret, credentials.credentials)
+        settings = runtime_of(request).settings
+        return read_token(settings.auth_secret, credentials.credentials, settings.revocations)
     except InvalidToken as error:
         raise HTTPException(401, detail=f"invalid token: {error}") from error
 
 
-def command_context(
-    request: Request,
-    actor: Annotated[Actor | None, Depends(caller)],
-    x_correlation_id: Annotated[str | None, Header()] = None,
-) -> CommandContext:
-    """Who is calling (from the token) and when, by the app's clock."""
+def command_context(request: Request, actor: Annotated[Actor | None, Depends(caller)]) -> CommandContext:
+    """Who is calling (from the token) and when, by the app's clock; the correlation id is the request's (the
+    caller's X-Correlation-Id when it is a valid id, kernel.adapters.http)."""
     if actor is None:
         raise HTTPException(401, detail="a bearer token is required to issue a command")
     return CommandContext(
         actor=actor,
         occurred_at=request.app.state.clock(),
-        correlation_id=x_correlation_id
-        or structlog.contextvars.get_contextvars().get("correlation_id")
-        or str(uuid.uuid4()),
+        correlation_id=structlog.contextvars.get_contextvars().get("correlation_id") or str(uuid.uuid4()),
     )
 
 

@@ -20,6 +20,7 @@ from faststream.kafka import KafkaBroker
 
 from contracts import topics
 from contracts.codec import ReceivedEvent
+from kernel.adapters.auth import Revocations
 from kernel.adapters.broker_watch import BrokerWatch
 from kernel.adapters.consumer import BLOCKING, Apply, IdempotentConsumer
 from kernel.adapters.kafka import (
@@ -61,6 +62,10 @@ class Settings:
     log_readers: tuple[str, ...] = ()  # roles granted read access to the log only (rebuilds, audits)
     # Where a rebuild reads each producer's log, as a read-only role: {"candidature": url, …}
     source_databases: dict[str, str] = field(default_factory=dict, repr=False)
+    # tokens revoked before they expire (kernel.adapters.auth.Revocations)
+    revocations: Revocations = field(
+        default_factory=lambda: Revocations(os.environ.get("REBOND_REVOKED_TOKENS_FILE")), repr=False, compare=False
+    )
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
