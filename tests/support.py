@@ -175,3 +175,15 @@ async def converge(
     left = [p for p in await parked_rows(consumer_url) if p["resolution"] is None and p["kind"] != "forged"]
     assert left == [], left
     return time.monotonic() - started
+
+
+async def access_reads(database_url: str, stream_id: str) -> list[tuple[str, str, str]]:
+    """What the access log holds of a stream's reads, oldest first: (reader, role, purpose)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT reader_id, reader_role, purpose FROM access_log WHERE stream_id = $1 ORDER BY id", stream_id
+        )
+    finally:
+        await conn.close()
+    return [(r["reader_id"], r["reader_role"], r["purpose"]) for r in rows]

@@ -40,7 +40,7 @@ from kernel.envelopes import envelop
 from kernel.ports import CommandContext
 from rebond_local.infra import Infra
 from tests.fixtures import TEST_SIGNERS
-from tests.support import as_actor, eventually, isolated_settings, operator, running
+from tests.support import access_reads, as_actor, eventually, isolated_settings, operator, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -322,17 +322,13 @@ async def test_seuls_les_lecteurs_autorises_lisent_le_dossier_et_chaque_lecture_
         response = await service.client.get(f"/candidatures/{cid}", headers=headers)
         assert response.status_code == 404 and response.json()["error"] == unknown.json()["error"]
     assert (await service.client.get(f"/candidatures/{cid}")).status_code == 401
-    reads = [
-        r
-        for r in await service.app.state.runtime.store.read(f"candidature-{cid}")
-        if r.envelope.event_type == "DossierCandidatureConsulte"
-    ]
-    assert [(r.event.lecteur_id, r.event.role.value, r.event.finalite.value) for r in reads] == [
+    assert await access_reads(service.settings.database_url, f"candidature-{cid}") == [
         (f"epci-{sirens[0]}", "EPCI_CANDIDAT", "CANDIDAT"),
         (f"epci-{sirens[1]}", "EPCI_CANDIDAT", "CANDIDAT"),
         ("cdc-1", "INSTRUCTEUR_CDC", "INSTRUCTION"),
         ("dti-1", "DTI_ANCT", "INSTRUCTION"),
     ]
+    assert await service.types(f"candidature-{cid}") == ["CandidatureInitiee", "CandidatureDeposee"]  # unchanged
 
 
 async def designer(service: Service, cid: str, expert_id: str, jusqu_au: date) -> None:
@@ -379,12 +375,8 @@ async def test_un_expert_designe_par_l_instruction_lit_le_dossier_tant_que_son_a
     assert habilites == ["ExpertHabilite", "ExpertHabilite"]
     expired = await service.client.get(f"/candidatures/{cid}", headers=as_actor(Role.EXPERT_EXTERNE, "expert-expire"))
     assert expired.status_code == 404
-    reads = [
-        r.event
-        for r in await service.app.state.runtime.store.read(f"candidature-{cid}")
-        if r.envelope.event_type == "DossierCandidatureConsulte"
-    ]
-    assert [(e.lecteur_id, e.finalite.value) for e in reads] == [("expert-dire", "EXPERTISE")]
+    reads = await access_reads(service.settings.database_url, f"candidature-{cid}")
+    assert {(reader, purpose) for reader, _, purpose in reads} == {("expert-dire", "EXPERTISE")}
 
 
 async def test_les_instructeurs_listent_les_candidatures_par_vague_et_statut(service: Service) -> None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import uuid
 
+import pytest
+
 import contracts
 from contracts.base import DomainEvent, Role
 from contracts.catalog import UnknownEventType, all_models, decode
@@ -105,3 +107,18 @@ def test_an_unknown_event_type_is_an_error_to_handle_not_a_silent_skip() -> None
         assert str(error) == "EvenementFutur"
     else:
         raise AssertionError("an unknown event type must raise")
+
+
+async def test_reads_go_to_the_access_log_within_a_rate_limit_per_reader() -> None:
+    from kernel.access import READS_PER_MINUTE, TropDeLectures, record_read
+    from kernel.memory import InMemoryAccessLog
+
+    log, reader, other = InMemoryAccessLog(), context(), context(actor_id="autre")
+    for _ in range(READS_PER_MINUTE):
+        await record_read(log, "dossier-x", 3, reader, "COMPLETE")
+    with pytest.raises(TropDeLectures) as refused:
+        await record_read(log, "dossier-x", 3, reader, "COMPLETE")
+    assert STATUS_OF_REFUSAL[refused.value.kind] == 429
+    await record_read(log, "dossier-x", 3, other, "COMPLETE")  # the limit is per reader
+    assert len(log.reads) == READS_PER_MINUTE + 1
+    assert {(r.stream_id, r.version, r.purpose) for _, r in log.reads} == {("dossier-x", 3, "COMPLETE")}

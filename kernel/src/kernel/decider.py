@@ -22,6 +22,7 @@ class RefusalKind(StrEnum):
     NOT_FOUND = "not_found"  # nothing the caller may know of exists (also what a hidden thing answers)
     FORBIDDEN = "forbidden"  # the caller's role is allowed, but not on this very thing
     INVALID = "invalid"  # a value of the request cannot be right whatever the state (a date in the future)
+    RATE_LIMITED = "rate_limited"  # too many requests of this kind by this caller: later
 
 
 class DomainError(Exception):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 
 from contracts.base import DomainEvent
 from kernel.envelopes import envelop
-from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, RecordedEvent
+from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, Read, RecordedEvent
 from kernel.signing import Signer
 
 
@@ -42,3 +43,17 @@ class InMemoryEventStore:
             self._event_ids |= ids
             self.log.extend(sealed)
             return sealed
+
+
+class InMemoryAccessLog:
+    """The access log for unit tests: reads in a list (wall time for the rate limit)."""
+
+    def __init__(self) -> None:
+        self.reads: list[tuple[float, Read]] = []
+
+    async def record(self, read: Read) -> None:
+        self.reads.append((time.monotonic(), read))
+
+    async def recent_reads(self, reader_id: str, seconds: float) -> int:
+        since = time.monotonic() - seconds
+        return sum(1 for at, read in self.reads if at >= since and read.reader.id == reader_id)

@@ -62,3 +62,26 @@ class StreamReader(Protocol):
     async def read_streams(self, prefix: str) -> dict[str, list[RecordedEvent]]:
         """stream_id → its events in version order, for every stream whose id starts with `prefix`."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One read of confidential content (a dossier): who, in which role, for what purpose, which version, when."""
+
+    stream_id: str
+    version: int
+    reader: Actor
+    purpose: str
+    at: datetime  # business time of the read
+    correlation_id: str
+
+
+class AccessLog(Protocol):
+    """Where reads are recorded, apart from the domain streams: a read is a fact for auditors, not a change of the
+    thing read, and recording it must not make later commands on that stream slower."""
+
+    async def record(self, read: Read) -> None: ...
+
+    async def recent_reads(self, reader_id: str, seconds: float) -> int:
+        """How many reads this reader made in the last `seconds` of wall time (the rate limit)."""
+        ...

@@ -35,6 +35,7 @@ STATUS_OF_REFUSAL = {
     RefusalKind.NOT_FOUND: 404,
     RefusalKind.FORBIDDEN: 403,
     RefusalKind.INVALID: 422,
+    RefusalKind.RATE_LIMITED: 429,
 }
 
 
@@ -99,9 +100,11 @@ def create_service_app(
 
     @app.exception_handler(DomainError)
     async def refused(_: Request, error: DomainError) -> JSONResponse:
+        limited = error.kind is RefusalKind.RATE_LIMITED
         return JSONResponse(
             status_code=STATUS_OF_REFUSAL[error.kind],
             content={**error.details, "error": error.reason, "detail": str(error)},
+            headers={"Retry-After": "60"} if limited else None,
         )
 
     @app.exception_handler(ConcurrencyError)

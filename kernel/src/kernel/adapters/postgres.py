@@ -16,7 +16,7 @@ from contracts.base import DomainEvent
 from contracts.catalog import decode
 from contracts.envelope import EventEnvelope
 from kernel.envelopes import envelop
-from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, RecordedEvent
+from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, Read, RecordedEvent
 from kernel.signing import Signer
 
 # What pool.acquire() yields (a proxy) and a bare connection alike: every query helper accepts either.
@@ -99,7 +99,7 @@ GRANT USAGE, CREATE ON SCHEMA public TO {role};
 GRANT SELECT ON events TO {role};
 REVOKE ALL ON FUNCTION append_events(text, integer, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION append_events(text, integer, jsonb) TO {role};
-GRANT SELECT, INSERT ON operator_actions TO {role};
+GRANT SELECT, INSERT ON operator_actions, access_log TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON relay_checkpoints, consumer_streams, parked_messages, relay_offsets, business_clock TO {role};
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};
@@ -210,3 +210,30 @@ class PostgresEventStore:
                 limit,
             )
         return [(row["position"], row["envelope"]) for row in rows]
+
+
+class PostgresAccessLog:
+    """The access log in the service's database (table access_log, append-only)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def record(self, read: Read) -> None:
+        await self.pool.execute(
+            "INSERT INTO access_log (read_at, stream_id, stream_version, reader_id, reader_role, reader_scope,"
+            " purpose, correlation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            read.at,
+            read.stream_id,
+            read.version,
+            read.reader.id,
+            read.reader.role.value,
+            read.reader.scope,
+            read.purpose,
+            read.correlation_id,
+        )
+
+    async def recent_reads(self, reader_id: str, seconds: float) -> int:
+        query = (
+            "SELECT count(*) FROM access_log WHERE reader_id = $1 AND recorded_at > now() - make_interval(secs => $2)"
+        )
+        return int(await self.pool.fetchval(query, reader_id, seconds))

@@ -32,7 +32,7 @@ from kernel.adapters.kafka import (
     make_broker,
     subscribe,
 )
-from kernel.adapters.postgres import Connection, PostgresEventStore, create_pool, migrate
+from kernel.adapters.postgres import Connection, PostgresAccessLog, PostgresEventStore, create_pool, migrate
 from kernel.adapters.relay import OutboxRelay, faststream_publisher
 from kernel.clock import Clock, SimulatedClock, SystemClock
 from kernel.reactor import Reaction, reaction_context
@@ -153,6 +153,7 @@ class ServiceRuntime:
     pool: asyncpg.Pool = field(init=False)
     broker: KafkaBroker = field(init=False)
     store: PostgresEventStore = field(init=False)
+    access_log: PostgresAccessLog = field(init=False)
     relay: OutboxRelay | None = field(init=False, default=None)
     consumers: dict[str, IdempotentConsumer] = field(init=False, default_factory=dict)
     subscriptions: list[Subscription] = field(init=False, default_factory=list)
@@ -208,6 +209,7 @@ class ServiceRuntime:
         self.pool = await settings.open_database(self.migrations)
         await self._restore_clock()
         self.store = PostgresEventStore(self.pool, producer=name, signer=signer)
+        self.access_log = PostgresAccessLog(self.pool)
         await ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL])
         self.broker = make_broker(settings.kafka_bootstrap, client_id=name)
         dead_letter = dead_letter_publisher(self.broker, settings.topic(topics.DEAD_LETTERS))

@@ -77,6 +77,24 @@ CREATE TABLE IF NOT EXISTS operator_actions (
 CREATE OR REPLACE TRIGGER operator_actions_no_update_or_delete
     BEFORE UPDATE OR DELETE ON operator_actions FOR EACH ROW EXECUTE FUNCTION events_are_append_only();
 
+-- Reads of confidential content (dossiers), apart from the domain streams: recorded, never changed.
+CREATE TABLE IF NOT EXISTS access_log (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    recorded_at    timestamptz NOT NULL DEFAULT now(),
+    read_at        timestamptz NOT NULL,  -- business time
+    stream_id      text        NOT NULL,
+    stream_version integer     NOT NULL,
+    reader_id      text        NOT NULL,
+    reader_role    text        NOT NULL,
+    reader_scope   text,
+    purpose        text        NOT NULL,
+    correlation_id text        NOT NULL
+);
+CREATE INDEX IF NOT EXISTS access_log_by_reader ON access_log (reader_id, recorded_at);
+CREATE INDEX IF NOT EXISTS access_log_by_stream ON access_log (stream_id, recorded_at);
+CREATE OR REPLACE TRIGGER access_log_no_update_or_delete
+    BEFORE UPDATE OR DELETE ON access_log FOR EACH ROW EXECUTE FUNCTION events_are_append_only();
+
 -- Per relay, the last Kafka offset it got back for each partition: an offset that goes back means the broker
 -- lost what it acknowledged, and the relay republishes its log.
 CREATE TABLE IF NOT EXISTS relay_offsets (

@@ -24,10 +24,17 @@ from candidature.domain.commands import (
 )
 from candidature.domain.errors import EpciDejaCandidat
 from contracts.base import DomainEvent
-from contracts.candidature.v1 import AMIClotureAnticipee, CandidatureDeposee, CandidatureRetiree, Dossier
+from contracts.candidature.v1 import (
+    AMIClotureAnticipee,
+    CandidatureDeposee,
+    CandidatureRetiree,
+    Dossier,
+    DossierCandidatureConsulte,
+)
+from kernel.access import record_read
 from kernel.command_handler import Decision, handle_command, load_state
 from kernel.decider import DomainError
-from kernel.ports import CommandContext, EventStore
+from kernel.ports import AccessLog, CommandContext, EventStore
 
 Resultat = Decision[Candidature, DomainEvent]  # the candidature after the command, its version, what it recorded
 
@@ -54,10 +61,20 @@ async def modifier_dossier(
     return await executer(store, candidature_id, command, context)
 
 
-async def consulter_dossier(store: EventStore, candidature_id: str, context: CommandContext) -> Resultat:
-    """The dossier, once its reading is recorded (refused as not found to whoever may not read it)."""
+async def consulter_dossier(
+    store: EventStore, access_log: AccessLog, candidature_id: str, context: CommandContext
+) -> Resultat:
+    """The dossier, once its reading is recorded (refused as not found to whoever may not read it).
+
+    The domain decides whether the caller may read it and what the read is (DossierCandidatureConsulte); the read
+    goes to the access log, not to the candidature's stream: reading a dossier does not change it, and a stream
+    that grew with every read would make every later command on it slower."""
     command = ConsulterDossier(candidature_id=candidature_id, lecteur=context.actor, consulte_le=context.occurred_at)
-    return await executer(store, candidature_id, command, context)
+    state, version = await load_state(store, stream_id(candidature_id), decider)
+    for lecture in decider.decide(command, state):
+        assert isinstance(lecture, DossierCandidatureConsulte)
+        await record_read(access_log, stream_id(candidature_id), version, context, lecture.finalite.value)
+    return Decision(state, version)
 
 
 async def deposer_candidature(

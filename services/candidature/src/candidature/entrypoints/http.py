@@ -33,7 +33,8 @@ CONFIDENTIALITE = """The dossier is confidential (cahier des charges, « Confide
 the candidature's own EPCIs (EPCI_CANDIDAT whose scope SIREN is among its `epci_sirens`, drafts included), and,
 once deposited, to INSTRUCTEUR_CDC, DTI_ANCT, and an EXPERT_EXTERNE designated for it by instruction
 (ExpertDesigne) while its access lasts (`acces_jusqu_au`, inclusive). Every read is recorded on the candidature's
-stream (DossierCandidatureConsulte: who, role, why, when) before it is answered.
+access log (who, role, why, which version, when), apart from its stream, before it is answered; at most 120 reads
+a minute per reader (429 beyond).
 
 Without a token: 401. Any other caller, whatever its role, gets 404 exactly as for a candidature that does not
 exist, so that the existence of a candidature (a territory's intention to apply) is not revealed either."""
@@ -132,7 +133,8 @@ async def retirer(
 async def consulter(
     candidature_id: CandidatureId, request: Request, context: Annotated[CommandContext, Depends(command_context)]
 ) -> VueCandidature:
-    resultat = await handlers.consulter_dossier(runtime_of(request).store, candidature_id, context)
+    runtime = runtime_of(request)
+    resultat = await handlers.consulter_dossier(runtime.store, runtime.access_log, candidature_id, context)
     return vue(candidature_id, resultat, context.occurred_at)
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.instruction.v1 import VueDossier
+from contracts.instruction.v1 import DossierConsulte, VueDossier
 from instruction.selection.domain.acces import vue_autorisee
 from instruction.selection.domain.commands import Commande, ConsignerConsultation
 from instruction.selection.domain.decider import decider
 from instruction.selection.domain.dossier import Dossier, Evenement, Phase, stream_id
+from kernel.access import record_read
 from kernel.clock import paris_date
 from kernel.command_handler import Decision, handle_command, load_state
-from kernel.ports import CommandContext, EventStore
+from kernel.ports import AccessLog, CommandContext, EventStore
 
 DecisionDossier = Decision[Dossier, Evenement]
 
@@ -34,13 +35,14 @@ async def consulter_dossier(store: EventStore, candidature_id: str) -> tuple[Dos
 
 
 async def lire_dossier(
-    store: EventStore, candidature_id: str, context: CommandContext
+    store: EventStore, access_log: AccessLog, candidature_id: str, context: CommandContext
 ) -> tuple[Dossier, int, VueDossier] | None:
-    """The dossier as the caller may see it (NonHabilite otherwise); the read itself is recorded."""
+    """The dossier as the caller may see it (NonHabilite otherwise); the read (DossierConsulte, as the domain states
+    it) is recorded in the access log, not in the dossier's stream, whose commands it would otherwise slow down."""
     found = await consulter_dossier(store, candidature_id)
     if found is None:
         return None
-    state, _ = found
+    state, version = found
     vue = vue_autorisee(state, context.actor, jour(context))
     lecture = ConsignerConsultation(
         candidature_id=candidature_id,
@@ -49,5 +51,7 @@ async def lire_dossier(
         vue=vue,
         consulte_le=context.occurred_at,
     )
-    decision = await traiter(store, lecture, context)
-    return decision.state, decision.version, vue
+    for consultation in decider.decide(lecture, state):
+        assert isinstance(consultation, DossierConsulte)
+        await record_read(access_log, stream_id(candidature_id), version, context, consultation.vue.value)
+    return state, version, vue

@@ -44,7 +44,8 @@ async def lister_dossiers(
     summary="Read a dossier (the caller's view; the read is recorded)",
     responses={**ERREURS, 404: {"description": "Instruction never heard of this candidature"}},
     description=(
-        "Confidential (DOMAIN-REFERENCE §7); every successful read is recorded as `DossierConsulte`.\n\n"
+        "Confidential (DOMAIN-REFERENCE §7); every successful read is recorded in the access log (not in the "
+        "dossier's stream), at most 120 a minute per reader (429 beyond).\n\n"
         "- INSTRUCTEUR_CDC, DTI_ANCT, COMITE_MINISTERIEL, SGPI, PM_CABINET: the whole dossier (`vue` COMPLETE), "
         "expert opinions and deliberations included.\n"
         "- EXPERT_EXTERNE designated on it, while its access lasts: the candidature, its own designation and opinion "
@@ -62,7 +63,8 @@ async def lire_dossier(
     if context.actor.role not in LECTEURS:
         raise HTTPException(403, detail=f"role {context.actor.role.value} may not read dossiers")
     try:
-        found = await handlers.lire_dossier(runtime_of(request).store, candidature_id, context)
+        runtime = runtime_of(request)
+        found = await handlers.lire_dossier(runtime.store, runtime.access_log, candidature_id, context)
     except (HorsPerimetre, ExpertNonDesigne):
         found = None  # not theirs: the same answer as no dossier at all (no existence oracle)
     if found is None:
