@@ -103,11 +103,15 @@ class Service:
         async with self.app.state.runtime.pool.acquire() as conn:
             return int(await conn.fetchval("SELECT count(*) FROM events"))
 
-    async def brouillon(self, cid: str, sirens: list[str], **changes: Any) -> httpx.Response:
+    async def brouillon(self, cid: str, sirens: list[str], adherents: bool = True, **changes: Any) -> httpx.Response:
+        """A draft by the first EPCI; the others agree to be part of it (unless `adherents` is False)."""
         response = await self.client.post(
             "/candidatures", json={"candidature_id": cid, **dossier(sirens, **changes)}, headers=epci(sirens[0])
         )
         assert response.status_code == 201, response.text
+        for other in sirens[1:] if adherents else ():
+            agreed = await self.client.post(f"/candidatures/{cid}/adhesion", headers=epci(other))
+            assert agreed.status_code == 201, agreed.text
         return response
 
     async def depose(self, cid: str, sirens: list[str], **changes: Any) -> httpx.Response:
@@ -159,6 +163,8 @@ async def test_brouillon_modification_puis_depot_enregistres_et_publies(service:
     assert len(draft.json()["manquants"]) == 4 + 7 + 3  # fields, sections, pages ×2 and the grille
     saved = await service.client.put(f"/candidatures/{cid}/dossier", json=dossier(sirens), headers=epci(sirens[1]))
     assert saved.status_code == 200 and saved.json()["manquants"] == []
+    agreed = await service.client.post(f"/candidatures/{cid}/adhesion", headers=epci(sirens[1]))
+    assert agreed.status_code == 201  # the drafter is not the depositor: it agrees like any other EPCI named
     deposit = await service.client.post(f"/candidatures/{cid}/depot", headers=epci(sirens[0]))
     assert deposit.status_code == 201, deposit.text
     body = deposit.json()
@@ -169,16 +175,22 @@ async def test_brouillon_modification_puis_depot_enregistres_et_publies(service:
         [],
     )
     again = await service.client.post(f"/candidatures/{cid}/depot", headers=epci(sirens[0]))
-    assert again.status_code == 200 and again.json()["stream_version"] == 3
+    assert again.status_code == 200 and again.json()["stream_version"] == 4
     stream = f"candidature-{cid}"
-    assert await service.types(stream) == ["CandidatureInitiee", "DossierModifie", "CandidatureDeposee"]
-    messages = await published(service.settings, stream, 3)
+    assert await service.types(stream) == [
+        "CandidatureInitiee",
+        "DossierModifie",
+        "AdhesionEpciDonnee",
+        "CandidatureDeposee",
+    ]
+    messages = await published(service.settings, stream, 4)
     assert [(m.envelope.event_type, m.envelope.schema_version) for m in messages] == [
         ("CandidatureInitiee", 1),
         ("DossierModifie", 1),
+        ("AdhesionEpciDonnee", 1),
         ("CandidatureDeposee", 2),
     ]
-    assert messages[2].event.grille_impacts.pollution.impact.value == "POSITIF"
+    assert messages[3].event.grille_impacts.pollution.impact.value == "POSITIF"
 
 
 async def test_un_depot_incomplet_nomme_exactement_ce_qui_manque(service: Service) -> None:
@@ -252,6 +264,36 @@ async def test_qui_peut_ouvrir_et_deposer(service: Service) -> None:
         response = await request
         assert response.status_code == 404 and response.json()["error"] == "candidature_introuvable"
     assert await service.types(f"candidature-{cid}") == ["CandidatureInitiee"]
+
+
+async def test_no_epci_is_put_in_a_candidature_and_locked_out_of_its_wave_without_its_consent(service: Service) -> None:
+    """A names B's SIREN and tries to deposit first: refused until B agrees, so B is not reserved in the wave; B may
+    deposit a candidature of its own meanwhile. An EPCI not named cannot agree; agreeing twice records nothing."""
+    a, b, c = siren(), siren(), siren()
+    grabbed = new_id()
+    await service.brouillon(grabbed, [a, b], adherents=False)
+    refused = await service.client.post(f"/candidatures/{grabbed}/depot", headers=epci(a))
+    assert refused.status_code == 409, refused.text
+    assert (refused.status_code, refused.json()["error"], refused.json().get("sirens")) == (
+        409,
+        "adhesions_manquantes",
+        [b],
+    )
+    own = new_id()
+    assert (await service.depose(own, [b])).status_code == 201  # B was not locked out of the wave
+    stranger = await service.client.post(f"/candidatures/{grabbed}/adhesion", headers=epci(c))
+    assert stranger.status_code == 404  # as if the candidature did not exist
+
+    agreed = new_id()
+    await service.brouillon(agreed, [a, c], adherents=False)
+    assert (await service.client.post(f"/candidatures/{agreed}/adhesion", headers=epci(c))).status_code == 201
+    assert (await service.client.post(f"/candidatures/{agreed}/adhesion", headers=epci(c))).status_code == 200
+    assert (await service.client.post(f"/candidatures/{agreed}/depot", headers=epci(a))).status_code == 201
+    assert await service.types(f"candidature-{agreed}") == [
+        "CandidatureInitiee",
+        "AdhesionEpciDonnee",
+        "CandidatureDeposee",
+    ]
 
 
 # --- the same EPCI twice in a wave, overlaps ------------------------------------------------------------------
@@ -328,7 +370,11 @@ async def test_seuls_les_lecteurs_autorises_lisent_le_dossier_et_chaque_lecture_
         ("cdc-1", "INSTRUCTEUR_CDC", "INSTRUCTION"),
         ("dti-1", "DTI_ANCT", "INSTRUCTION"),
     ]
-    assert await service.types(f"candidature-{cid}") == ["CandidatureInitiee", "CandidatureDeposee"]  # unchanged
+    assert await service.types(f"candidature-{cid}") == [
+        "CandidatureInitiee",
+        "AdhesionEpciDonnee",
+        "CandidatureDeposee",
+    ]
 
 
 async def designer(service: Service, cid: str, expert_id: str, jusqu_au: date) -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from candidature.domain.commands import DeposerCandidature, InitierCandidature, ModifierDossier, RetirerCandidature
 from contracts.candidature.v1 import (
+    AdhesionEpciDonnee,
     AMIClotureAnticipee,
     CandidatureDeposee,
     CandidatureInitiee,
@@ -114,3 +115,8 @@ def cloture(effective_le: datetime) -> AMIClotureAnticipee:
         date_avis_sgpi=effective_le.date(),
         effective_le=effective_le,
     )
+
+
+def adhesion(siren: str = EPCI_2, le: datetime = LE_29_AOUT_2023) -> AdhesionEpciDonnee:
+    """The groupement's other EPCI agrees to be part of the candidature (needed before its deposit)."""
+    return AdhesionEpciDonnee(candidature_id=CID, siren=siren, donnee_le=le)

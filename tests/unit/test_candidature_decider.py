@@ -8,7 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from candidature.domain.candidature import Statut, decider
+from candidature.domain.commands import AdhererCandidature
 from candidature.domain.errors import (
+    AdhesionsManquantes,
     AMIClos,
     CandidatureExistante,
     CandidatureIntrouvable,
@@ -39,6 +41,7 @@ from tests.unit.candidature_exemples import (
     LE_29_AOUT_2023,
     PARIS,
     RELEVE_VAGUE_4,
+    adhesion,
     brouillon,
     cloture,
     deposee,
@@ -140,12 +143,12 @@ def test_un_dossier_retire_ne_se_modifie_plus() -> None:
 
 
 def test_un_dossier_complet_est_depose_dans_la_vague_de_la_prochaine_releve() -> None:
-    given(decider, initiee()).when(deposer()).then(deposee())
+    given(decider, initiee(), adhesion()).when(deposer()).then(deposee())
 
 
 def test_le_depot_a_midi_pile_un_jour_de_releve_va_a_la_vague_suivante() -> None:
     midi = datetime(2023, 10, 1, 12, tzinfo=PARIS)
-    given(decider, initiee()).when(deposer(le=midi)).then(
+    given(decider, initiee(), adhesion()).when(deposer(le=midi)).then(
         deposee(le=midi, vague=5, releve_le=datetime(2024, 2, 1, 12, tzinfo=PARIS))
     )
 
@@ -154,14 +157,18 @@ def test_le_depot_enregistre_la_grille_et_les_avertissements() -> None:
     avertissement = Avertissement(
         motif=MotifAvertissement.MEME_PERIMETRE, autre_candidature_id="douaisis", vague=4, detail="même périmètre"
     )
-    [event] = decider.decide(deposer(avertissements=[avertissement]), decider.fold([initiee()]))
+    [event] = decider.decide(deposer(avertissements=[avertissement]), decider.fold([initiee(), adhesion()]))
     assert isinstance(event, CandidatureDeposee) and event.schema_version == 2
     assert event.avertissements == [avertissement]
     assert event.grille_impacts is not None and event.grille_impacts.pollution.impact.value == "NEUTRE"
 
 
 def test_un_brouillon_vide_nomme_tout_ce_qui_manque() -> None:
-    refus = given(decider, initiee(brouillon())).when(deposer()).then_refused(DossierIncomplet, "dossier_incomplet")
+    refus = (
+        given(decider, initiee(brouillon()), adhesion())
+        .when(deposer())
+        .then_refused(DossierIncomplet, "dossier_incomplet")
+    )
     elements = [m.element for m in refus.manquants]  # type: ignore[attr-defined]
     assert elements == [
         "nom_territoire",
@@ -192,13 +199,17 @@ def test_un_brouillon_vide_nomme_tout_ce_qui_manque() -> None:
     ],
 )
 def test_ce_qui_manque_est_nomme_exactement(changes: dict[str, object], elements: list[str]) -> None:
-    refus = given(decider, initiee(dossier(**changes))).when(deposer()).then_refused(DossierIncomplet)
+    refus = given(decider, initiee(dossier(**changes)), adhesion()).when(deposer()).then_refused(DossierIncomplet)
     assert [m.element for m in refus.manquants] == elements  # type: ignore[attr-defined]
 
 
 def test_les_objectifs_absents_de_la_grille_sont_nommes() -> None:
     partielle = {k: v for k, v in grille().items() if k not in ("pollution", "economie_circulaire", "methodologie")}
-    refus = given(decider, initiee(dossier(grille_impacts=partielle))).when(deposer()).then_refused(DossierIncomplet)
+    refus = (
+        given(decider, initiee(dossier(grille_impacts=partielle)), adhesion())
+        .when(deposer())
+        .then_refused(DossierIncomplet)
+    )
     assert [m.element for m in refus.manquants] == [  # type: ignore[attr-defined]
         "grille_impacts.methodologie",
         "grille_impacts.economie_circulaire",
@@ -208,35 +219,39 @@ def test_les_objectifs_absents_de_la_grille_sont_nommes() -> None:
 
 def test_un_prejudice_important_declare_exclut_le_dossier() -> None:
     nocive = dossier(grille_impacts=grille(biodiversite_ecosystemes="PREJUDICE_IMPORTANT"))
-    refus = given(decider, initiee(nocive)).when(deposer()).then_refused(PrejudiceImportant, "dnsh_prejudice_important")
+    refus = (
+        given(decider, initiee(nocive), adhesion())
+        .when(deposer())
+        .then_refused(PrejudiceImportant, "dnsh_prejudice_important")
+    )
     assert refus.objectifs == ["biodiversite_ecosystemes"]  # type: ignore[attr-defined]
     assert "DNSH" in str(refus)
 
 
 def test_un_impact_negatif_argumente_sans_prejudice_important_est_accepte() -> None:
     contenu = dossier(grille_impacts=grille(pollution="NEGATIF"))
-    given(decider, initiee(contenu)).when(deposer()).then(deposee(contenu))
+    given(decider, initiee(contenu), adhesion()).when(deposer()).then(deposee(contenu))
 
 
 def test_apres_la_releve_finale_l_ami_est_clos() -> None:
-    given(decider, initiee()).when(deposer(le=datetime(2026, 10, 1, 12, tzinfo=PARIS))).then_refused(
+    given(decider, initiee(), adhesion()).when(deposer(le=datetime(2026, 10, 1, 12, tzinfo=PARIS))).then_refused(
         AMIClos, "ami_clos"
     )
 
 
 def test_apres_la_cloture_anticipee_tout_depot_est_refuse() -> None:
     close = cloture(datetime(2023, 8, 20, 15, tzinfo=PARIS))
-    refus = given(decider, initiee()).when(deposer(cloture=close)).then_refused(AMIClos, "ami_clos")
+    refus = given(decider, initiee(), adhesion()).when(deposer(cloture=close)).then_refused(AMIClos, "ami_clos")
     assert "anticipée" in str(refus)
 
 
 def test_avant_la_cloture_anticipee_le_depot_est_accepte() -> None:
     close = cloture(LE_29_AOUT_2023 + timedelta(seconds=1))
-    given(decider, initiee()).when(deposer(cloture=close)).then(deposee())
+    given(decider, initiee(), adhesion()).when(deposer(cloture=close)).then(deposee())
 
 
 def test_le_meme_depot_repete_n_enregistre_rien_meme_apres_la_cloture() -> None:
-    given(decider, initiee(), deposee()).when(deposer(le=datetime(2027, 1, 1, tzinfo=UTC))).then()
+    given(decider, initiee(), deposee(), adhesion()).when(deposer(le=datetime(2027, 1, 1, tzinfo=UTC))).then()
 
 
 def test_une_candidature_retiree_ne_se_redepose_pas() -> None:
@@ -245,7 +260,7 @@ def test_une_candidature_retiree_ne_se_redepose_pas() -> None:
 
 
 def test_seuls_ses_epci_deposent_la_candidature() -> None:
-    given(decider, initiee()).when(deposer(demandeur=EPCI_3)).then_refused(CandidatureIntrouvable)
+    given(decider, initiee(), adhesion()).when(deposer(demandeur=EPCI_3)).then_refused(CandidatureIntrouvable)
     given(decider).when(deposer()).then_refused(CandidatureIntrouvable, "candidature_introuvable")
 
 
@@ -296,3 +311,16 @@ def test_la_commande_refuse_un_siren_invalide_et_un_instant_sans_fuseau() -> Non
         brouillon(epci_sirens=["123456789"])
     with pytest.raises(ValidationError, match="deposee_le"):
         deposer(le=datetime(2023, 5, 10, 10))
+
+
+def test_le_depot_attend_l_adhesion_de_chaque_autre_epci_du_groupement() -> None:
+    refus = given(decider, initiee()).when(deposer()).then_refused(AdhesionsManquantes, "adhesions_manquantes")
+    assert refus.details == {"sirens": [EPCI_2]}
+    given(decider, initiee()).when(adherer(EPCI_2)).then(adhesion())
+    given(decider, initiee(), adhesion()).when(adherer(EPCI_2)).then()  # agreeing again records nothing
+    given(decider, initiee()).when(adherer(EPCI_3)).then_refused(CandidatureIntrouvable)  # not named in it
+    given(decider, initiee(), adhesion(), deposee()).when(adherer(EPCI_1)).then_refused(DejaDeposee)
+
+
+def adherer(siren: str) -> AdhererCandidature:
+    return AdhererCandidature(candidature_id=CID, demandeur=siren, adhere_le=LE_29_AOUT_2023)

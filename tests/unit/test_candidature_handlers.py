@@ -70,7 +70,10 @@ async def brouillon(store: EventStore, candidature_id: str = CID, sirens: list[s
     contenu = dossier(
         **({"epci_sirens": sirens, "porteur": "EPCI" if len(sirens) == 1 else "GROUPEMENT_EPCI"} if sirens else {})
     )
-    await handlers.initier_candidature(store, candidature_id, contenu, context((sirens or [EPCI_1])[0]))
+    sirens = sirens or list(contenu.epci_sirens)
+    await handlers.initier_candidature(store, candidature_id, contenu, context(sirens[0]))
+    for other in sirens[1:]:  # the groupement's other EPCIs agree
+        await handlers.adherer_candidature(store, candidature_id, context(other))
 
 
 async def test_un_epci_deja_reserve_dans_la_vague_refuse_le_depot_en_nommant_l_autre() -> None:
@@ -100,7 +103,8 @@ async def test_un_depot_dont_la_releve_est_passee_pendant_la_demande_est_refuse(
     with pytest.raises(DomainError) as refus:
         await handlers.deposer_candidature(store, index, CID, context(le=RELEVE_VAGUE_4 - timedelta(seconds=1)))
     assert refus.value.reason == "vague_relevee"
-    assert [r.envelope.event_type for r in await store.read(f"candidature-{CID}")] == ["CandidatureInitiee"]
+    read = await store.read(f"candidature-{CID}")
+    assert [r.envelope.event_type for r in read] == ["CandidatureInitiee", "AdhesionEpciDonnee"]
 
 
 async def test_la_releve_enregistre_chaque_vague_passee_une_fois() -> None:

@@ -35,6 +35,7 @@ PROJECTED = {
 CONFIDENTIAL = {
     "CandidatureInitiee",
     "DossierModifie",
+    "AdhesionEpciDonnee",
     "DossierCandidatureConsulte",
     "DossierConsulte",
     "ExpertHabilite",

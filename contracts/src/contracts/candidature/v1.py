@@ -168,6 +168,18 @@ class ExpertHabilite(DomainEvent):
 
 
 @register
+class AdhesionEpciDonnee(DomainEvent):
+    """An EPCI named in a candidature agrees to be part of it. Each EPCI of a groupement but the depositor must
+    agree before the deposit counts: otherwise an EPCI could name another one's SIREN, deposit first and lock it out
+    of the wave (one EPCI in one candidature per wave [000])."""
+
+    event_type = "AdhesionEpciDonnee"
+    candidature_id: Identifiant
+    siren: Siren
+    donnee_le: AwareDatetime
+
+
+@register
 class DossierCandidatureConsulte(DomainEvent):
     """Someone read the candidature's dossier through the candidature service (§7: « L'ensemble des personnes
     ayant accès aux dossiers de candidature est tenu à la plus stricte confidentialité »): every read is recorded

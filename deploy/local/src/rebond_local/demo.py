@@ -154,7 +154,12 @@ class Demo:
         return await check(await self.client.post(url, headers=headers, json=body))
 
     async def deposit(self, t: Territoire) -> None:
+        """The first EPCI drafts, the others of a groupement agree to be part of it, then the first deposits."""
         await self.post(f"{self.cand}/candidatures", t.epci, dossier(t))
+        for other in t.sirens[1:]:
+            await self.post(
+                f"{self.cand}/candidatures/{t.cid}/adhesion", actor("EPCI_CANDIDAT", f"epci-{other}", other)
+            )
         await self.post(f"{self.cand}/candidatures/{t.cid}/depot", t.epci)
 
     async def relevees(self, vague: int) -> None:

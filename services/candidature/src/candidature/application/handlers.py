@@ -13,6 +13,7 @@ from candidature.domain.calendrier import vague_du_depot
 from candidature.domain.candidature import Candidature, Statut, decider, stream_id
 from candidature.domain.chevauchement import avertissements
 from candidature.domain.commands import (
+    AdhererCandidature,
     CloturerAMI,
     Command,
     ConsulterDossier,
@@ -57,6 +58,13 @@ async def modifier_dossier(
 ) -> Resultat:
     command = ModifierDossier(
         candidature_id=candidature_id, demandeur=context.actor.scope, modifie_le=context.occurred_at, dossier=dossier
+    )
+    return await executer(store, candidature_id, command, context)
+
+
+async def adherer_candidature(store: EventStore, candidature_id: str, context: CommandContext) -> Resultat:
+    command = AdhererCandidature(
+        candidature_id=candidature_id, demandeur=context.actor.scope, adhere_le=context.occurred_at
     )
     return await executer(store, candidature_id, command, context)
 

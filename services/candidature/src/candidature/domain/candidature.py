@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from candidature.domain import acces, depot
 from candidature.domain.commands import (
+    AdhererCandidature,
     Command,
     ConsulterDossier,
     DeposerCandidature,
@@ -46,6 +47,8 @@ def decide(command: Command, state: Candidature) -> list[DomainEvent]:
             return depot.deposer(command, state)
         case RetirerCandidature():
             return depot.retirer(command, state)
+        case AdhererCandidature():
+            return depot.adherer(command, state)
         case ConsulterDossier():
             return acces.consulter(command, state)
         case HabiliterExpert():

@@ -53,6 +53,14 @@ class RetirerCandidature(_Commande):
     motif: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
+class AdhererCandidature(_Commande):
+    """An EPCI named in the candidature agrees to be part of it (its own scope: the SIREN that agrees)."""
+
+    candidature_id: Identifiant
+    demandeur: str | None
+    adhere_le: AwareDatetime
+
+
 class ConsulterDossier(_Commande):
     """Read the dossier: allowed or not by §7's rules, and recorded when allowed."""
 
@@ -72,7 +80,13 @@ class HabiliterExpert(_Commande):
 
 
 Command = (
-    InitierCandidature | ModifierDossier | DeposerCandidature | RetirerCandidature | ConsulterDossier | HabiliterExpert
+    InitierCandidature
+    | ModifierDossier
+    | DeposerCandidature
+    | RetirerCandidature
+    | AdhererCandidature
+    | ConsulterDossier
+    | HabiliterExpert
 )
 
 

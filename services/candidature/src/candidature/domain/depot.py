@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from candidature.domain.calendrier import cloture, vague_du_depot
-from candidature.domain.commands import DeposerCandidature, RetirerCandidature
+from candidature.domain.commands import AdhererCandidature, DeposerCandidature, RetirerCandidature
 from candidature.domain.completude import grille_complete, manquants, prejudices_importants
 from candidature.domain.errors import (
+    AdhesionsManquantes,
     AMIClos,
     CandidatureIntrouvable,
+    DejaDeposee,
     DejaRetiree,
     DossierIncomplet,
     DossiersFiges,
@@ -18,7 +20,7 @@ from candidature.domain.errors import (
 )
 from candidature.domain.etat import Candidature, Statut
 from contracts.base import DomainEvent
-from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, Dossier
+from contracts.candidature.v1 import AdhesionEpciDonnee, CandidatureDeposee, CandidatureRetiree, Dossier
 
 
 def porteur_connu(state: Candidature, candidature_id: str, demandeur: str | None) -> None:
@@ -42,7 +44,22 @@ def deposer(command: DeposerCandidature, state: Candidature) -> list[DomainEvent
     dossier = state.dossier
     if manque := manquants(dossier):
         raise DossierIncomplet(manque)
+    if sans_adhesion := [s for s in dossier.epci_sirens if s != command.demandeur and s not in state.adhesions]:
+        raise AdhesionsManquantes(sans_adhesion)
     return [_depot(command, dossier, vague.numero, vague.releve_le)]
+
+
+def adherer(command: AdhererCandidature, state: Candidature) -> list[DomainEvent]:
+    """Only an EPCI the dossier names agrees, before the deposit; agreeing again changes nothing."""
+    porteur_connu(state, command.candidature_id, command.demandeur)
+    assert command.demandeur is not None  # porte_par checked it is one of the dossier's SIRENs
+    if command.demandeur in state.adhesions:
+        return []
+    if state.statut is not Statut.BROUILLON:
+        raise DejaDeposee(command.candidature_id)
+    return [
+        AdhesionEpciDonnee(candidature_id=command.candidature_id, siren=command.demandeur, donnee_le=command.adhere_le)
+    ]
 
 
 def _depot(command: DeposerCandidature, dossier: Dossier, vague: int, releve_le: datetime) -> CandidatureDeposee:

@@ -47,6 +47,16 @@ class PorteurIncoherent(DomainError):
     reason = "porteur_incoherent"
 
 
+class AdhesionsManquantes(DomainError):
+    reason = "adhesions_manquantes"
+
+    def __init__(self, sirens: Sequence[str]) -> None:
+        super().__init__(
+            "chaque EPCI du groupement doit adhérer à la candidature avant son dépôt: manquent " + ", ".join(sirens),
+            details={"sirens": list(sirens)},
+        )
+
+
 class HorsPerimetre(Forbidden):
     reason = "hors_perimetre"
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from contracts.base import DomainEvent
 from contracts.candidature.v1 import (
+    AdhesionEpciDonnee,
     CandidatureDeposee,
     CandidatureInitiee,
     CandidatureRetiree,
@@ -32,6 +33,7 @@ class Candidature:
     depot: CandidatureDeposee | None = None
     retrait: CandidatureRetiree | None = None
     experts: tuple[ExpertHabilite, ...] = ()  # the latest habilitation of each designated expert
+    adhesions: frozenset[str] = frozenset()  # the SIRENs that agreed to be part of it
 
     def porte_par(self, siren: str | None) -> bool:
         return self.dossier is not None and siren in self.dossier.epci_sirens
@@ -53,6 +55,8 @@ def evolve(state: Candidature, event: DomainEvent) -> Candidature:
             return replace(state, statut=Statut.DEPOSEE, depot=event, dossier=dossier_depose(event))
         case CandidatureRetiree():
             return replace(state, statut=Statut.RETIREE, retrait=event)
+        case AdhesionEpciDonnee(siren=siren):
+            return replace(state, adhesions=state.adhesions | {siren})
         case ExpertHabilite():
             autres = tuple(e for e in state.experts if e.expert_id != event.expert_id)
             return replace(state, experts=(*autres, event))

@@ -102,6 +102,26 @@ async def deposer(
 
 
 @router.post(
+    "/candidatures/{candidature_id}/adhesion",
+    response_model=VueCandidature,
+    status_code=201,
+    responses={
+        **REFUS,
+        200: {"description": "This EPCI already agreed: nothing recorded"},
+        409: {"description": "deja_deposee"},
+    },
+)
+async def adherer(
+    candidature_id: CandidatureId, request: Request, response: Response, context: Candidat
+) -> VueCandidature:
+    """The calling EPCI (its token's SIREN) agrees to be part of the candidature (AdhesionEpciDonnee). Every EPCI the
+    dossier names but the depositor must agree before the deposit is accepted (`adhesions_manquantes` otherwise),
+    so that no EPCI is put in a candidature, and locked out of the wave, without its consent."""
+    resultat = await handlers.adherer_candidature(runtime_of(request).store, candidature_id, context)
+    return answer(response, resultat, vue(candidature_id, resultat, context.occurred_at))
+
+
+@router.post(
     "/candidatures/{candidature_id}/retrait",
     response_model=VueCandidature,
     status_code=201,
