@@ -289,6 +289,13 @@ async def test_no_epci_is_put_in_a_candidature_and_locked_out_of_its_wave_withou
     assert (await service.client.post(f"/candidatures/{agreed}/adhesion", headers=epci(c))).status_code == 201
     assert (await service.client.post(f"/candidatures/{agreed}/adhesion", headers=epci(c))).status_code == 200
     assert (await service.client.post(f"/candidatures/{agreed}/depot", headers=epci(a))).status_code == 201
+    assert await access_reads(service.settings.database_url, f"candidature-{agreed}") == [
+        (f"epci-{c}", "EPCI_CANDIDAT", "CANDIDAT")  # its second adhesion answered the dossier: a read
+    ]
+    again = await service.client.post(f"/candidatures/{agreed}/depot", headers=epci(a))
+    assert again.status_code == 200 and again.json()["dossier"]["epci_sirens"] == [a, c]
+    reads = await access_reads(service.settings.database_url, f"candidature-{agreed}")
+    assert reads[-1] == (f"epci-{a}", "EPCI_CANDIDAT", "CANDIDAT")  # the repeat's answer is recorded as a read
     assert await service.types(f"candidature-{agreed}") == [
         "CandidatureInitiee",
         "AdhesionEpciDonnee",

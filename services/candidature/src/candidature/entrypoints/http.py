@@ -12,9 +12,11 @@ from candidature.adapters.unite import index_en_lecture, unite_de_travail
 from candidature.application import handlers
 from candidature.application.ports import LigneDepot
 from candidature.application.queries import StatutListe, lister_candidatures
+from candidature.domain.candidature import stream_id
 from candidature.entrypoints.vues import NouvelleCandidature, Retrait, VueCandidature, vue
 from contracts.base import Identifiant, Role
 from contracts.candidature.v1 import Dossier
+from kernel.access import record_read
 from kernel.adapters.http import answer, command_context, require_role, runtime_of
 from kernel.ports import CommandContext
 
@@ -55,7 +57,7 @@ async def initier(body: NouvelleCandidature, request: Request, response: Respons
     still needs. The caller's EPCI must be among `epci_sirens`."""
     dossier = Dossier.model_validate(body.model_dump(exclude={"candidature_id"}))
     resultat = await handlers.initier_candidature(runtime_of(request).store, body.candidature_id, dossier, context)
-    return answer(response, resultat, vue(body.candidature_id, resultat, context.occurred_at))
+    return await _answer(request, response, body.candidature_id, resultat, context)
 
 
 @router.put(
@@ -98,7 +100,7 @@ async def deposer(
     detected: it needs a geographic adjacency dataset of EPCIs that Rebond does not have."""
     async with unite_de_travail(runtime_of(request))() as (store, index):
         resultat = await handlers.deposer_candidature(store, index, candidature_id, context)
-    return answer(response, resultat, vue(candidature_id, resultat, context.occurred_at))
+    return await _answer(request, response, candidature_id, resultat, context)
 
 
 @router.post(
@@ -118,7 +120,7 @@ async def adherer(
     dossier names but the depositor must agree before the deposit is accepted (`adhesions_manquantes` otherwise),
     so that no EPCI is put in a candidature, and locked out of the wave, without its consent."""
     resultat = await handlers.adherer_candidature(runtime_of(request).store, candidature_id, context)
-    return answer(response, resultat, vue(candidature_id, resultat, context.occurred_at))
+    return await _answer(request, response, candidature_id, resultat, context)
 
 
 @router.post(
@@ -138,7 +140,7 @@ async def retirer(
     be in another candidature of the wave."""
     async with unite_de_travail(runtime_of(request))() as (store, index):
         resultat = await handlers.retirer_candidature(store, index, candidature_id, body.motif, context)
-    return answer(response, resultat, vue(candidature_id, resultat, context.occurred_at))
+    return await _answer(request, response, candidature_id, resultat, context)
 
 
 @router.get(
@@ -202,3 +204,15 @@ def _ligne(ligne: LigneDepot, statut: StatutListe) -> LigneListe:
         deposee_le=ligne.deposee_le,
         retiree_le=ligne.retiree_le,
     )
+
+
+async def _answer(
+    request: Request, response: Response, candidature_id: str, resultat: handlers.Resultat, context: CommandContext
+) -> VueCandidature:
+    """A command answers with the dossier: when it recorded nothing (the same request again), that answer is a
+    read of the dossier like any other, so it is recorded in the access log (and counts in the rate limit)."""
+    if not resultat.created:
+        await record_read(
+            runtime_of(request).access_log, stream_id(candidature_id), resultat.version, context, "CANDIDAT"
+        )
+    return answer(response, resultat, vue(candidature_id, resultat, context.occurred_at))
