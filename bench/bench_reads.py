@@ -1,10 +1,11 @@
 """Do reads of a dossier slow the commands on it? `python bench/bench_reads.py [--reads 680] [--commands 40]`
 
-A candidature draft gets `--commands` edits, then `--reads` reads by its EPCI (each recorded in the access log),
-then `--commands` edits again. Printed: the p50 of an edit before and after the reads, beside a raw asyncpg
-baseline (one INSERT and one SELECT of a stream's rows, the round trips an edit cannot avoid) run at the same two
-moments, and the ratio of ratios (1.0: the reads cost later commands nothing). Also how many events the reads
-added to the candidature's stream (0: they live in the access log)."""
+Two candidature drafts side by side: each gets `--commands` edits, then one gets `--reads` reads by its EPCIs
+(each recorded in the access log) and the other none (the control), then both get `--commands` edits again.
+Printed: the p50 of an edit before and after, for both; a raw asyncpg baseline (a SELECT and an INSERT, the round
+trips an edit cannot avoid); and the ratio of the two slow-downs (1.0: the reads cost later commands nothing; the
+edits themselves grow the stream, which the control measures). Also how many events the reads added to the
+candidature's stream (0: they live in the access log)."""
 
 from __future__ import annotations
 
@@ -57,39 +58,42 @@ async def baseline(pool: asyncpg.Pool, n: int) -> list[float]:
     return samples
 
 
+async def scenario(
+    store: PostgresEventStore, log: PostgresAccessLog, cid: str, reads: int, commands: int
+) -> tuple[list[float], list[float], int]:
+    """Edits, then `reads` reads of the dossier, then edits again: (before, after, events the reads added)."""
+    epci = CommandContext(actor=Actor(id="epci", role=Role.EPCI_CANDIDAT, scope=EPCI_1), occurred_at=AT)
+    await handlers.initier_candidature(store, cid, dossier(), epci)
+    before = await edits(store, cid, commands, epci, 0)
+    length = len(await store.read(f"candidature-{cid}"))
+    for index in range(reads):
+        reader = Actor(id=f"epci-{index // READS_PER_MINUTE}", role=Role.EPCI_CANDIDAT, scope=EPCI_1)
+        await handlers.consulter_dossier(store, log, cid, CommandContext(actor=reader, occurred_at=AT))
+    added = len(await store.read(f"candidature-{cid}")) - length
+    return before, await edits(store, cid, commands, epci, commands), added
+
+
 async def main(reads: int, commands: int) -> None:
     infra = start_infra()
     try:
         pool = await create_pool(await fresh_database(infra, "reads"), max_size=4)
         await migrate(pool)
-        store, log = PostgresEventStore(pool, "candidature", Signer.generate()), PostgresAccessLog(pool)
-        epci = CommandContext(actor=Actor(id="epci", role=Role.EPCI_CANDIDAT, scope=EPCI_1), occurred_at=AT)
-        cid = "bench-reads"
-        await handlers.initier_candidature(store, cid, dossier(), epci)
-        base_before, before = await baseline(pool, commands), await edits(store, cid, commands, epci, 0)
-        length = len(await store.read(f"candidature-{cid}"))
-        for index in range(reads):
-            reader = CommandContext(
-                actor=Actor(id=f"epci-{index // READS_PER_MINUTE}", role=Role.EPCI_CANDIDAT, scope=EPCI_1),
-                occurred_at=AT,
-            )
-            await handlers.consulter_dossier(store, log, cid, reader)  # readers rotate: below the rate limit
-        added = len(await store.read(f"candidature-{cid}")) - length
-        base_after, after = await baseline(pool, commands), await edits(store, cid, commands, epci, commands)
+        store, log = PostgresEventStore(pool, "candidature", signer=Signer.generate()), PostgresAccessLog(pool)
+        base = await baseline(pool, commands)
+        control_before, control_after, _ = await scenario(store, log, "control", 0, commands)
+        before, after, added = await scenario(store, log, "reads", reads, commands)
+        print(f"raw asyncpg baseline (a SELECT and an INSERT): {describe(base)}")
+        print(f"control, no read:   edit {describe(control_before)} → then {describe(control_after)}")
+        print(f"with {reads} reads: edit {describe(before)} → then {describe(after)}")
         p50 = {
-            k: percentile(v, 0.5)
-            for k, v in {"before": before, "after": after, "base_before": base_before, "base_after": base_after}.items()
+            name: percentile(v, 0.5)
+            for name, v in {"cb": control_before, "ca": control_after, "b": before, "a": after, "base": base}.items()
         }
-        print(f"edit before {reads} reads: {describe(before)}")
-        print(f"edit after  {reads} reads: {describe(after)}")
-        print(f"raw asyncpg baseline before: {describe(base_before)}; after: {describe(base_after)}")
+        print(f"edit / baseline p50: {p50['b'] / p50['base']:.1f} before the reads")
+        growth, control = p50["a"] / p50["b"], p50["ca"] / p50["cb"]
         print(
-            f"edit / baseline: before {p50['before'] / p50['base_before']:.2f}, "
-            f"after {p50['after'] / p50['base_after']:.2f}"
-        )
-        print(
-            f"ratio of ratios (after / before): "
-            f"{(p50['after'] / p50['base_after']) / (p50['before'] / p50['base_before']):.2f}"
+            f"slow-down of later edits: {growth:.2f} with the reads, {control:.2f} without; "
+            f"ratio {growth / control:.2f} (1.0: the reads cost later commands nothing)"
         )
         print(f"events the {reads} reads added to the candidature's stream: {added}")
         await pool.close()
