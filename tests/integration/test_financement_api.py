@@ -300,7 +300,8 @@ async def assert_exactly_ten_granted(service: Service, territoire: str, answers:
     assert {a.json()["error"] for a in answers if a.status_code == 409} == {"enveloppe_insuffisante"}
     stream = await service.stream(territoire)
     granted = [r.event for r in stream if r.envelope.event_type == "AideAccordee"]
-    assert len(granted) == 10 and types(stream).count("AideRefusee") == 40
+    # the 40 refused: one refusal recorded for the project that day, each answered 409 with it
+    assert len(granted) == 10 and types(stream).count("AideRefusee") == 1
     assert sum(a.montant_centimes for a in granted) <= 10_000_000  # type: ignore[attr-defined]
     assert [r.envelope.stream_version for r in stream] == list(range(1, len(stream) + 1))
     body = (await service.client.get(f"/enveloppes/{territoire}", headers=BPI)).json()
@@ -373,3 +374,21 @@ async def test_a_decision_dated_after_the_business_day_is_refused(service: Servi
         "entree_invalide",
         "date_decision",
     )
+
+
+async def test_a_burst_of_refused_aids_under_fresh_ids_records_one_refusal(service: Service) -> None:
+    """190 requests under fresh ids at a full envelope used to append 190 refusals; now each is answered 409 with
+    the refusal recorded for that project and day, and the envelope's stream grows by one event."""
+    territoire = await laureate_with_envelope(service, 50_000_000)
+    assert await service.client.post(f"/enveloppes/{territoire}/aides", headers=BPI, json=aide("plein", 50_000_000))
+    before = len(await service.app.state.runtime.store.read(f"enveloppe-{territoire}"))
+    answers = await asyncio.gather(
+        *(
+            service.client.post(f"/enveloppes/{territoire}/aides", headers=BPI, json=aide(f"rafale-{i}", 1_000_000))
+            for i in range(20)
+        )
+    )
+    assert {a.status_code for a in answers} == {409}
+    assert {a.json()["refus"]["aide_id"] for a in answers} <= {f"rafale-{i}" for i in range(20)}
+    after = await service.app.state.runtime.store.read(f"enveloppe-{territoire}")
+    assert [r.envelope.event_type for r in after[before:]] == ["AideRefusee"]

@@ -263,3 +263,11 @@ def test_the_state_tracks_attributed_engaged_and_available_money() -> None:
 def test_an_impossible_aid_command_cannot_even_be_built(field: str, value: object) -> None:
     with pytest.raises(ValidationError, match=field):
         accorder(**{field: value})
+
+
+def test_a_burst_of_fresh_ids_for_the_same_project_and_day_records_one_refusal() -> None:
+    full = (accordee("a1", 200_000_000), accordee("a2", 200_000_000))
+    given(decider, *READY, *full, refusee("a3", 100_000_001)).when(accorder("a4", 100_000_002)).then()
+    other_day = accorder("a5", 100_000_001, date_decision=date(2023, 11, 3))
+    [refusal] = decider.decide(other_day, decider.fold([*READY, *full, refusee("a3", 100_000_001)]))
+    assert isinstance(refusal, AideRefusee) and refusal.aide_id == "a5"  # another day: recorded

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from financement.domain.commands import AccorderAide, AttribuerEnveloppe, Command
-from financement.domain.enveloppe import EnveloppeTerritoriale, decider, stream_id
+from financement.domain.enveloppe import EnveloppeTerritoriale, decider, refus_du_jour, stream_id
 from financement.domain.events import AideAccordee, AideRefusee, Event
 from kernel.business_time import not_in_the_future
 from kernel.command_handler import Decision, handle_command
@@ -48,5 +48,6 @@ async def accorder_aide(store: EventStore, command: AccorderAide, context: Comma
         decision = decided.events[0]
         assert isinstance(decision, AideAccordee | AideRefusee)
         return DecisionAide(decision, nouvelle=True, enveloppe=enveloppe)
-    earlier = enveloppe.aides.get(command.aide_id) or enveloppe.refus[command.aide_id]
+    earlier = enveloppe.aides.get(command.aide_id) or refus_du_jour(enveloppe, command)
+    assert earlier is not None  # nothing recorded: the aid was granted or refused before
     return DecisionAide(earlier, nouvelle=False, enveloppe=enveloppe)

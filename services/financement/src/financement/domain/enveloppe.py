@@ -158,7 +158,9 @@ def _refuser(command: AccorderAide, state: EnveloppeTerritoriale) -> list[Event]
     """The envelope cannot hold it: a refusal other services must learn of, hence an event.
 
     A refusal is not final: once the envelope can hold it (or for a smaller amount), the same aide_id may be
-    granted; only the very same refusal is not recorded twice."""
+    granted. One refusal per project and day is recorded: the same refusal asked again, or a burst of requests for
+    the same project under fresh ids, is answered with the refusal already recorded and appends nothing (a stream
+    that grew with every retry would slow every later decision on the envelope)."""
     refusee = AideRefusee(
         aide_id=command.aide_id,
         projet_id=command.projet_id,
@@ -167,7 +169,23 @@ def _refuser(command: AccorderAide, state: EnveloppeTerritoriale) -> list[Event]
         motif=MOTIF_ENVELOPPE_INSUFFISANTE,
         date_decision=command.date_decision,
     )
-    return [] if state.refus.get(command.aide_id) == refusee else [refusee]
+    if state.refus.get(command.aide_id) == refusee or refus_du_jour(state, command) is not None:
+        return []
+    return [refusee]
+
+
+def refus_du_jour(state: EnveloppeTerritoriale, command: AccorderAide) -> AideRefusee | None:
+    """The refusal already recorded for this aid, else for the same project on the same day."""
+    if (same := state.refus.get(command.aide_id)) is not None:
+        return same
+    return next(
+        (
+            r
+            for r in state.refus.values()
+            if (r.projet_id, r.date_decision) == (command.projet_id, command.date_decision)
+        ),
+        None,
+    )
 
 
 def _deja_accordee(recorded: AideAccordee, asked: AideAccordee) -> list[Event]:
