@@ -62,7 +62,7 @@ def accorder(aide_id: str = "a1", montant: int = 100_000_000, **changes: object)
         projet_id="p1",
         forme=FormeAide.SUBVENTION,
         montant_centimes=montant,
-        assiette_centimes=200_000_000,
+        assiette_centimes=1_000_000_000,  # 10 M€: the project's base holds every aid of these tests
         regime=RegimeAide.REPRISE_DURABLE_SA102077,
         date_decision=date(2023, 11, 2),
     )
@@ -77,7 +77,7 @@ def accordee(aide_id: str = "a1", montant: int = 100_000_000, **changes: object)
         siret=SIRET,
         forme=FormeAide.SUBVENTION,
         montant_centimes=montant,
-        assiette_centimes=200_000_000,
+        assiette_centimes=1_000_000_000,  # 10 M€: the project's base holds every aid of these tests
         regime=RegimeAide.REPRISE_DURABLE_SA102077,
         date_decision=date(2023, 11, 2),
         publication_obligatoire=montant >= 50_000_000,
@@ -184,7 +184,7 @@ def test_no_aid_to_a_project_not_qualified_for_the_territory() -> None:
 
 
 def test_the_aid_cannot_exceed_its_assiette() -> None:
-    given(decider, *READY).when(accorder(montant=200_000_001)).then_refused(
+    given(decider, *READY).when(accorder(montant=200_000_001, assiette_centimes=200_000_000)).then_refused(
         errors.MontantSuperieurAssiette, "montant_superieur_assiette"
     )
 
@@ -271,3 +271,30 @@ def test_a_burst_of_fresh_ids_for_the_same_project_and_day_records_one_refusal()
     other_day = accorder("a5", 100_000_001, date_decision=date(2023, 11, 3))
     [refusal] = decider.decide(other_day, decider.fold([*READY, *full, refusee("a3", 100_000_001)]))
     assert isinstance(refusal, AideRefusee) and refusal.aide_id == "a5"  # another day: recorded
+
+
+def test_the_aids_of_one_project_together_cannot_exceed_its_assiette() -> None:
+    """Two aids of 400 000 € on a base of 400 000 € were both granted (200 % of the base)."""
+    base = {"assiette_centimes": 40_000_000}
+    first = accordee("a1", 40_000_000, **base)
+    given(decider, *READY).when(accorder("a1", 40_000_000, **base)).then(first)
+    given(decider, *READY, first).when(accorder("a2", 40_000_000, **base)).then_refused(
+        errors.CumulSuperieurAssiette, "cumul_superieur_assiette"
+    )
+
+
+def test_publication_is_due_from_500_000_euros_of_aid_per_project_whatever_the_forms() -> None:
+    """A 300 k€ subvention then a 300 k€ avance on one project: the second crosses the threshold."""
+    subvention = accordee("a1", 30_000_000)
+    assert subvention.publication_obligatoire is False
+    avance = accorder("a2", 30_000_000, forme=FormeAide.AVANCE_REMBOURSABLE)
+    given(decider, *READY, subvention).when(avance).then(
+        accordee("a2", 30_000_000, forme=FormeAide.AVANCE_REMBOURSABLE, publication_obligatoire=True)
+    )
+
+
+def test_no_envelope_exceeds_the_whole_fund() -> None:
+    contributions = (Contribution(financeur="ETAT_F2030", montant_centimes=20_000_000_000),)
+    given(decider, LAUREAT).when(attribuer(20_000_000_000, contributions)).then_refused(
+        errors.EnveloppeSuperieureAuFonds, "enveloppe_superieure_au_fonds"
+    )

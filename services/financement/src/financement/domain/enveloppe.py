@@ -29,6 +29,7 @@ from financement.domain.events import (
 from kernel.decider import Decider
 
 MOTIF_ENVELOPPE_INSUFFISANTE = "enveloppe_insuffisante"
+FONDS_CENTIMES = 9_000_000_000  # the programme's fund: 90 M€ of subsidies [002]
 
 
 def stream_id(territoire_id: str) -> str:
@@ -97,6 +98,10 @@ def _enregistrer_projet(command: EnregistrerProjetQualifie, state: EnveloppeTerr
 
 
 def _attribuer(command: AttribuerEnveloppe, state: EnveloppeTerritoriale) -> list[Event]:
+    if command.montant_centimes > FONDS_CENTIMES:
+        raise errors.EnveloppeSuperieureAuFonds(
+            f"enveloppe de {command.montant_centimes} centimes > fonds de {FONDS_CENTIMES} centimes"
+        )
     financed = sum(c.montant_centimes for c in command.contributions)
     if financed != command.montant_centimes:
         raise errors.ContributionsIncoherentes(
@@ -131,15 +136,23 @@ def _accorder(command: AccorderAide, state: EnveloppeTerritoriale) -> list[Event
         raise errors.MontantSuperieurAssiette(
             f"montant {command.montant_centimes} > assiette {command.assiette_centimes} centimes"
         )
-    accordee = _aide_accordee(command, projet)
     if command.aide_id in state.aides:
-        return _deja_accordee(state.aides[command.aide_id], accordee)
+        recorded = state.aides[command.aide_id]
+        return _deja_accordee(recorded, _aide_accordee(command, projet, recorded.publication_obligatoire))
+    cumul = sum(a.montant_centimes for a in state.aides.values() if a.projet_id == command.projet_id)
+    if cumul + command.montant_centimes > command.assiette_centimes:
+        raise errors.CumulSuperieurAssiette(
+            f"les aides du projet {command.projet_id} totaliseraient {cumul + command.montant_centimes} centimes,"
+            f" au-delà de son assiette de {command.assiette_centimes} centimes"
+        )
+    # published from 500 000 € of aid per project, whatever the forms [003]
+    accordee = _aide_accordee(command, projet, cumul + command.montant_centimes >= SEUIL_PUBLICATION_CENTIMES)
     if command.montant_centimes > state.disponible_centimes:
         return _refuser(command, state)
     return [accordee]
 
 
-def _aide_accordee(command: AccorderAide, projet: ProjetQualifieEnregistre) -> AideAccordee:
+def _aide_accordee(command: AccorderAide, projet: ProjetQualifieEnregistre, publication: bool) -> AideAccordee:
     return AideAccordee(
         aide_id=command.aide_id,
         projet_id=command.projet_id,
@@ -150,7 +163,7 @@ def _aide_accordee(command: AccorderAide, projet: ProjetQualifieEnregistre) -> A
         assiette_centimes=command.assiette_centimes,
         regime=command.regime,
         date_decision=command.date_decision,
-        publication_obligatoire=command.montant_centimes >= SEUIL_PUBLICATION_CENTIMES,
+        publication_obligatoire=publication,
     )
 
 

@@ -29,6 +29,18 @@ class MontantSuperieurAssiette(DomainError):
     reason = "montant_superieur_assiette"
 
 
+class CumulSuperieurAssiette(DomainError):
+    """The aids of one project together may not exceed its expense base (the assiette)."""
+
+    reason = "cumul_superieur_assiette"
+
+
+class EnveloppeSuperieureAuFonds(DomainError):
+    """No territory envelope can exceed the whole fund (90 M€ [002])."""
+
+    reason = "enveloppe_superieure_au_fonds"
+
+
 class AideDejaAccordee(DomainError):
     """The aid id is already granted on other terms: an id names one grant, never two."""
 
