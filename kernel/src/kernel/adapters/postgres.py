@@ -63,31 +63,30 @@ async def migrate(
     kernel's tables, grants the service role only what SERVICE_GRANTS lists (the log: read, and append through
     `append_events`), and the service's own tables (read models, projections: derived, rebuildable) are created by
     the service role on its pool. `log_readers` are roles that may read the log and nothing else (rebuilds, audits)."""
+    owner = str(await pool.fetchval("SELECT current_user"))
+    role = owner if service_pool is None else str(await service_pool.fetchval("SELECT current_user"))
+    kernel = [SCHEMA]
+    if role != owner:
+        kernel.append(SERVICE_GRANTS.replace("{role}", _role(role)))
+    kernel += [f"GRANT SELECT ON events TO {_role(reader)}" for reader in log_readers]
+    if role == owner:
+        await _run_locked(pool, 4242, [*kernel, *extra_sql])
+        return
+    assert service_pool is not None
+    await _run_locked(pool, 4242, kernel)
+    await _run_locked(service_pool, 4243, extra_sql)
+
+
+async def _run_locked(pool: asyncpg.Pool, lock: int, statements: Sequence[str]) -> None:
+    """Run migration statements under an advisory lock: several processes may start at once."""
     async with pool.acquire() as conn:
         await conn.execute("SET statement_timeout = 0")  # waiting for another process's migration is fine
-        await conn.execute("SELECT pg_advisory_lock(4242)")  # several processes may start at once
+        await conn.execute("SELECT pg_advisory_lock($1)", lock)
         try:
-            await conn.execute(SCHEMA)
-            owner = str(await conn.fetchval("SELECT current_user"))
-            role = None if service_pool is None else str(await service_pool.fetchval("SELECT current_user"))
-            if role is not None and role != owner:
-                await conn.execute(SERVICE_GRANTS.replace("{role}", _role(role)))
-            for reader in log_readers:
-                await conn.execute(f"GRANT SELECT ON events TO {_role(reader)}")
-            if role is None or role == owner:
-                for sql in extra_sql:
-                    await conn.execute(sql)
+            for sql in statements:
+                await conn.execute(sql)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock(4242)")
-    if service_pool is not None and role != owner:
-        async with service_pool.acquire() as conn:
-            await conn.execute("SET statement_timeout = 0")
-            await conn.execute("SELECT pg_advisory_lock(4243)")
-            try:
-                for sql in extra_sql:
-                    await conn.execute(sql)
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock(4243)")
+            await conn.execute("SELECT pg_advisory_unlock($1)", lock)
 
 
 # What a service's role may do on the kernel's tables: read the log and append to it through `append_events`

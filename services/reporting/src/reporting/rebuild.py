@@ -13,12 +13,12 @@ from typing import Any
 from kernel.adapters.logs import configure_logging
 from kernel.adapters.runtime import Settings
 from reporting.application.rebuild import rebuild
-from reporting.entrypoints.projection import MIGRATIONS, SOURCES, event_log, projection_store
+from reporting.entrypoints.projection import MIGRATIONS, SOURCES, default_source, event_log, projection_store
 
 
 async def run(settings: Settings, swap: bool = False, source: str | None = None) -> dict[str, Any]:
     """The same rebuild as POST /ops/rebuild, on a pool of its own."""
-    chosen = source or ("database" if settings.source_databases else "topics")
+    chosen = source or default_source(settings)
     pool = await settings.open_database(MIGRATIONS, max_size=5)
     try:
         store = projection_store(pool, settings.verifier())

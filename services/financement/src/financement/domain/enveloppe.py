@@ -174,17 +174,18 @@ def _refuser(command: AccorderAide, state: EnveloppeTerritoriale) -> list[Event]
     granted. One refusal per project and day is recorded: the same refusal asked again, or a burst of requests for
     the same project under fresh ids, is answered with the refusal already recorded and appends nothing (a stream
     that grew with every retry would slow every later decision on the envelope)."""
-    refusee = AideRefusee(
-        aide_id=command.aide_id,
-        projet_id=command.projet_id,
-        territoire_id=command.territoire_id,
-        montant_centimes=command.montant_centimes,
-        motif=MOTIF_ENVELOPPE_INSUFFISANTE,
-        date_decision=command.date_decision,
-    )
-    if state.refus.get(command.aide_id) == refusee or refus_du_jour(state, command) is not None:
+    if refus_du_jour(state, command) is not None:
         return []
-    return [refusee]
+    return [
+        AideRefusee(
+            aide_id=command.aide_id,
+            projet_id=command.projet_id,
+            territoire_id=command.territoire_id,
+            montant_centimes=command.montant_centimes,
+            motif=MOTIF_ENVELOPPE_INSUFFISANTE,
+            date_decision=command.date_decision,
+        )
+    ]
 
 
 def refus_du_jour(state: EnveloppeTerritoriale, command: AccorderAide) -> AideRefusee | None:

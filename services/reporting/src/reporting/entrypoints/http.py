@@ -13,7 +13,7 @@ from kernel.ports import CommandContext
 from reporting.adapters.store import PostgresProjectionStore
 from reporting.application import figures
 from reporting.application.rebuild import rebuild
-from reporting.entrypoints.projection import event_log, projection_store
+from reporting.entrypoints.projection import default_source, event_log, projection_store
 
 router = APIRouter(prefix="/figures", tags=["figures"])
 ops = APIRouter(prefix="/ops", tags=["ops"])
@@ -75,6 +75,6 @@ async def rebuild_projection(
 ) -> dict[str, Any]:
     """Replay the producers' logs into a fresh schema and compare figures and facts; `swap=true` makes it live."""
     settings = runtime_of(request).settings
-    chosen = source or ("database" if settings.source_databases else "topics")
+    chosen = source or default_source(settings)
     store = projection_store(runtime_of(request).pool, settings.verifier())
     return await rebuild(store, event_log(settings, chosen), swap=swap, source=chosen)

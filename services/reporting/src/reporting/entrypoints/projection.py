@@ -31,10 +31,15 @@ def projection_store(pool: asyncpg.Pool, verifier: Verifier | None = None) -> Po
 SOURCES = ("database", "topics")
 
 
+def default_source(settings: Settings) -> str:
+    """The producers' events tables when this deployment says where they are, else the topics."""
+    return "database" if settings.source_databases else "topics"
+
+
 def event_log(settings: Settings, source: str | None = None) -> EventLog:
     """What a rebuild replays: the producers' events tables (the source of truth; the default when configured)
     or the three topics of this deployment (with its prefix), read from offset 0 without a group."""
-    source = source or ("database" if settings.source_databases else "topics")
+    source = source or default_source(settings)
     if source == "database":
         return DatabaseLog(settings.source_databases)
     if source == "topics":
