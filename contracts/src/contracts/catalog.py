@@ -12,6 +12,7 @@ from typing import Any
 import contracts.candidature.v1
 import contracts.financement.v1
 import contracts.instruction.mission
+import contracts.instruction.projets
 import contracts.instruction.v1  # noqa: F401 - imported for their registrations
 from contracts.base import DomainEvent
 from contracts.registry import registered, upcasters
@@ -20,6 +21,7 @@ VERSIONED_MODULES = (
     "contracts.candidature.v1",
     "contracts.instruction.v1",
     "contracts.instruction.mission",
+    "contracts.instruction.projets",
     "contracts.financement.v1",
 )
 

@@ -22,7 +22,9 @@ STREAM_TOPICS = {
     "vague": CANDIDATURE,  # a wave and its relève
     "ami": CANDIDATURE,  # the AMI itself (early closure)
     "dossier": INSTRUCTION,  # the selection of a candidature
-    "mission": INSTRUCTION,  # a laureate's engineering mission, COPIL and qualified projects
+    "mission": INSTRUCTION,  # a laureate's engineering mission and its COPIL
+    "recensement": INSTRUCTION,  # the companies a mission's consultants met
+    "projet": INSTRUCTION,  # one industrial project: census, qualification, aid request, Bpifrance's instruction
     "enveloppe": FINANCEMENT,  # a territory's envelope and its aids
 }
 

@@ -6,12 +6,13 @@ instruction.dossier.v1 with the dossier streams. `ProjetQualifie` (instruction v
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import DomainEvent, Identifiant, RegionCode
-from contracts.registry import register
+from contracts.registry import register, upcaster
 
 Libelle = Annotated[str, Field(min_length=1, max_length=300)]
 Texte = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -27,6 +28,31 @@ class Participant(_Valeur):
 
     organisme: Libelle
     role: Libelle
+
+
+class MembreCopil(StrEnum):
+    """The bodies a COPIL local holds « a minima » [000]: « les services déconcentrés de l'État, la Région, la
+    Caisse des Dépôts, Bpifrance, le programme Territoires d'industrie, Business France et l'EPCI »."""
+
+    SERVICES_ETAT = "SERVICES_ETAT"  # préfecture, sous-préfecture, services déconcentrés
+    REGION = "REGION"
+    CDC = "CDC"
+    BPIFRANCE = "BPIFRANCE"
+    PROGRAMME_TI = "PROGRAMME_TI"  # délégation / chef de projet Territoires d'industrie
+    BUSINESS_FRANCE = "BUSINESS_FRANCE"
+    EPCI = "EPCI"
+    AUTRE = "AUTRE"  # « tout autre acteur jugé pertinent »
+
+
+MEMBRES_A_MINIMA = frozenset(MembreCopil) - {MembreCopil.AUTRE}
+
+
+class ParticipantCopil(_Valeur):
+    """Who sat at a COPIL local, and which of the required bodies it represents."""
+
+    organisme: Libelle
+    role: Libelle
+    membre: MembreCopil
 
 
 class AxeFeuilleDeRoute(_Valeur):
@@ -87,8 +113,8 @@ class MissionIngenierieLancee(DomainEvent):
 
 
 @register
-class ComitePilotageTenu(DomainEvent):
-    """The territory's COPIL local met (at least once a month during the mission)."""
+class ComitePilotageTenuV1(DomainEvent):
+    """Version 1 (released): the participants named no required body."""
 
     event_type = "ComitePilotageTenu"
     territoire_id: Identifiant
@@ -96,6 +122,31 @@ class ComitePilotageTenu(DomainEvent):
     date: date
     participants: Annotated[list[Participant], Field(min_length=1)]
     ordre_du_jour: Texte
+
+
+@register
+class ComitePilotageTenu(DomainEvent):
+    """The territory's COPIL local met (at least once a month during the mission), version 2: each participant
+    says which required body it represents, so a qualification can check the attendance « a minima »."""
+
+    event_type = "ComitePilotageTenu"
+    schema_version = 2
+    territoire_id: Identifiant
+    copil_id: Identifiant
+    date: date
+    participants: Annotated[list[ParticipantCopil], Field(min_length=1, max_length=200)]
+    ordre_du_jour: Texte
+
+    @property
+    def membres_absents(self) -> frozenset[MembreCopil]:
+        return MEMBRES_A_MINIMA - {p.membre for p in self.participants}
+
+
+@upcaster("ComitePilotageTenu", 1)
+def _copil_v1_vers_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 COPIL did not say whom its participants represented: « autre » (it cannot qualify a project)."""
+    participants = [{**p, "membre": MembreCopil.AUTRE.value} for p in data["participants"]]
+    return {**data, "participants": participants}
 
 
 @register

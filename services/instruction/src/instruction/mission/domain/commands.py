@@ -7,20 +7,13 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.base import FormeAide, Identifiant, MontantCentimes, NombreEmplois, RegionCode, Siret
-from contracts.instruction.mission import AxeFeuilleDeRoute, Libelle, Mois, Participant, Texte
-
-ASSIETTE_MINIMALE_CENTIMES = 40_000_000  # 400 000 € of eligible expenses per project [000]
+from contracts.base import Identifiant, RegionCode
+from contracts.instruction.mission import AxeFeuilleDeRoute, Libelle, Mois, ParticipantCopil, Texte
 
 JoursHommes = Annotated[int, Field(ge=1, le=10_000, description="Temps de consultant, en jours-hommes")]
 Signataires = Annotated[list[Libelle], Field(min_length=2, description="La CDC et le ou les EPCI signataires")]
-Participants = Annotated[list[Participant], Field(min_length=1)]
+Participants = Annotated[list[ParticipantCopil], Field(min_length=1, max_length=200)]
 Axes = Annotated[list[AxeFeuilleDeRoute], Field(min_length=1, description="Au moins un axe thématique")]
-RaisonSociale = Annotated[str, Field(min_length=1, max_length=200)]
-AssietteEstimee = Annotated[
-    MontantCentimes, Field(ge=ASSIETTE_MINIMALE_CENTIMES, description="≥ 400 000 € [000], en centimes")
-]
-Emplois = NombreEmplois  # potential jobs at 3–5 years, bounded so that every projection can hold them
 
 
 class _Commande(BaseModel):
@@ -75,19 +68,6 @@ class SignalerComitePilotageManquant(_Commande):
     maintenant: AwareDatetime
 
 
-class QualifierProjet(_Commande):
-    """The territory's COPIL local, at one of its meetings, qualifies an industrial project."""
-
-    projet_id: Identifiant
-    siret: Siret
-    raison_sociale: RaisonSociale
-    intitule: Libelle
-    date_copil: date
-    assiette_estimee_centimes: AssietteEstimee
-    forme_envisagee: FormeAide
-    emplois_prevus: Emplois = 0
-
-
 class RestituerFeuilleDeRoute(_Commande):
     """The consultant delivers the feuille de route and its thematic axes."""
 
@@ -114,7 +94,6 @@ Commande = (
     | LancerIngenierie
     | TenirComitePilotage
     | SignalerComitePilotageManquant
-    | QualifierProjet
     | RestituerFeuilleDeRoute
     | RestituerMission
     | CloturerMission

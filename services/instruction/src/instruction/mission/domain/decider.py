@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from instruction.mission.domain import alertes, decisions, projets
+from instruction.mission.domain import alertes, decisions
 from instruction.mission.domain.commands import (
     CloturerMission,
     Commande,
     ConstaterRetardConvention,
     LancerIngenierie,
     OuvrirMission,
-    QualifierProjet,
     RestituerFeuilleDeRoute,
     RestituerMission,
     SignalerComitePilotageManquant,
@@ -38,8 +37,6 @@ def decide(command: Commande, state: Mission) -> Sequence[Evenement]:
             return decisions.tenir_comite(command, state)
         case SignalerComitePilotageManquant():
             return alertes.signaler_copil_manquant(command, state)
-        case QualifierProjet():
-            return projets.qualifier(command, state)
         case RestituerFeuilleDeRoute():
             return decisions.restituer_feuille(command, state)
         case RestituerMission():

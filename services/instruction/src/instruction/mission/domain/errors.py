@@ -69,18 +69,6 @@ class CopilDejaTenu(DomainError):
     reason = "copil_deja_tenu"
 
 
-class CopilInconnu(DomainError):
-    """A project is qualified at a COPIL that was held, i.e. recorded on the mission."""
-
-    reason = "copil_inconnu"
-
-
-class ProjetDejaQualifie(DomainError):
-    """The project was already qualified with other terms."""
-
-    reason = "projet_deja_qualifie"
-
-
 class FeuilleDeRouteDejaRestituee(DomainError):
     reason = "feuille_de_route_deja_restituee"
 

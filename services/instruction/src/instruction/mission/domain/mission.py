@@ -1,5 +1,6 @@
 """The Mission aggregate's state and its evolve: a laureate territory's engineering mission, from the
-notification of its selection to the close (DOMAIN-REFERENCE §2.5 rows 10-15, §3.2 qualification).
+notification of its selection to the close (DOMAIN-REFERENCE §2.5 rows 10-15); the projects its COPIL
+qualifies live in the `projets` slice.
 
 Stream `mission-<territoire_id>` (territoire_id == the winning candidature_id). A state machine on `etat`:
 
@@ -8,11 +9,10 @@ Stream `mission-<territoire_id>` (territoire_id == the winning candidature_id). 
         --MissionCloturee--> CLOTUREE
 
 Facts that do not move `etat`: ConventionEnRetard (OUVERTE), ComitePilotageTenu, ComitePilotageManquant,
-ProjetQualifie (INGENIERIE_EN_COURS or RESTITUEE), FeuilleDeRouteRestituee (INGENIERIE_EN_COURS)."""
+FeuilleDeRouteRestituee (INGENIERIE_EN_COURS)."""
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,7 +29,6 @@ from contracts.instruction.mission import (
     MissionOuverte,
     MissionRestituee,
 )
-from contracts.instruction.v1 import ProjetQualifie
 
 Evenement = (
     MissionOuverte
@@ -38,7 +37,6 @@ Evenement = (
     | MissionIngenierieLancee
     | ComitePilotageTenu
     | ComitePilotageManquant
-    | ProjetQualifie
     | FeuilleDeRouteRestituee
     | MissionRestituee
     | MissionCloturee
@@ -68,14 +66,9 @@ class Mission(BaseModel):
     lancement: MissionIngenierieLancee | None = None
     copils: dict[str, ComitePilotageTenu] = Field(default_factory=dict)
     mois_sans_copil: list[str] = Field(default_factory=list)
-    projets: dict[str, ProjetQualifie] = Field(default_factory=dict)
     feuille_de_route: FeuilleDeRouteRestituee | None = None
     restitution: MissionRestituee | None = None
     cloture: MissionCloturee | None = None
-
-    def copil_tenu_le(self, jour: date) -> bool:
-        """A qualification names its COPIL by the date it was held."""
-        return any(copil.date == jour for copil in self.copils.values())
 
 
 def stream_id(territoire_id: str) -> str:
@@ -98,8 +91,6 @@ def evolve(state: Mission, event: DomainEvent) -> Mission:
             update = {"copils": {**state.copils, copil_id: event}}
         case ComitePilotageManquant(mois=mois):
             update = {"mois_sans_copil": [*state.mois_sans_copil, mois]}
-        case ProjetQualifie(projet_id=projet_id):
-            update = {"projets": {**state.projets, projet_id: event}}
         case FeuilleDeRouteRestituee():
             update = {"feuille_de_route": event}
         case MissionRestituee():

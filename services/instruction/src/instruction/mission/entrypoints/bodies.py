@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.base import DateProgramme, FormeAide, Identifiant, Siret
+from contracts.base import DateProgramme, Identifiant
 from contracts.instruction.mission import Libelle, Texte
 from instruction.mission.domain.commands import (
-    AssietteEstimee,
     Axes,
-    Emplois,
     JoursHommes,
     Participants,
-    RaisonSociale,
     Signataires,
 )
 
@@ -38,17 +35,6 @@ class ComitePilotage(_Corps):
     date: DateProgramme = Field(description="Not in the future; not before the launch")
     participants: Participants
     ordre_du_jour: Texte
-
-
-class QualificationProjet(_Corps):
-    projet_id: Identifiant
-    siret: Siret
-    raison_sociale: RaisonSociale
-    intitule: Libelle
-    date_copil: DateProgramme = Field(description="The date of a COPIL recorded on this mission")
-    assiette_estimee_centimes: AssietteEstimee
-    forme_envisagee: FormeAide
-    emplois_prevus: Emplois = 0
 
 
 class FeuilleDeRoute(_Corps):

@@ -1,4 +1,4 @@
-"""HTTP API of a laureate's mission: convention, engineering, COPIL meetings and the projects they qualify,
+"""HTTP API of a laureate's mission: convention, engineering, COPIL meetings,
 feuille de route, restitution, close; reads of one mission and of all of them."""
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from instruction.mission.entrypoints.access import (
     consultant_ou_copil,
     lecteur_de_la_mission,
     lecteur_national,
-    membre_du_copil,
 )
 from instruction.mission.entrypoints.bodies import (
     Cloture,
@@ -29,7 +28,6 @@ from instruction.mission.entrypoints.bodies import (
     Convention,
     FeuilleDeRoute,
     Lancement,
-    QualificationProjet,
     Restitution,
 )
 from instruction.mission.entrypoints.views import resume, vue
@@ -120,25 +118,6 @@ async def tenir_comite(
 ) -> dict[str, Any]:
     command = c.TenirComitePilotage(territoire_id=territoire_id, **body.model_dump())
     return await _executer(request, response, command, context, date=body.date)
-
-
-@router.post(
-    "/territoires/{territoire_id}/projets",
-    status_code=201,
-    summary="Qualify an industrial project (COPIL local)",
-    description="The territory's COPIL local (COPIL_MEMBRE, scope = territoire_id) qualifies a project "
-    "at a COPIL held that day (`date_copil`), once the mission is launched. "
-    "409 `mission_non_lancee`, `copil_inconnu`, `projet_deja_qualifie`, `mission_cloturee`.",
-)
-async def qualifier_projet(
-    territoire_id: TerritoireId,
-    body: QualificationProjet,
-    request: Request,
-    response: Response,
-    context: Annotated[CommandContext, Depends(membre_du_copil)],
-) -> dict[str, Any]:
-    command = c.QualifierProjet(territoire_id=territoire_id, **body.model_dump())
-    return await _executer(request, response, command, context)
 
 
 @router.post(

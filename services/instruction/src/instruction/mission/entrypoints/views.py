@@ -31,6 +31,5 @@ def resume(territoire_id: str, state: Mission) -> dict[str, Any]:
         "date_lancement": lancement.date_lancement.isoformat() if lancement else None,
         "nb_copils": len(state.copils),
         "mois_sans_copil": state.mois_sans_copil,
-        "nb_projets_qualifies": len(state.projets),
         "date_restitution": state.restitution.date.isoformat() if state.restitution else None,
     }

@@ -1,0 +1,1 @@
+"""Use cases of the projects: load, decide, append through the kernel."""
