@@ -25,7 +25,8 @@ STREAM_TOPICS = {
     "mission": INSTRUCTION,  # a laureate's engineering mission and its COPIL
     "recensement": INSTRUCTION,  # the companies a mission's consultants met
     "projet": INSTRUCTION,  # one industrial project: census, qualification, aid request, Bpifrance's instruction
-    "enveloppe": FINANCEMENT,  # a territory's envelope and its aids
+    "enveloppe": FINANCEMENT,  # a territory's envelope, its aids, their payments and repayments
+    "programme": FINANCEMENT,  # the programme's ledgers: the 90 M€ fund and the 10 M€ of engineering
 }
 
 

@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     return create_service_app(
         runtime,
         http.router,
+        http.programme_router,
         title="Rebond · financement",
         clock=clock or clock_from_env(os.environ.get("REBOND_SIMULATED_CLOCK")),
     )

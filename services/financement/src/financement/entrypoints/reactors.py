@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from contracts import topics
 from contracts.base import DomainEvent
+from contracts.instruction.projets import AideInstruite, ProjetAbandonne
 from contracts.instruction.v1 import ProjetQualifie, TerritoireLaureat
 from financement.application import handlers
-from financement.domain.commands import Command, EnregistrerLaureat, EnregistrerProjetQualifie
+from financement.domain.commands import (
+    AnnulerAidesDuProjet,
+    Command,
+    EnregistrerInstruction,
+    EnregistrerLaureat,
+    EnregistrerProjetQualifie,
+)
 from kernel.adapters.runtime import ServiceRuntime
 from kernel.reactor import Reaction
 
@@ -29,6 +36,27 @@ def commande_pour(event: DomainEvent) -> Command | None:
                 projet_id=event.projet_id,
                 siret=event.siret,
                 assiette_estimee_centimes=event.assiette_estimee_centimes,
+            )
+        case AideInstruite():
+            return EnregistrerInstruction(
+                territoire_id=event.territoire_id,
+                projet_id=event.projet_id,
+                demande_id=event.demande_id,
+                siret=event.siret,
+                forme=event.forme,
+                regime=event.regime,
+                assiette_centimes=event.assiette_centimes,
+                intensite_max_pour_mille=event.intensite_max_pour_mille,
+                plafond_aide_centimes=event.plafond_aide_centimes,
+                emplois_prevus=event.emplois_prevus,
+                date_instruction=event.date_instruction,
+            )
+        case ProjetAbandonne():
+            return AnnulerAidesDuProjet(
+                territoire_id=event.territoire_id,
+                projet_id=event.projet_id,
+                motif=event.motif[:300],
+                date_annulation=event.date,
             )
     return None
 

@@ -1,0 +1,1 @@
+"""Storage adapters of financement: the unit of work that commits an envelope and the programme together."""
