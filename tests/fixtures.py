@@ -28,6 +28,16 @@ def signed(envelope: EventEnvelope) -> EventEnvelope:
 
 
 SIRET = "73282932000074"  # a real SIRET (Luhn-valid), of a company the tests fund
+# A COPIL local with every body the AMI requires « a minima » [000] (the JSON a consultant posts)
+COPIL_A_MINIMA = [
+    {"organisme": "Sous-préfecture", "role": "présidence", "membre": "SERVICES_ETAT"},
+    {"organisme": "Conseil régional", "role": "membre", "membre": "REGION"},
+    {"organisme": "Banque des Territoires", "role": "membre", "membre": "CDC"},
+    {"organisme": "Bpifrance", "role": "membre", "membre": "BPIFRANCE"},
+    {"organisme": "Territoires d'industrie", "role": "chef de projet", "membre": "PROGRAMME_TI"},
+    {"organisme": "Business France", "role": "membre", "membre": "BUSINESS_FRANCE"},
+    {"organisme": "Communauté d'agglomération", "role": "membre", "membre": "EPCI"},
+]
 LE_28_AOUT_2023 = datetime(2023, 8, 28, 10, tzinfo=UTC)  # the announcement of the 19 laureates
 
 

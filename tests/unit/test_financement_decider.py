@@ -10,13 +10,24 @@ from pydantic import ValidationError
 from contracts.base import FormeAide, RegimeAide
 from contracts.financement.v1 import (
     AideAccordee,
+    AideAnnulee,
     AideRefusee,
+    AideSoldee,
     Contribution,
+    ConventionAideSignee,
+    Echeance,
+    EcheanceImpayee,
+    EcheancierFixe,
+    EnveloppeTerritorialeAjustee,
     EnveloppeTerritorialeAttribuee,
+    InstructionAideEnregistree,
     LaureatEnregistre,
     ProjetQualifieEnregistre,
+    RemboursementRecu,
+    VersementEffectue,
 )
-from financement.domain import errors
+from financement.domain import commands as c
+from financement.domain import errors, programme
 from financement.domain.commands import (
     AccorderAide,
     AttribuerEnveloppe,
@@ -40,7 +51,28 @@ CONTRIBUTIONS = (
 ATTRIBUEE = EnveloppeTerritorialeAttribuee(
     territoire_id=T, montant_centimes=500_000_000, contributions=list(CONTRIBUTIONS), date_attribution=date(2023, 9, 1)
 )
-READY = (LAUREAT, PROJET, ATTRIBUEE)
+INSTANCE = "Comité des financeurs, sur instruction de Bpifrance"
+
+
+def instruction(projet_id: str = "p1", plafond: int = 1_000_000_000, **changes: object) -> InstructionAideEnregistree:
+    fields = dict(
+        projet_id=projet_id,
+        territoire_id=T,
+        demande_id=f"d-{projet_id}",
+        siret=SIRET,
+        forme=FormeAide.SUBVENTION,
+        regime=RegimeAide.REPRISE_DURABLE_SA102077,
+        assiette_centimes=1_000_000_000,  # 10 M€: the project's base holds every aid of these tests
+        intensite_max_pour_mille=1000,
+        plafond_aide_centimes=plafond,
+        emplois_prevus=12,
+        date_instruction=date(2023, 10, 20),
+    )
+    return InstructionAideEnregistree(**{**fields, **changes})
+
+
+INSTRUIT = instruction()
+READY = (LAUREAT, PROJET, ATTRIBUEE, INSTRUIT)
 
 
 def enregistrer_laureat(**changes: object) -> EnregistrerLaureat:
@@ -62,8 +94,7 @@ def accorder(aide_id: str = "a1", montant: int = 100_000_000, **changes: object)
         projet_id="p1",
         forme=FormeAide.SUBVENTION,
         montant_centimes=montant,
-        assiette_centimes=1_000_000_000,  # 10 M€: the project's base holds every aid of these tests
-        regime=RegimeAide.REPRISE_DURABLE_SA102077,
+        instance_decision=INSTANCE,
         date_decision=date(2023, 11, 2),
     )
     return AccorderAide(**{**fields, **changes})
@@ -81,6 +112,10 @@ def accordee(aide_id: str = "a1", montant: int = 100_000_000, **changes: object)
         regime=RegimeAide.REPRISE_DURABLE_SA102077,
         date_decision=date(2023, 11, 2),
         publication_obligatoire=montant >= 50_000_000,
+        demande_id="d-p1",
+        plafond_aide_centimes=1_000_000_000,
+        instance_decision=INSTANCE,
+        emplois_prevus=12,
     )
     return AideAccordee(**{**fields, **changes})
 
@@ -174,7 +209,7 @@ def test_an_aid_of_500_000_euros_or_more_must_be_published() -> None:
 
 
 def test_no_aid_without_an_attributed_envelope() -> None:
-    given(decider, LAUREAT, PROJET).when(accorder()).then_refused(
+    given(decider, LAUREAT, PROJET, INSTRUIT).when(accorder()).then_refused(
         errors.EnveloppeNonAttribuee, "enveloppe_non_attribuee"
     )
 
@@ -183,9 +218,22 @@ def test_no_aid_to_a_project_not_qualified_for_the_territory() -> None:
     given(decider, *READY).when(accorder(projet_id="p2")).then_refused(errors.ProjetNonQualifie, "projet_non_qualifie")
 
 
-def test_the_aid_cannot_exceed_its_assiette() -> None:
-    given(decider, *READY).when(accorder(montant=200_000_001, assiette_centimes=200_000_000)).then_refused(
-        errors.MontantSuperieurAssiette, "montant_superieur_assiette"
+def test_no_aid_without_a_favourable_instruction_by_bpifrance() -> None:
+    given(decider, LAUREAT, PROJET, ATTRIBUEE).when(accorder()).then_refused(
+        errors.ProjetNonInstruit, "projet_non_instruit"
+    )
+
+
+def test_no_aid_decided_before_the_instruction() -> None:
+    given(decider, *READY).when(accorder(date_decision=date(2023, 10, 19))).then_refused(
+        errors.DecisionAvantInstruction, "decision_avant_instruction"
+    )
+
+
+def test_the_aid_cannot_exceed_the_instruction_s_ceiling() -> None:
+    capped = (LAUREAT, PROJET, ATTRIBUEE, instruction(plafond=20_000_000))
+    given(decider, *capped).when(accorder(montant=20_000_001)).then_refused(
+        errors.CumulSuperieurPlafond, "cumul_superieur_plafond"
     )
 
 
@@ -258,7 +306,7 @@ def test_the_state_tracks_attributed_engaged_and_available_money() -> None:
 
 @pytest.mark.parametrize(
     "field, value",
-    [("montant_centimes", 0), ("montant_centimes", -5), ("assiette_centimes", 39_999_999), ("forme", "PRET")],
+    [("montant_centimes", 0), ("montant_centimes", -5), ("instance_decision", ""), ("forme", "PRET")],
 )
 def test_an_impossible_aid_command_cannot_even_be_built(field: str, value: object) -> None:
     with pytest.raises(ValidationError, match=field):
@@ -273,13 +321,15 @@ def test_a_burst_of_fresh_ids_for_the_same_project_and_day_records_one_refusal()
     assert isinstance(refusal, AideRefusee) and refusal.aide_id == "a5"  # another day: recorded
 
 
-def test_the_aids_of_one_project_together_cannot_exceed_its_assiette() -> None:
-    """Two aids of 400 000 € on a base of 400 000 € were both granted (200 % of the base)."""
-    base = {"assiette_centimes": 40_000_000}
+def test_the_aids_of_one_project_together_cannot_exceed_its_ceiling() -> None:
+    """Two aids of 400 000 € on a base of 400 000 € were both granted (200 % of the base); now all aids of a project
+    stay within its base × the regime's intensity, less other public aid (the instruction's ceiling)."""
+    base = {"assiette_centimes": 40_000_000, "plafond_aide_centimes": 40_000_000}
+    ready = (LAUREAT, PROJET, ATTRIBUEE, instruction(plafond=40_000_000, assiette_centimes=40_000_000))
     first = accordee("a1", 40_000_000, **base)
-    given(decider, *READY).when(accorder("a1", 40_000_000, **base)).then(first)
-    given(decider, *READY, first).when(accorder("a2", 40_000_000, **base)).then_refused(
-        errors.CumulSuperieurAssiette, "cumul_superieur_assiette"
+    given(decider, *ready).when(accorder("a1", 40_000_000)).then(first)
+    given(decider, *ready, first).when(accorder("a2", 40_000_000)).then_refused(
+        errors.CumulSuperieurPlafond, "cumul_superieur_plafond"
     )
 
 
@@ -298,3 +348,174 @@ def test_no_envelope_exceeds_the_whole_fund() -> None:
     given(decider, LAUREAT).when(attribuer(20_000_000_000, contributions)).then_refused(
         errors.EnveloppeSuperieureAuFonds, "enveloppe_superieure_au_fonds"
     )
+
+
+# --- adjustments, payments, repayments, cancellation (what each does to the envelope: financement.politique) ------
+
+
+def ajuster(delta: int, motif: str = "Projets de qualité plus nombreux", **changes: object) -> c.AjusterEnveloppe:
+    fields = dict(
+        territoire_id=T,
+        delta_centimes=delta,
+        financeur="ETAT_FRANCE_2030",
+        motif=motif,
+        date_ajustement=date(2023, 12, 1),
+    )
+    return c.AjusterEnveloppe(**{**fields, **changes})
+
+
+def test_an_envelope_is_adjusted_with_its_reason_never_below_what_is_committed() -> None:
+    granted = accordee("a1", 300_000_000)
+    [event] = decider.decide(ajuster(-200_000_000), decider.fold([*READY, granted]))
+    assert isinstance(event, EnveloppeTerritorialeAjustee) and event.montant_centimes == 300_000_000
+    given(decider, *READY, granted).when(ajuster(-200_000_001)).then_refused(
+        errors.AjustementSousEngagement, "ajustement_sous_engagement"
+    )
+    given(decider, *READY, granted, event).when(ajuster(-200_000_000)).then()  # the same adjustment again
+
+
+def suivi(aide: AideAccordee, *events: object) -> tuple[object, ...]:
+    return (*READY, aide, *events)
+
+
+AIDE = accordee("a1", 100_000_000)  # 1 M€ on a base of 10 M€
+CONVENTION = ConventionAideSignee(aide_id="a1", territoire_id=T, date_signature=date(2023, 11, 20))
+
+
+def verser(versement_id: str, montant: int, justifiees: int) -> c.VerserTranche:
+    return c.VerserTranche(
+        territoire_id=T,
+        aide_id="a1",
+        versement_id=versement_id,
+        montant_centimes=montant,
+        depenses_justifiees_centimes=justifiees,
+        date_versement=date(2024, 2, 1),
+    )
+
+
+def test_no_payment_before_the_convention() -> None:
+    given(decider, *suivi(AIDE)).when(verser("v1", 10_000_000, 500_000_000)).then_refused(
+        errors.ConventionNonSignee, "convention_non_signee"
+    )
+
+
+def test_payments_follow_the_expenses_justified_pro_rata() -> None:
+    # 5 M€ justified of a 10 M€ base: at most half of the 1 M€ aid may be paid
+    ok = verser("v1", 50_000_000, 500_000_000)
+    given(decider, *suivi(AIDE, CONVENTION)).when(ok).then(VersementEffectue(**ok.model_dump()))
+    given(decider, *suivi(AIDE, CONVENTION)).when(verser("v1", 50_000_001, 500_000_000)).then_refused(
+        errors.VersementSuperieurAuxDepenses, "versement_superieur_aux_depenses"
+    )
+    given(decider, *suivi(AIDE, CONVENTION, VersementEffectue(**ok.model_dump()))).when(ok).then()
+
+
+def test_a_lower_spend_reduces_the_balance_and_gives_the_difference_back_to_the_envelope() -> None:
+    paid = VersementEffectue(**verser("v1", 40_000_000, 400_000_000).model_dump())
+    solder = c.SolderAide(
+        territoire_id=T, aide_id="a1", depenses_realisees_centimes=800_000_000, date_solde=date(2025, 3, 1)
+    )
+    [solde] = decider.decide(solder, decider.fold(suivi(AIDE, CONVENTION, paid)))
+    assert isinstance(solde, AideSoldee)
+    assert (solde.montant_final_centimes, solde.reduction_centimes) == (80_000_000, 20_000_000)
+    state = decider.fold(suivi(AIDE, CONVENTION, paid, solde))
+    assert (state.engage_centimes, state.verse_centimes) == (80_000_000, 80_000_000)
+
+
+AVANCE = accordee("a1", 100_000_000, forme=FormeAide.AVANCE_REMBOURSABLE)
+SOLDEE = AideSoldee(
+    aide_id="a1",
+    territoire_id=T,
+    depenses_realisees_centimes=1_000_000_000,
+    montant_final_centimes=100_000_000,
+    reduction_centimes=0,
+    date_solde=date(2025, 3, 1),
+)
+ECHEANCES = (
+    Echeance(date=date(2026, 3, 1), montant_centimes=50_000_000),
+    Echeance(date=date(2027, 3, 1), montant_centimes=50_000_000),
+)
+ECHEANCIER = EcheancierFixe(aide_id="a1", territoire_id=T, echeances=list(ECHEANCES))
+
+
+def test_an_avance_is_repaid_on_its_schedule_and_repayments_do_not_refill_the_envelope() -> None:
+    fixer = c.FixerEcheancier(territoire_id=T, aide_id="a1", echeances=ECHEANCES)
+    given(decider, *suivi(AVANCE, CONVENTION, SOLDEE)).when(fixer).then(ECHEANCIER)
+    given(decider, *suivi(AIDE, CONVENTION, SOLDEE)).when(fixer).then_refused(errors.PasUneAvance, "pas_une_avance")
+    wrong = c.FixerEcheancier(territoire_id=T, aide_id="a1", echeances=ECHEANCES[:1])
+    given(decider, *suivi(AVANCE, CONVENTION, SOLDEE)).when(wrong).then_refused(
+        errors.EcheancierIncoherent, "echeancier_incoherent"
+    )
+    rembourser = c.EnregistrerRemboursement(
+        territoire_id=T,
+        aide_id="a1",
+        remboursement_id="r1",
+        montant_centimes=50_000_000,
+        date_remboursement=date(2026, 2, 27),
+    )
+    recu = RemboursementRecu(**rembourser.model_dump())
+    given(decider, *suivi(AVANCE, CONVENTION, SOLDEE, ECHEANCIER)).when(rembourser).then(recu)
+    state = decider.fold(suivi(AVANCE, CONVENTION, SOLDEE, ECHEANCIER, recu))
+    assert (state.engage_centimes, state.rembourse_centimes) == (100_000_000, 50_000_000)
+    trop = rembourser.model_copy(update={"remboursement_id": "r2", "montant_centimes": 50_000_001})
+    given(decider, *suivi(AVANCE, CONVENTION, SOLDEE, ECHEANCIER, recu)).when(trop).then_refused(
+        errors.RemboursementSuperieurAuDu, "remboursement_superieur_au_du"
+    )
+
+
+def test_a_missed_echeance_is_recorded_once_and_only_once_it_is_past() -> None:
+    constat = c.ConstaterImpaye(territoire_id=T, aide_id="a1", echeance=date(2026, 3, 1), date_constat=date(2026, 3, 9))
+    [impaye] = decider.decide(constat, decider.fold(suivi(AVANCE, CONVENTION, SOLDEE, ECHEANCIER)))
+    assert isinstance(impaye, EcheanceImpayee) and (impaye.du_centimes, impaye.rembourse_centimes) == (50_000_000, 0)
+    given(decider, *suivi(AVANCE, CONVENTION, SOLDEE, ECHEANCIER, impaye)).when(constat).then()
+    early = constat.model_copy(update={"date_constat": date(2026, 3, 1)})
+    given(decider, *suivi(AVANCE, CONVENTION, SOLDEE, ECHEANCIER)).when(early).then_refused(
+        errors.EcheanceNonEchue, "echeance_non_echue"
+    )
+
+
+def test_an_abandoned_project_gives_back_what_was_not_paid_out() -> None:
+    paid = VersementEffectue(**verser("v1", 30_000_000, 300_000_000).model_dump())
+    annuler = c.AnnulerAidesDuProjet(
+        territoire_id=T, projet_id="p1", motif="Projet abandonné", date_annulation=date(2024, 4, 1)
+    )
+    [annulee] = decider.decide(annuler, decider.fold(suivi(AIDE, CONVENTION, paid)))
+    assert isinstance(annulee, AideAnnulee) and annulee.montant_libere_centimes == 70_000_000
+    state = decider.fold(suivi(AIDE, CONVENTION, paid, annulee))
+    assert (state.engage_centimes, state.disponible_centimes) == (30_000_000, 470_000_000)
+    given(decider, *suivi(AIDE, CONVENTION, paid, annulee)).when(annuler).then()
+    given(decider, *READY).when(annuler).then()  # no aid: nothing to cancel
+
+
+def test_a_refusal_consumes_nothing() -> None:
+    state = decider.fold([*READY, refusee("a9", 900_000_000)])
+    assert state.engage_centimes == 0
+
+
+# --- the programme's ledgers ------------------------------------------------------------------------------------
+
+
+def reserver(territoire: str, montant: int, reference: str = "enveloppe-v2") -> programme.ReserverPartEtat:
+    return programme.ReserverPartEtat(
+        territoire_id=territoire, reference=reference, montant_centimes=montant, date_reservation=date(2023, 9, 1)
+    )
+
+
+def test_the_state_s_shares_of_all_envelopes_stay_within_the_90_meur_fund() -> None:
+    state = programme.decider.fold(programme.decide(reserver("a", 5_000_000_000), programme.Programme()))
+    [second] = programme.decide(reserver("b", 4_000_000_000), state)
+    assert second.total_reserve_centimes == 9_000_000_000
+    with pytest.raises(errors.FondsInsuffisant):
+        programme.decide(reserver("b", 4_000_000_001), state)
+    assert programme.decide(reserver("a", 5_000_000_000), state) == []  # the same reservation: a retry
+
+
+def test_engineering_orders_stay_within_the_10_meur() -> None:
+    def bon(bon_id: str, montant: int) -> programme.CommanderIngenierie:
+        return programme.CommanderIngenierie(
+            bon_id=bon_id, territoire_id="a", jours_hommes=80, montant_centimes=montant, date_commande=date(2023, 4, 1)
+        )
+
+    state = programme.decider.fold(programme.decide(bon("b1", 999_000_000), programme.Programme()))
+    with pytest.raises(errors.IngenierieEpuisee):
+        programme.decide(bon("b2", 1_000_001), state)
+    assert programme.decide(bon("b1", 999_000_000), state) == []

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from contracts.base import FormeAide
 from contracts.instruction.mission import (
     AxeFeuilleDeRoute,
     ComitePilotageManquant,
@@ -20,22 +19,19 @@ from contracts.instruction.mission import (
     MissionIngenierieLancee,
     MissionOuverte,
     MissionRestituee,
-    Participant,
+    ParticipantCopil,
 )
-from contracts.instruction.v1 import ProjetQualifie
 from instruction.mission.domain import commands as c
 from instruction.mission.domain.decider import decider
 from instruction.mission.domain.mission import EtatMission
 from kernel.decider import DomainError
 from kernel.testing import given
+from tests.fixtures import COPIL_A_MINIMA
 
 TID = "cambrai-v2"
 NOTIFIE_LE, ECHEANCE = date(2023, 3, 20), date(2023, 9, 20)
 SIGNATAIRES = ["Caisse des Dépôts (Banque des Territoires)", "CA de Cambrai", "CA du Caudrésis-Catésis"]
-PARTICIPANTS = [
-    Participant(organisme="Sous-préfecture de Cambrai", role="présidence"),
-    Participant(organisme="Bpifrance", role="membre"),
-]
+PARTICIPANTS = [ParticipantCopil(**p) for p in COPIL_A_MINIMA]
 AXES = [
     AxeFeuilleDeRoute(intitule="L'emploi et le développement des compétences", description="Commun"),
     AxeFeuilleDeRoute(intitule="L'anticipation des évolutions de la filière agroalimentaire", description="Cambrésis"),
@@ -95,25 +91,6 @@ def tenu(command: c.TenirComitePilotage) -> ComitePilotageTenu:
 
 COPIL_MAI = tenu(copil())
 LANCEE_AVEC_COPIL = (OUVERTE, SIGNEE, LANCEE, COPIL_MAI)
-
-
-def qualification(**changes: Any) -> c.QualifierProjet:
-    fields: dict[str, Any] = {
-        "territoire_id": TID,
-        "projet_id": "projet-metalball",
-        "siret": "73282932000017",
-        "raison_sociale": "MetalBall",
-        "intitule": "Ligne de billes céramiques",
-        "date_copil": date(2023, 5, 2),
-        "assiette_estimee_centimes": 120_000_000,
-        "forme_envisagee": FormeAide.SUBVENTION,
-        "emplois_prevus": 6,
-    }
-    return c.QualifierProjet(**(fields | changes))
-
-
-def qualifie(command: c.QualifierProjet) -> ProjetQualifie:
-    return ProjetQualifie(**command.model_dump())
 
 
 # --- opening ------------------------------------------------------------------------------------------
@@ -248,43 +225,6 @@ def test_le_copil_continue_apres_la_restitution_mais_pas_apres_la_cloture() -> N
     given(decider, *restituee, CLOTUREE).when(septembre).then_refused(DomainError, "mission_cloturee")
 
 
-# --- qualification of projects ------------------------------------------------------------------------------
-
-
-def test_le_copil_qualifie_un_projet_a_une_reunion_tenue() -> None:
-    given(decider, *LANCEE_AVEC_COPIL).when(qualification()).then(qualifie(qualification()))
-
-
-def test_pas_de_qualification_a_un_copil_qui_ne_s_est_pas_tenu() -> None:
-    given(decider, *LANCEE_AVEC_COPIL).when(qualification(date_copil=date(2023, 5, 3))).then_refused(
-        DomainError, "copil_inconnu"
-    )
-
-
-def test_pas_de_qualification_avant_le_lancement_ni_sans_mission_ni_apres_la_cloture() -> None:
-    given(decider, OUVERTE, SIGNEE).when(qualification()).then_refused(DomainError, "mission_non_lancee")
-    given(decider).when(qualification()).then_refused(DomainError, "mission_inconnue")
-    closed = (*LANCEE_AVEC_COPIL, FEUILLE_RESTITUEE, RESTITUEE, CLOTUREE)
-    given(decider, *closed).when(qualification()).then_refused(DomainError, "mission_cloturee")
-
-
-def test_qualifier_apres_la_restitution_reste_possible() -> None:
-    given(decider, *LANCEE_AVEC_COPIL, FEUILLE_RESTITUEE, RESTITUEE).when(qualification()).then(
-        qualifie(qualification())
-    )
-
-
-def test_la_meme_qualification_est_idempotente_d_autres_termes_refuses() -> None:
-    history = (*LANCEE_AVEC_COPIL, qualifie(qualification()))
-    given(decider, *history).when(qualification()).then()
-    given(decider, *history).when(qualification(emplois_prevus=7)).then_refused(DomainError, "projet_deja_qualifie")
-
-
-def test_une_assiette_sous_400_000_euros_est_une_entree_invalide() -> None:
-    with pytest.raises(ValidationError, match="assiette_estimee_centimes"):
-        qualification(assiette_estimee_centimes=39_999_999)
-
-
 # --- feuille de route, restitution, close -------------------------------------------------------------------
 
 
@@ -346,7 +286,6 @@ def test_l_etat_suit_les_etapes_et_garde_les_faits() -> None:
         LANCEE,
         COPIL_MAI,
         manquant,
-        qualifie(qualification()),
         FEUILLE_RESTITUEE,
         RESTITUEE,
         CLOTUREE,
@@ -356,16 +295,12 @@ def test_l_etat_suit_les_etapes_et_garde_les_faits() -> None:
         EtatMission.AUCUNE,
         EtatMission.OUVERTE,
         EtatMission.CONVENTIONNEE,
-        *[EtatMission.INGENIERIE_EN_COURS] * 5,
+        *[EtatMission.INGENIERIE_EN_COURS] * 4,
         EtatMission.RESTITUEE,
         EtatMission.CLOTUREE,
     ]
     final = decider.fold(history)
-    assert (final.mois_sans_copil, list(final.copils), list(final.projets)) == (
-        ["2023-06"],
-        ["copil-2023-05"],
-        ["projet-metalball"],
-    )
+    assert (final.mois_sans_copil, list(final.copils)) == (["2023-06"], ["copil-2023-05"])
 
 
 def test_evolve_ignore_un_evenement_qu_il_ne_connait_pas() -> None:

@@ -157,13 +157,12 @@ def test_the_census_happens_while_the_mission_runs(mission: MissionVue, reason: 
 
 
 def test_interviews_are_counted_once_per_id() -> None:
-    rencontre = c.RencontrerEntreprise(
-        territoire_id=T, entretien_id="e1", siren=SIREN, raison_sociale="Forges", date=date(2024, 3, 1)
-    )
-    event = EntrepriseRencontree(**rencontre.model_dump())
-    given(decider_recensement(LANCEE)).when(rencontre).then(event)
-    given(decider_recensement(LANCEE), event).when(rencontre).then()
-    autre = rencontre.model_copy(update={"raison_sociale": "Autre"})
+    entretien = c.Entretien(entretien_id="e1", siren=SIREN, raison_sociale="Forges", date=date(2024, 3, 1))
+    feuille = c.RencontrerEntreprises(territoire_id=T, entretiens=(entretien,))
+    event = EntrepriseRencontree(territoire_id=T, **entretien.model_dump())
+    given(decider_recensement(LANCEE)).when(feuille).then(event)
+    given(decider_recensement(LANCEE), event).when(feuille).then()
+    autre = c.RencontrerEntreprises(territoire_id=T, entretiens=(entretien.model_copy(update={"raison_sociale": "X"}),))
     given(decider_recensement(LANCEE), event).when(autre).then_refused(errors.EntretienDejaEnregistre)
 
 

@@ -101,8 +101,8 @@ class ConventionEnRetard(DomainEvent):
 
 
 @register
-class MissionIngenierieLancee(DomainEvent):
-    """The CDC ordered the engineering mission from a consultant (bon de commande), for 3 to 4 months."""
+class MissionIngenierieLanceeV1(DomainEvent):
+    """Version 1 (released): every mission was the Banque des Territoires' (France 2030)."""
 
     event_type = "MissionIngenierieLancee"
     territoire_id: Identifiant
@@ -110,6 +110,33 @@ class MissionIngenierieLancee(DomainEvent):
     prestataire: Libelle
     jours_hommes: Annotated[int, Field(ge=1, le=10_000, description="Temps de consultant, en jours-hommes")]
     fin_prevue: date
+
+
+class OperateurIngenierie(StrEnum):
+    """Who carries a Rebond engineering mission [002]: « la Banque des Territoires (France 2030) ou l'ANCT »."""
+
+    BDT_FRANCE_2030 = "BDT_FRANCE_2030"
+    ANCT = "ANCT"
+
+
+@register
+class MissionIngenierieLancee(DomainEvent):
+    """The engineering mission was ordered from a consultant (bon de commande), for 3 to 4 months, by its
+    operator (version 2)."""
+
+    event_type = "MissionIngenierieLancee"
+    schema_version = 2
+    territoire_id: Identifiant
+    date_lancement: date
+    prestataire: Libelle
+    jours_hommes: Annotated[int, Field(ge=1, le=10_000, description="Temps de consultant, en jours-hommes")]
+    fin_prevue: date
+    operateur: OperateurIngenierie
+
+
+@upcaster("MissionIngenierieLancee", 1)
+def _lancement_v1_vers_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "operateur": OperateurIngenierie.BDT_FRANCE_2030.value}
 
 
 @register

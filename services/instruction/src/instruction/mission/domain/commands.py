@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.base import Identifiant, RegionCode
-from contracts.instruction.mission import AxeFeuilleDeRoute, Libelle, Mois, ParticipantCopil, Texte
+from contracts.instruction.mission import AxeFeuilleDeRoute, Libelle, Mois, OperateurIngenierie, ParticipantCopil, Texte
 
 JoursHommes = Annotated[int, Field(ge=1, le=10_000, description="Temps de consultant, en jours-hommes")]
 Signataires = Annotated[list[Libelle], Field(min_length=2, description="La CDC et le ou les EPCI signataires")]
@@ -50,6 +50,7 @@ class LancerIngenierie(_Commande):
     prestataire: Libelle
     jours_hommes: JoursHommes
     fin_prevue: date
+    operateur: OperateurIngenierie = OperateurIngenierie.BDT_FRANCE_2030
 
 
 class TenirComitePilotage(_Commande):

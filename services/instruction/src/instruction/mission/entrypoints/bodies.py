@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import DateProgramme, Identifiant
-from contracts.instruction.mission import Libelle, Texte
+from contracts.instruction.mission import Libelle, OperateurIngenierie, Texte
 from instruction.mission.domain.commands import (
     Axes,
     JoursHommes,
@@ -28,6 +28,9 @@ class Lancement(_Corps):
     prestataire: Libelle
     jours_hommes: JoursHommes
     fin_prevue: DateProgramme = Field(description="3 to 4 calendar months after date_lancement")
+    operateur: OperateurIngenierie = Field(
+        OperateurIngenierie.BDT_FRANCE_2030, description="Banque des Territoires (France 2030) or ANCT [002]"
+    )
 
 
 class ComitePilotage(_Corps):

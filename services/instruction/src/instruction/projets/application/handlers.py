@@ -9,7 +9,7 @@ from __future__ import annotations
 from contracts.base import DomainEvent
 from instruction.projets.domain import projet as p
 from instruction.projets.domain import recensement as r
-from instruction.projets.domain.commands import CommandeProjet, RencontrerEntreprise
+from instruction.projets.domain.commands import CommandeProjet, RencontrerEntreprises
 from instruction.projets.domain.decider import decider_projet, decider_recensement
 from instruction.projets.domain.errors import ProjetInconnu
 from instruction.projets.domain.mission_vue import MissionVue, vue_de
@@ -33,7 +33,7 @@ async def mission_de(store: EventStore, territoire_id: str) -> MissionVue:
 
 
 async def rencontrer(
-    store: EventStore, command: RencontrerEntreprise, context: CommandContext
+    store: EventStore, command: RencontrerEntreprises, context: CommandContext
 ) -> Decision[r.Recensement, DomainEvent]:
     mission = await mission_de(store, command.territoire_id)
     return await handle_command(

@@ -21,11 +21,18 @@ class _Commande(BaseModel):
     territoire_id: Identifiant
 
 
-class RencontrerEntreprise(_Commande):
+class Entretien(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
     entretien_id: Identifiant
     siren: Siren
     raison_sociale: Libelle
     date: date
+
+
+class RencontrerEntreprises(_Commande):
+    """The consultants record the companies they met (one interview or a sheet of them)."""
+
+    entretiens: Annotated[tuple[Entretien, ...], Field(min_length=1, max_length=200)]
 
 
 class RecenserProjet(_Commande):

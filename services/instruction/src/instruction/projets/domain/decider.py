@@ -35,7 +35,7 @@ from instruction.projets.domain.commands import (
     PrioriserProjet,
     QualifierProjet,
     RecenserProjet,
-    RencontrerEntreprise,
+    RencontrerEntreprises,
 )
 from instruction.projets.domain.mission_vue import MissionVue
 from instruction.projets.domain.recensement import Recensement
@@ -63,15 +63,23 @@ def _repete(recorded: DomainEvent | None, asked: DomainEvent, error: type[Domain
 # ---- the census's interviews -------------------------------------------------------------------------------
 
 
-def rencontrer(mission: MissionVue, command: RencontrerEntreprise, state: Recensement) -> list[DomainEvent]:
-    event = EntrepriseRencontree(**command.model_dump())
-    if (recorded := state.entretiens.get(command.entretien_id)) is not None:
-        return _repete(recorded, event, errors.EntretienDejaEnregistre)
-    _en_cours(mission, command.date)
-    return [event]
+def rencontrer(mission: MissionVue, command: RencontrerEntreprises, state: Recensement) -> list[DomainEvent]:
+    """The interviews not yet recorded; one recorded under the same id in other terms refuses the whole sheet."""
+    nouveaux: list[DomainEvent] = []
+    for entretien in command.entretiens:
+        event = EntrepriseRencontree(territoire_id=command.territoire_id, **entretien.model_dump())
+        if (recorded := state.entretiens.get(entretien.entretien_id)) is not None:
+            _repete(recorded, event, errors.EntretienDejaEnregistre)
+            continue
+        _en_cours(mission, entretien.date)
+        nouveaux.append(event)
+    ids = [e.entretien_id for e in command.entretiens]
+    if len(set(ids)) != len(ids):
+        raise errors.EntretienDejaEnregistre("la même feuille nomme deux fois un entretien")
+    return nouveaux
 
 
-def decider_recensement(mission: MissionVue) -> Decider[RencontrerEntreprise, DomainEvent, Recensement]:
+def decider_recensement(mission: MissionVue) -> Decider[RencontrerEntreprises, DomainEvent, Recensement]:
     return Decider(decide=partial(rencontrer, mission), evolve=evolve_recensement, initial_state=Recensement())
 
 

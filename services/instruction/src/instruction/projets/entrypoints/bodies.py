@@ -34,6 +34,12 @@ class Entretien(_Corps):
     date: DateProgramme
 
 
+class Entretiens(_Corps):
+    """One interview or a consultant's sheet of up to 200, recorded together on the census's stream."""
+
+    entretiens: Annotated[list[Entretien], Field(min_length=1, max_length=MAX_PAR_IMPORT)]
+
+
 class ProjetDuRecensement(_Corps):
     projet_id: Identifiant
     siren: Siren

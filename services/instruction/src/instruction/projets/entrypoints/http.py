@@ -71,20 +71,21 @@ def vue(projet_id: str, state: Projet) -> dict[str, Any]:
 @router.post(
     "/territoires/{territoire_id}/entretiens",
     status_code=201,
-    summary="Record a company met by the census (PRESTATAIRE)",
-    description="The territory's consultants (PRESTATAIRE, scope = territoire_id) record an interview, once the "
+    summary="Record companies met by the census (PRESTATAIRE), one or a sheet of up to 200",
+    description="The territory's consultants (PRESTATAIRE, scope = territoire_id) record interviews, once the "
     "engineering mission is launched. 404 `mission_inconnue`; 409 `mission_non_lancee`, `mission_cloturee`, "
     "`date_avant_lancement`, `entretien_deja_enregistre`; 422 a date in the future.",
 )
 async def rencontrer(
     territoire_id: TerritoireId,
-    body: b.Entretien,
+    body: b.Entretiens,
     request: Request,
     response: Response,
     context: Annotated[CommandContext, Depends(consultant)],
 ) -> dict[str, Any]:
-    _dates(context, date=body.date)
-    command = c.RencontrerEntreprise(territoire_id=territoire_id, **body.model_dump())
+    for i, entretien in enumerate(body.entretiens):
+        _dates(context, **{f"entretiens.{i}.date": entretien.date})
+    command = c.RencontrerEntreprises(territoire_id=territoire_id, **body.model_dump())
     decision = await handlers.rencontrer(runtime_of(request).store, command, context)
     return answer(response, decision, {"appended": appended(decision), "nb_entretiens": len(decision.state.entretiens)})
 
