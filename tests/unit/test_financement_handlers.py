@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from contracts.base import FormeAide, RegimeAide, Role
 from contracts.financement.v1 import AideAccordee, AideRefusee, Contribution
+from contracts.instruction.projets import AideInstruite, CategorieAideEtat, CategorieDepense, Depense
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
 from financement.application import handlers
 from financement.domain.commands import (
@@ -44,6 +45,29 @@ QUALIFIE = ProjetQualifie(
 )
 
 
+INSTRUITE = AideInstruite(
+    projet_id="p1",
+    territoire_id=T,
+    demande_id="d1",
+    siret=SIRET,
+    forme=FormeAide.SUBVENTION,
+    regime=RegimeAide.ENVIRONNEMENT,
+    categorie=CategorieAideEtat.PETITE,
+    zone_afr=False,
+    depenses=[Depense(categorie=CategorieDepense.EQUIPEMENTS_MACHINES, montant_centimes=80_000_000)],
+    assiette_centimes=80_000_000,
+    debut_depenses=date(2023, 11, 1),
+    fin_depenses=date(2025, 10, 31),
+    debut_travaux=date(2023, 11, 1),
+    dnsh_atteste=True,
+    intensite_max_pour_mille=550,
+    source_intensite="[003]",
+    plafond_aide_centimes=44_000_000,
+    emplois_prevus=8,
+    date_instruction=date(2023, 10, 25),
+)
+
+
 def context() -> CommandContext:
     return fixtures.context(Role.BPIFRANCE_CHARGE, "bpi-1", at=datetime(2023, 11, 2, 10, tzinfo=UTC))
 
@@ -55,15 +79,14 @@ def aide(aide_id: str, montant: int = 1_000_000) -> AccorderAide:
         projet_id="p1",
         forme=FormeAide.SUBVENTION,
         montant_centimes=montant,
-        assiette_centimes=80_000_000,
-        regime=RegimeAide.PME,
+        instance_decision="Comité des financeurs de Lorient",
         date_decision=date(2023, 11, 2),
     )
 
 
 async def ready_store(montant: int) -> InMemoryEventStore:
     store = InMemoryEventStore("financement")
-    for command in (commande_pour(LAUREAT), commande_pour(QUALIFIE)):
+    for command in (commande_pour(LAUREAT), commande_pour(QUALIFIE), commande_pour(INSTRUITE)):
         assert command is not None
         await handlers.executer(store, command, context())
     await handlers.executer(

@@ -30,6 +30,18 @@ PROJECTED = {
     "EnveloppeTerritorialeAttribuee",
     "AideAccordee",
     "AideRefusee",
+    "EntrepriseRencontree",
+    "ProjetRecense",
+    "ProjetMisAJour",
+    "ProjetOriente",
+    "ProjetAbandonne",
+    "EnveloppeTerritorialeAjustee",
+    "VersementEffectue",
+    "AideSoldee",
+    "RemboursementRecu",
+    "EcheanceImpayee",
+    "AideAnnulee",
+    "BonDeCommandeIngenierieEmis",
 }
 # The content of a dossier or of an instruction file, and who read or assessed it: never public.
 CONFIDENTIAL = {
@@ -46,6 +58,11 @@ CONFIDENTIAL = {
     "CritereEvalue",
     "AvisComiteRendu",
     "AvisSGPIRendu",
+    "ProjetPriorise",
+    "ProjetAccompagne",
+    "DemandeAideDeposee",
+    "AideInstruite",
+    "AideInstructionDefavorable",
 }
 # Not reported, but not secret either: other services' internal copies and steps the figures do not show
 # (DossierClos repeats CandidatureRetiree, which is the source of the withdrawal).
@@ -55,6 +72,10 @@ NOT_REPORTED = {
     "ProjetQualifieEnregistre",
     "InstructionOuverte",
     "DossierClos",
+    "InstructionAideEnregistree",
+    "PartEtatReservee",
+    "ConventionAideSignee",
+    "EcheancierFixe",
 }
 
 

@@ -40,6 +40,8 @@ async def read_missions(conn: Connection, schema: Schema, as_of: date | None) ->
         if etape in JALONS:
             field = JALONS[etape]
             known[field] = min(known.get(field) or row["date_effet"], row["date_effet"])
+            if etape == "LANCEE":
+                known["operateur"] = row["detail"] or "BDT_FRANCE_2030"  # a v1 launch was the BdT's
             known["signee_en_retard"] = known.get("signee_en_retard", False) or row["detail"] == SIGNEE_EN_RETARD
         elif etape == COPIL_TENU:
             known["nb_copil_tenus"] += 1

@@ -13,9 +13,10 @@ import asyncpg
 
 from kernel.adapters.postgres import Connection
 from reporting.adapters.facts_missions_sql import read_missions
+from reporting.adapters.facts_projets_sql import read_argent, read_recensement
 from reporting.adapters.facts_vagues_sql import read_vagues
 from reporting.adapters.schema import Schema
-from reporting.domain.figures import AidesForme, Facts, TerritoireFacts
+from reporting.domain.figures import AidesForme, ArgentFacts, Facts, RecensementFacts, TerritoireFacts
 
 CANDIDATURES = """
 SELECT region_code, count(*) AS n FROM {s}.candidatures WHERE ($1::date IS NULL OR date_depot <= $1)
@@ -38,7 +39,9 @@ ids AS (SELECT territoire_id FROM {s}.laureats WHERE ($1::date IS NULL OR date_d
         UNION SELECT territoire_id FROM {s}.projets_qualifies WHERE ($1::date IS NULL OR date_copil <= $1)
         UNION SELECT territoire_id FROM {s}.aides WHERE ($1::date IS NULL OR date_decision <= $1)
         UNION SELECT territoire_id FROM {s}.aides_refusees WHERE ($1::date IS NULL OR date_decision <= $1)
-        UNION SELECT territoire_id FROM {s}.mission_etapes WHERE ($1::date IS NULL OR date_effet <= $1)),
+        UNION SELECT territoire_id FROM {s}.mission_etapes WHERE ($1::date IS NULL OR date_effet <= $1)
+        UNION SELECT territoire_id FROM {s}.projets_recenses WHERE ($1::date IS NULL OR date_effet <= $1)
+        UNION SELECT territoire_id FROM {s}.bons_ingenierie WHERE ($1::date IS NULL OR date_effet <= $1)),
 proj AS (SELECT territoire_id, count(*) AS n, sum(emplois_prevus)::bigint AS emplois,
                 sum(assiette_estimee_centimes)::bigint AS investissement
            FROM {s}.projets_qualifies WHERE ($1::date IS NULL OR date_copil <= $1) GROUP BY territoire_id),
@@ -79,6 +82,8 @@ async def read_facts(conn: Connection, schema: Schema, as_of: date | None) -> Fa
         aides = await conn.fetch(schema.sql(AIDES), as_of)
         contributions = await conn.fetch(schema.sql(CONTRIBUTIONS), as_of)
         missions = await read_missions(conn, schema, as_of)
+        recensements = await read_recensement(conn, schema, as_of)
+        argent = await read_argent(conn, schema, as_of)
         vagues, cloture = await read_vagues(conn, schema, as_of)
     par_forme, publication, parts = _par_territoire(aides, contributions)
     territoires = tuple(
@@ -87,7 +92,7 @@ async def read_facts(conn: Connection, schema: Schema, as_of: date | None) -> Fa
             nom=r["nom_territoire"],
             region_code=r["region_code"],
             laureat=r["laureat"],
-            enveloppe_centimes=r["enveloppe"],
+            enveloppe_centimes=r["enveloppe"] + argent.get(r["territoire_id"], ArgentFacts()).ajustements_centimes,
             contributions=tuple(parts[r["territoire_id"]]),
             nb_projets_qualifies=r["nb_projets"],
             emplois_prevus=r["emplois"],
@@ -96,6 +101,8 @@ async def read_facts(conn: Connection, schema: Schema, as_of: date | None) -> Fa
             nb_aides_publication_obligatoire=publication[r["territoire_id"]],
             nb_aides_refusees=r["nb_refus"],
             mission=missions.get(r["territoire_id"]),
+            recensement=recensements.get(r["territoire_id"], RecensementFacts()),
+            argent=argent.get(r["territoire_id"], ArgentFacts()),
         )
         for r in rows
     )

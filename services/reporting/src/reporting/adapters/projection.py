@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from contracts.codec import ReceivedEvent
 from kernel.adapters.postgres import Connection
-from reporting.adapters.projectors import financement, mission, selection
+from reporting.adapters.projectors import financement, mission, projets, selection
 from reporting.adapters.projectors.common import Projector
 from reporting.adapters.schema import Schema
 
-PROJECTORS: dict[type, Projector] = {**selection.PROJECTORS, **mission.PROJECTORS, **financement.PROJECTORS}
+PROJECTORS: dict[type, Projector] = {
+    **selection.PROJECTORS,
+    **mission.PROJECTORS,
+    **projets.PROJECTORS,
+    **financement.PROJECTORS,
+}
 
 
 async def project(conn: Connection, schema: Schema, received: ReceivedEvent) -> bool:

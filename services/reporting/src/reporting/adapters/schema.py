@@ -157,6 +157,74 @@ CREATE TABLE IF NOT EXISTS {s}.feuilles_de_route (
     axes           text[]  NOT NULL,
     PRIMARY KEY (stream_id, stream_version)
 );
+-- The census of each mission (DOMAIN-REFERENCE §3, §5.1): companies met, projects identified with each estimate
+-- (the latest by a date is the one counted), and the projects' ends (oriented elsewhere, abandoned). No names, no
+-- amounts of one company leave these tables except as sums.
+CREATE TABLE IF NOT EXISTS {s}.entretiens (
+    territoire_id text NOT NULL,
+    entretien_id  text NOT NULL,
+    siren         text NOT NULL,
+    date_effet    date NOT NULL,
+    PRIMARY KEY (territoire_id, entretien_id)
+);
+CREATE TABLE IF NOT EXISTS {s}.projets_recenses (
+    territoire_id text NOT NULL,
+    projet_id     text NOT NULL,
+    siren         text NOT NULL,
+    taille        text NOT NULL,
+    secteur_naf   text NOT NULL,
+    date_effet    date NOT NULL,
+    PRIMARY KEY (territoire_id, projet_id)
+);
+CREATE TABLE IF NOT EXISTS {s}.projets_estimations (
+    stream_id               text    NOT NULL,
+    stream_version          integer NOT NULL,
+    territoire_id           text    NOT NULL,
+    projet_id               text    NOT NULL,
+    investissement_centimes bigint  NOT NULL,
+    emplois_potentiels      integer NOT NULL,
+    date_effet              date    NOT NULL,
+    PRIMARY KEY (stream_id, stream_version)
+);
+CREATE TABLE IF NOT EXISTS {s}.projets_issues (
+    territoire_id text NOT NULL,
+    projet_id     text NOT NULL,
+    issue         text NOT NULL,  -- ORIENTE | ABANDONNE
+    date_effet    date NOT NULL,
+    PRIMARY KEY (territoire_id, projet_id, issue)
+);
+-- An aid's company (SIREN) and base, for « entreprises aidées » and « investissement soutenu »
+ALTER TABLE {s}.aides ADD COLUMN IF NOT EXISTS siren text NOT NULL DEFAULT '';
+ALTER TABLE {s}.aides ADD COLUMN IF NOT EXISTS assiette_centimes bigint NOT NULL DEFAULT 0;
+-- What follows a grant, one row per fact: VERSEMENT (a tranche), SOLDE (the final amount, balance included),
+-- REDUCTION and ANNULATION (given back to the envelope), REMBOURSEMENT, IMPAYE (the amount due and unpaid).
+CREATE TABLE IF NOT EXISTS {s}.aides_mouvements (
+    stream_id        text    NOT NULL,
+    stream_version   integer NOT NULL,
+    rang             integer NOT NULL DEFAULT 0,
+    territoire_id    text    NOT NULL,
+    aide_id          text    NOT NULL,
+    nature           text    NOT NULL,
+    montant_centimes bigint  NOT NULL,
+    date_effet       date    NOT NULL,
+    PRIMARY KEY (stream_id, stream_version, rang)
+);
+CREATE TABLE IF NOT EXISTS {s}.enveloppe_ajustements (
+    stream_id        text    NOT NULL,
+    stream_version   integer NOT NULL,
+    territoire_id    text    NOT NULL,
+    delta_centimes   bigint  NOT NULL,
+    financeur        text    NOT NULL,
+    date_effet       date    NOT NULL,
+    PRIMARY KEY (stream_id, stream_version)
+);
+CREATE TABLE IF NOT EXISTS {s}.bons_ingenierie (
+    bon_id           text PRIMARY KEY,
+    territoire_id    text    NOT NULL,
+    jours_hommes     integer NOT NULL,
+    montant_centimes bigint  NOT NULL,
+    date_effet       date    NOT NULL
+);
 -- Dedup of a rebuild (the live consumer's is the kernel's consumer_streams): last version per stream.
 CREATE TABLE IF NOT EXISTS {s}.applied_streams (
     stream_id text PRIMARY KEY,

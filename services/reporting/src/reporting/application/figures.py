@@ -10,8 +10,10 @@ from reporting.domain import figures
 from reporting.domain import vagues as waves
 
 
-async def national(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
-    return figures.national(await source.facts(None, as_of), as_of)
+async def national(
+    source: FactsSource, as_of: date | None = None, missions_depuis: date | None = None
+) -> dict[str, Any]:
+    return figures.national(await source.facts(None, as_of), as_of, missions_depuis)
 
 
 async def regions(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:

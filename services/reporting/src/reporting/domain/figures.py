@@ -14,16 +14,49 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from contracts.base import REGIONS_COG, FormeAide
-from reporting.domain.missions import MissionFacts, mission, mission_totals
+from reporting.domain.missions import MissionFacts, mission, mission_totals, missions_par_operateur_et_periode
 from reporting.domain.vagues import ClotureAMI, VagueFacts, selection_totals
 
 RATE_QUANTUM = Decimal("0.0001")
+FONDS_INVESTISSEMENT_CENTIMES = 9_000_000_000  # « un fonds dédié de 90 millions d'euros » [000]
+INGENIERIE_CENTIMES = 1_000_000_000  # « 10 M€ ingénierie » [000]
 
 
 @dataclass(frozen=True, slots=True)
 class AidesForme:
     nombre: int = 0
     montant_centimes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RecensementFacts:
+    """A mission's census as of the date (DOMAIN-REFERENCE §5.1): « industriels rencontrés » are distinct SIRENs
+    interviewed; projects, investment and potential jobs sum each project's latest estimate by then."""
+
+    nb_entreprises_rencontrees: int = 0
+    nb_entretiens: int = 0
+    nb_projets_recenses: int = 0
+    investissement_recense_centimes: int = 0
+    emplois_potentiels: int = 0
+    nb_projets_orientes_autres_dispositifs: int = 0
+    nb_projets_abandonnes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ArgentFacts:
+    """What followed the grants by the date, and the territory's share of the programme's ledgers."""
+
+    nb_projets_aides: int = 0
+    nb_entreprises_aidees: int = 0
+    investissement_soutenu_centimes: int = 0  # Σ of the aided projects' bases, each project once
+    verse_centimes: int = 0
+    rendu_centimes: int = 0  # reductions and cancellations, given back to the envelope (financement.politique)
+    rembourse_centimes: int = 0
+    nb_echeances_impayees: int = 0
+    ajustements_centimes: int = 0
+    part_etat_centimes: int = 0  # the State's share of the envelope: what the 90 M€ fund carries for it
+    ingenierie_commandee_centimes: int = 0
+    jours_hommes_commandes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +76,17 @@ class TerritoireFacts:
     nb_aides_publication_obligatoire: int = 0
     nb_aides_refusees: int = 0
     mission: MissionFacts | None = None
+    recensement: RecensementFacts = RecensementFacts()
+    argent: ArgentFacts = ArgentFacts()
+
+    @property
+    def accorde_centimes(self) -> int:
+        return sum(a.montant_centimes for a in self.aides.values())
 
     @property
     def engage_centimes(self) -> int:
-        return sum(a.montant_centimes for a in self.aides.values())
+        """Granted, less what reductions and cancellations gave back (financement.domain.politique)."""
+        return self.accorde_centimes - self.argent.rendu_centimes
 
     @property
     def nb_aides(self) -> int:
@@ -77,19 +117,33 @@ def _aides_par_forme(territoires: Iterable[TerritoireFacts]) -> dict[str, dict[s
     return {forme: {"nombre": a.nombre, "montant_centimes": a.montant_centimes} for forme, a in totals.items()}
 
 
+def _recensement(facts: Iterable[RecensementFacts]) -> dict[str, int]:
+    known = list(facts)
+    return {name: sum(getattr(f, name) for f in known) for name in RecensementFacts.__dataclass_fields__}
+
+
+def _argent(territoires: Iterable[TerritoireFacts]) -> dict[str, int]:
+    known = list(territoires)
+    sums = {name: sum(getattr(t.argent, name) for t in known) for name in ArgentFacts.__dataclass_fields__}
+    return {**sums, "accorde_centimes": sum(t.accorde_centimes for t in known)}
+
+
 def _totals(nb_candidatures: int, territoires: list[TerritoireFacts]) -> dict[str, Any]:
     """The counts shared by the national and the regional figures."""
     laureats = [t for t in territoires if t.laureat]
     engage = sum(t.engage_centimes for t in territoires)
     attribue = sum(t.enveloppe_centimes for t in territoires)
     return {
+        **_recensement(t.recensement for t in territoires),
+        **_argent(territoires),
+        "engage_centimes": engage,
         "nb_candidatures": nb_candidatures,
         "nb_laureats": len(laureats),
         "nb_projets_qualifies": sum(t.nb_projets_qualifies for t in territoires),
         "emplois_prevus": sum(t.emplois_prevus for t in territoires),
         "nb_aides": sum(t.nb_aides for t in territoires),
         "aides_par_forme": _aides_par_forme(territoires),
-        "montant_aides_centimes": engage,
+        "montant_aides_centimes": sum(t.accorde_centimes for t in territoires),
         "enveloppes_attribuees_centimes": attribue,
         "taux_consommation": taux(engage, attribue),
         "nb_aides_publication_obligatoire": sum(t.nb_aides_publication_obligatoire for t in territoires),
@@ -98,12 +152,42 @@ def _totals(nb_candidatures: int, territoires: list[TerritoireFacts]) -> dict[st
     }
 
 
-def national(facts: Facts, as_of: date | None) -> dict[str, Any]:
-    """Whole programme: territories of unknown region (no laureate event yet) count here too."""
+def moyenne(total: int, nombre: int) -> str | None:
+    """An exact average to one decimal, as a string; None over nothing."""
+    if nombre <= 0:
+        return None
+    return str((Decimal(total) / Decimal(nombre)).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN))
+
+
+def national(facts: Facts, as_of: date | None, missions_depuis: date | None = None) -> dict[str, Any]:
+    """Whole programme: territories of unknown region (no laureate event yet) count here too.
+
+    « en moyenne N projets par territoire » [002] is read as the projects identified over the territories whose
+    census has at least one project by the date; the fund's consumption is the State's share of the envelopes."""
     territoires = list(facts.territoires)
     regions = {t.region_code for t in territoires if t.laureat and t.region_code}
     totals = _totals(sum(facts.candidatures_par_region.values()), territoires)
-    return {"as_of": _iso(as_of), **totals, "nb_regions_laureates": len(regions), **selection_totals(facts.vagues)}
+    recenses = [t for t in territoires if t.recensement.nb_projets_recenses > 0]
+    part_etat = totals["part_etat_centimes"]
+    return {
+        "as_of": _iso(as_of),
+        **totals,
+        "nb_regions_laureates": len(regions),
+        "nb_territoires_recenses": len(recenses),
+        "moyenne_projets_par_territoire": moyenne(totals["nb_projets_recenses"], len(recenses)),
+        "fonds_investissement": {
+            "montant_centimes": FONDS_INVESTISSEMENT_CENTIMES,
+            "part_etat_engagee_centimes": part_etat,
+            "taux_consommation": taux(part_etat, FONDS_INVESTISSEMENT_CENTIMES),
+        },
+        "ingenierie": {
+            "montant_centimes": INGENIERIE_CENTIMES,
+            "commandee_centimes": totals["ingenierie_commandee_centimes"],
+            "taux_consommation": taux(totals["ingenierie_commandee_centimes"], INGENIERIE_CENTIMES),
+        },
+        **missions_par_operateur_et_periode([t.mission for t in territoires], missions_depuis),
+        **selection_totals(facts.vagues),
+    }
 
 
 def regions(facts: Facts, as_of: date | None) -> dict[str, Any]:
@@ -122,6 +206,9 @@ def territoire(facts: TerritoireFacts) -> dict[str, Any]:
     engage = facts.engage_centimes
     code = facts.region_code
     return {
+        "recensement": {name: getattr(facts.recensement, name) for name in RecensementFacts.__dataclass_fields__},
+        "argent": {name: getattr(facts.argent, name) for name in ArgentFacts.__dataclass_fields__},
+        "accorde_centimes": facts.accorde_centimes,
         "territoire_id": facts.territoire_id,
         "nom": facts.nom if facts.laureat else None,
         "region": {"code": code, "nom": REGIONS_COG.get(code) if code else None},

@@ -37,6 +37,7 @@ class MissionFacts:
     nb_copil_tenus: int = 0
     mois_sans_copil: tuple[str, ...] = ()
     axes_feuille_de_route: tuple[str, ...] = ()
+    operateur: str | None = None  # who carries the engineering: BDT_FRANCE_2030 or ANCT [002]
 
     @property
     def convention_en_retard(self) -> bool:
@@ -75,6 +76,7 @@ def mission(facts: MissionFacts | None) -> dict[str, Any]:
         "convention_en_retard": m.convention_en_retard,
         "convention_signee_en_retard": m.convention_signee_en_retard,
         "lancee_le": _iso(m.lancee_le),
+        "operateur": m.operateur,
         "restituee_le": _iso(m.restituee_le),
         "cloturee_le": _iso(m.cloturee_le),
         "nb_copil_tenus": m.nb_copil_tenus,
@@ -96,6 +98,27 @@ def mission_totals(missions: Iterable[MissionFacts | None]) -> dict[str, int]:
         "nb_alertes_copil": sum(len(m.mois_sans_copil) for m in known),
         "nb_missions_restituees": sum(1 for m in known if m.restituee_le is not None),
         "nb_missions_cloturees": sum(1 for m in known if m.cloturee_le is not None),
+    }
+
+
+def missions_par_operateur_et_periode(missions: Iterable[MissionFacts | None], depuis: date | None) -> dict[str, Any]:
+    """Missions launched by operator and by year of launch; with `depuis`, those launched since that day
+    (« 15 missions … accompagnés depuis novembre 2023 » [002] is `depuis=2023-11-01`)."""
+    lancees = [m for m in missions if m is not None and m.lancee_le is not None]
+    par_operateur: dict[str, int] = {}
+    par_annee: dict[str, int] = {}
+    for m in lancees:
+        assert m.lancee_le is not None
+        operateur = m.operateur or "BDT_FRANCE_2030"
+        par_operateur[operateur] = par_operateur.get(operateur, 0) + 1
+        par_annee[str(m.lancee_le.year)] = par_annee.get(str(m.lancee_le.year), 0) + 1
+    return {
+        "missions_par_operateur": dict(sorted(par_operateur.items())),
+        "missions_par_annee_de_lancement": dict(sorted(par_annee.items())),
+        "missions_depuis": _iso(depuis),
+        "nb_missions_lancees_depuis": None
+        if depuis is None
+        else sum(1 for m in lancees if m.lancee_le is not None and m.lancee_le >= depuis),
     }
 
 

@@ -25,10 +25,16 @@ def _store(request: Request) -> PostgresProjectionStore:
     return projection_store(runtime_of(request).pool)
 
 
+MissionsDepuis = Annotated[
+    date | None, Query(description="Also count the missions launched on or after this day (e.g. 2023-11-01)")
+]
+
+
 @router.get("/national")
-async def national(request: Request, as_of: AsOf = None) -> dict[str, Any]:
-    """Programme-wide figures (SGPI transparency, DOMAIN-REFERENCE §5.1): selection, missions, money."""
-    return await figures.national(_store(request), as_of)
+async def national(request: Request, as_of: AsOf = None, missions_depuis: MissionsDepuis = None) -> dict[str, Any]:
+    """Programme-wide figures (SGPI transparency, DOMAIN-REFERENCE §5.1): selection, missions, the census, money,
+    the programme's fund and engineering."""
+    return await figures.national(_store(request), as_of, missions_depuis)
 
 
 @router.get("/vagues")

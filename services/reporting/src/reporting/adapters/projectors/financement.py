@@ -1,9 +1,22 @@
-"""Facts of the financement topic: territory envelopes (with their co-financers), aids granted and refused."""
+"""Facts of the financement topic: territory envelopes (with their co-financers) and their adjustments, aids granted
+and refused, what follows a grant (payments, final statements, repayments, missed échéances, cancellations), and
+the programme's engineering orders."""
 
 from __future__ import annotations
 
 from contracts.envelope import EventEnvelope
-from contracts.financement.v1 import AideAccordee, AideRefusee, EnveloppeTerritorialeAttribuee
+from contracts.financement.v1 import (
+    AideAccordee,
+    AideAnnulee,
+    AideRefusee,
+    AideSoldee,
+    BonDeCommandeIngenierieEmis,
+    EcheanceImpayee,
+    EnveloppeTerritorialeAjustee,
+    EnveloppeTerritorialeAttribuee,
+    RemboursementRecu,
+    VersementEffectue,
+)
 from kernel.adapters.postgres import Connection
 from reporting.adapters.projectors.common import Projector
 from reporting.adapters.schema import Schema
@@ -18,8 +31,21 @@ VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version, rang) DO NOT
 
 INSERT_AIDE = """
 INSERT INTO {s}.aides (aide_id, projet_id, territoire_id, forme, montant_centimes, regime, date_decision,
-                       publication_obligatoire)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (territoire_id, aide_id) DO NOTHING"""
+                       publication_obligatoire, siren, assiette_centimes)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (territoire_id, aide_id) DO NOTHING"""
+
+INSERT_MOUVEMENT = """
+INSERT INTO {s}.aides_mouvements (stream_id, stream_version, rang, territoire_id, aide_id, nature, montant_centimes,
+                                  date_effet)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (stream_id, stream_version, rang) DO NOTHING"""
+
+INSERT_AJUSTEMENT = """
+INSERT INTO {s}.enveloppe_ajustements (stream_id, stream_version, territoire_id, delta_centimes, financeur, date_effet)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+
+INSERT_BON = """
+INSERT INTO {s}.bons_ingenierie (bon_id, territoire_id, jours_hommes, montant_centimes, date_effet)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (bon_id) DO NOTHING"""
 
 INSERT_REFUS = """
 INSERT INTO {s}.aides_refusees (stream_id, stream_version, aide_id, projet_id, territoire_id, montant_centimes, motif,
@@ -49,6 +75,8 @@ async def aide(conn: Connection, s: Schema, env: EventEnvelope, e: AideAccordee)
         e.regime.value,
         e.date_decision,
         e.publication_obligatoire,
+        e.siret[:9],
+        e.assiette_centimes,
     )
 
 
@@ -66,8 +94,79 @@ async def refus(conn: Connection, s: Schema, env: EventEnvelope, e: AideRefusee)
     )
 
 
+async def ajustement(conn: Connection, s: Schema, env: EventEnvelope, e: EnveloppeTerritorialeAjustee) -> None:
+    await conn.execute(
+        s.sql(INSERT_AJUSTEMENT),
+        env.stream_id,
+        env.stream_version,
+        e.territoire_id,
+        e.delta_centimes,
+        e.financeur,
+        e.date_ajustement,
+    )
+
+
+async def _mouvement(
+    conn: Connection, s: Schema, env: EventEnvelope, aide_id: str, territoire_id: str, *rows: tuple[str, int, object]
+) -> None:
+    await conn.executemany(
+        s.sql(INSERT_MOUVEMENT),
+        [
+            (env.stream_id, env.stream_version, rang, territoire_id, aide_id, nature, montant, jour)
+            for rang, (nature, montant, jour) in enumerate(rows)
+        ],
+    )
+
+
+async def versement(conn: Connection, s: Schema, env: EventEnvelope, e: VersementEffectue) -> None:
+    await _mouvement(conn, s, env, e.aide_id, e.territoire_id, ("VERSEMENT", e.montant_centimes, e.date_versement))
+
+
+async def solde(conn: Connection, s: Schema, env: EventEnvelope, e: AideSoldee) -> None:
+    """The final amount (what is paid in all, balance included) and the reduction given back to the envelope."""
+    await _mouvement(
+        conn,
+        s,
+        env,
+        e.aide_id,
+        e.territoire_id,
+        ("SOLDE", e.montant_final_centimes, e.date_solde),
+        ("REDUCTION", e.reduction_centimes, e.date_solde),
+    )
+
+
+async def remboursement(conn: Connection, s: Schema, env: EventEnvelope, e: RemboursementRecu) -> None:
+    await _mouvement(
+        conn, s, env, e.aide_id, e.territoire_id, ("REMBOURSEMENT", e.montant_centimes, e.date_remboursement)
+    )
+
+
+async def impaye(conn: Connection, s: Schema, env: EventEnvelope, e: EcheanceImpayee) -> None:
+    unpaid = e.du_centimes - e.rembourse_centimes
+    await _mouvement(conn, s, env, e.aide_id, e.territoire_id, ("IMPAYE", unpaid, e.date_constat))
+
+
+async def annulation(conn: Connection, s: Schema, env: EventEnvelope, e: AideAnnulee) -> None:
+    await _mouvement(
+        conn, s, env, e.aide_id, e.territoire_id, ("ANNULATION", e.montant_libere_centimes, e.date_annulation)
+    )
+
+
+async def bon(conn: Connection, s: Schema, env: EventEnvelope, e: BonDeCommandeIngenierieEmis) -> None:
+    await conn.execute(
+        s.sql(INSERT_BON), e.bon_id, e.territoire_id, e.jours_hommes, e.montant_centimes, e.date_commande
+    )
+
+
 PROJECTORS: dict[type, Projector] = {
     EnveloppeTerritorialeAttribuee: enveloppe,
+    EnveloppeTerritorialeAjustee: ajustement,
     AideAccordee: aide,
     AideRefusee: refus,
+    VersementEffectue: versement,
+    AideSoldee: solde,
+    RemboursementRecu: remboursement,
+    EcheanceImpayee: impaye,
+    AideAnnulee: annulation,
+    BonDeCommandeIngenierieEmis: bon,
 }

@@ -71,7 +71,7 @@ async def en_retard(conn: Connection, s: Schema, env: EventEnvelope, e: Conventi
 
 
 async def lancee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionIngenierieLancee) -> None:
-    await etape(conn, s, e.territoire_id, "LANCEE", e.date_lancement)
+    await etape(conn, s, e.territoire_id, "LANCEE", e.date_lancement, e.operateur.value)
 
 
 async def copil(conn: Connection, s: Schema, env: EventEnvelope, e: ComitePilotageTenu) -> None:

@@ -1,0 +1,88 @@
+"""Facts of the census (instruction's `recensement-*` and `projet-*` streams): companies met, projects identified
+and each estimate of them, their ends. Counts and sums only are ever read: no company name, no interview, no
+priority, support or motif is projected; the aid request and Bpifrance's instruction stay with instruction."""
+
+from __future__ import annotations
+
+from contracts.envelope import EventEnvelope
+from contracts.instruction.projets import (
+    EntrepriseRencontree,
+    ProjetAbandonne,
+    ProjetMisAJour,
+    ProjetOriente,
+    ProjetRecense,
+)
+from kernel.adapters.postgres import Connection
+from reporting.adapters.projectors.common import Projector
+from reporting.adapters.schema import Schema
+
+INSERT_ENTRETIEN = """
+INSERT INTO {s}.entretiens (territoire_id, entretien_id, siren, date_effet) VALUES ($1, $2, $3, $4)
+ON CONFLICT (territoire_id, entretien_id) DO NOTHING"""
+
+INSERT_PROJET = """
+INSERT INTO {s}.projets_recenses (territoire_id, projet_id, siren, taille, secteur_naf, date_effet)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (territoire_id, projet_id) DO NOTHING"""
+
+INSERT_ESTIMATION = """
+INSERT INTO {s}.projets_estimations (stream_id, stream_version, territoire_id, projet_id, investissement_centimes,
+                                     emplois_potentiels, date_effet)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+
+INSERT_ISSUE = """
+INSERT INTO {s}.projets_issues (territoire_id, projet_id, issue, date_effet) VALUES ($1, $2, $3, $4)
+ON CONFLICT (territoire_id, projet_id, issue) DO NOTHING"""
+
+
+async def entretien(conn: Connection, s: Schema, env: EventEnvelope, e: EntrepriseRencontree) -> None:
+    await conn.execute(s.sql(INSERT_ENTRETIEN), e.territoire_id, e.entretien_id, e.siren, e.date)
+
+
+async def recense(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetRecense) -> None:
+    await conn.execute(
+        s.sql(INSERT_PROJET), e.territoire_id, e.projet_id, e.siren, e.taille.value, e.secteur_naf, e.date
+    )
+    await _estimation(conn, s, env, e.territoire_id, e.projet_id, e.investissement_centimes, e.emplois_potentiels, e)
+
+
+async def mis_a_jour(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetMisAJour) -> None:
+    await _estimation(conn, s, env, e.territoire_id, e.projet_id, e.investissement_centimes, e.emplois_potentiels, e)
+
+
+async def _estimation(
+    conn: Connection,
+    s: Schema,
+    env: EventEnvelope,
+    territoire_id: str,
+    projet_id: str,
+    investissement: int,
+    emplois: int,
+    e: ProjetRecense | ProjetMisAJour,
+) -> None:
+    await conn.execute(
+        s.sql(INSERT_ESTIMATION),
+        env.stream_id,
+        env.stream_version,
+        territoire_id,
+        projet_id,
+        investissement,
+        emplois,
+        e.date,
+    )
+
+
+async def oriente(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetOriente) -> None:
+    await conn.execute(s.sql(INSERT_ISSUE), e.territoire_id, e.projet_id, "ORIENTE", e.date)
+
+
+async def abandonne(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetAbandonne) -> None:
+    await conn.execute(s.sql(INSERT_ISSUE), e.territoire_id, e.projet_id, "ABANDONNE", e.date)
+
+
+PROJECTORS: dict[type, Projector] = {
+    EntrepriseRencontree: entretien,
+    ProjetRecense: recense,
+    ProjetMisAJour: mis_a_jour,
+    ProjetOriente: oriente,
+    ProjetAbandonne: abandonne,
+}
