@@ -6,9 +6,10 @@ import base64
 import hashlib
 from datetime import UTC, date, datetime
 
-from contracts.base import Role
+from contracts.base import FormeAide, RegimeAide, Role
 from contracts.envelope import Actor, EventEnvelope
 from contracts.financement.v1 import LaureatEnregistre
+from contracts.instruction.projets import AideInstruite, CategorieAideEtat, CategorieDepense, Depense
 from kernel.ports import CommandContext
 from kernel.signing import Signer, Verifier
 
@@ -56,4 +57,32 @@ def laureat(territoire: str) -> LaureatEnregistre:
     """Any event will do for the kernel's tests: this one is small and valid."""
     return LaureatEnregistre(
         territoire_id=territoire, nom_territoire="Cambrésis", region_code="32", date_decision=date(2023, 7, 1)
+    )
+
+
+def instruite(
+    territoire: str, projet: str = "p1", assiette: int = 400_000_000, plafond: int = 400_000_000
+) -> AideInstruite:
+    """Bpifrance's favourable instruction of a project's request, as instruction publishes it (ceiling = base by
+    default: the tests that use it are about the envelope, not the intensities)."""
+    return AideInstruite(
+        projet_id=projet,
+        territoire_id=territoire,
+        demande_id=f"d-{projet}",
+        siret=SIRET,
+        forme=FormeAide.SUBVENTION,
+        regime=RegimeAide.ENVIRONNEMENT,
+        categorie=CategorieAideEtat.PETITE,
+        zone_afr=False,
+        depenses=[Depense(categorie=CategorieDepense.EQUIPEMENTS_MACHINES, montant_centimes=assiette)],
+        assiette_centimes=assiette,
+        debut_depenses=date(2023, 10, 10),
+        fin_depenses=date(2025, 10, 9),
+        debut_travaux=date(2023, 10, 10),
+        dnsh_atteste=True,
+        intensite_max_pour_mille=1000,
+        source_intensite="tests",
+        plafond_aide_centimes=plafond,
+        emplois_prevus=5,
+        date_instruction=date(2023, 10, 20),
     )

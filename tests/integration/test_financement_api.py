@@ -22,12 +22,14 @@ from fastapi import FastAPI
 from contracts import topics
 from contracts.base import DomainEvent, FormeAide, Role
 from contracts.envelope import Actor
+from contracts.financement.v1 import FINANCEUR_ETAT
+from contracts.instruction.projets import ProjetAbandonne
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
 from financement.app import create_app
 from kernel.adapters.runtime import Settings
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, RecordedEvent
-from tests.fixtures import SIRET, TEST_SIGNERS
+from tests.fixtures import SIRET, TEST_SIGNERS, instruite
 from tests.support import as_actor, eventually, isolated_settings, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -111,17 +113,26 @@ async def publish(service: Service, *recorded: RecordedEvent) -> None:
         await service.producer.send_and_wait(topic, item.envelope.to_json(), key=item.envelope.stream_id.encode())
 
 
-async def known(service: Service, territoire: str, projets: int) -> dict[str, Any] | None:
+async def known(service: Service, territoire: str, projets: int, instructions: int = 0) -> dict[str, Any] | None:
     answer = await service.client.get(f"/enveloppes/{territoire}", headers=BPI)
     body = answer.json() if answer.status_code == 200 else None
-    return body if body and body["laureat"] and len(body["projets_qualifies"]) >= projets else None
+    if body and body["laureat"] and len(body["projets_qualifies"]) >= projets:
+        return body if len(body["instructions"]) >= instructions else None
+    return None
+
+
+async def laureate(service: Service) -> str:
+    """A fresh territory, laureate, with one project qualified and instructed favourably (through Kafka)."""
+    territoire = f"ti-{uuid.uuid4().hex[:8]}"
+    events = [laureat(territoire), qualifie(territoire, "p1"), instruite(territoire, "p1")]
+    await publish(service, *instruction_envelopes(territoire, events))
+    await eventually(lambda: known(service, territoire, 1, 1), what="the laureate and its instructed project")
+    return territoire
 
 
 async def laureate_with_envelope(service: Service, montant: int) -> str:
-    """A fresh territory: laureate and one qualified project (through Kafka), then its envelope attributed."""
-    territoire = f"ti-{uuid.uuid4().hex[:8]}"
-    await publish(service, *instruction_envelopes(territoire, [laureat(territoire), qualifie(territoire, "p1")]))
-    await eventually(lambda: known(service, territoire, 1), what="the laureate and its project")
+    """A fresh laureate territory with an instructed project, then its envelope attributed."""
+    territoire = await laureate(service)
     answer = await service.client.post(f"/enveloppes/{territoire}", headers=CDC, json=attribution(montant))
     assert answer.status_code == 201, answer.text
     return territoire
@@ -129,7 +140,7 @@ async def laureate_with_envelope(service: Service, montant: int) -> str:
 
 def attribution(montant: int, etat: int | None = None) -> dict[str, Any]:
     etat = montant if etat is None else etat
-    contributions = [{"financeur": "ETAT_F2030", "montant_centimes": etat}]
+    contributions = [{"financeur": FINANCEUR_ETAT, "montant_centimes": etat}]
     if montant > etat:
         contributions.append({"financeur": "CA de Cambrai", "montant_centimes": montant - etat})
     return {"montant_centimes": montant, "contributions": contributions, "date_attribution": "2023-09-01"}
@@ -141,8 +152,7 @@ def aide(aide_id: str, montant: int, **changes: Any) -> dict[str, Any]:
         "projet_id": "p1",
         "forme": "SUBVENTION",
         "montant_centimes": montant,
-        "assiette_centimes": 400_000_000,
-        "regime": "REPRISE_DURABLE_SA102077",
+        "instance_decision": "Comité des financeurs du territoire",
         "date_decision": "2023-11-02",
         **changes,
     }
@@ -199,7 +209,12 @@ async def test_the_relay_publishes_the_envelope_streams_to_financement_enveloppe
         await eventually(attribution_published, what="the attribution on financement.enveloppe.v1")
     finally:
         await consumer.stop()
-    assert seen[:3] == ["LaureatEnregistre", "ProjetQualifieEnregistre", "EnveloppeTerritorialeAttribuee"]
+    assert seen[:4] == [
+        "LaureatEnregistre",
+        "ProjetQualifieEnregistre",
+        "InstructionAideEnregistree",
+        "EnveloppeTerritorialeAttribuee",
+    ]
 
 
 async def test_attributing_an_envelope(service: Service) -> None:
@@ -242,7 +257,7 @@ async def test_granting_aids(service: Service) -> None:
     assert (small.status_code, small.json()["aide"]["publication_obligatoire"]) == (201, True)
     for body, reason in [
         (aide("a3", 1_000, projet_id="p9"), "projet_non_qualifie"),
-        (aide("a3", 400_000_001), "montant_superieur_assiette"),
+        (aide("a3", 339_000_001), "cumul_superieur_plafond"),
         (aide("a1", 50_000_000), "aide_deja_accordee"),
     ]:
         answer = await client.post(url, headers=BPI, json=body)
@@ -270,7 +285,7 @@ async def test_no_aid_before_the_envelope_is_attributed(service: Service) -> Non
     [
         ({"montant_centimes": -100}, "montant_centimes"),
         ({"forme": "PRET_BONIFIE"}, "forme"),
-        ({"assiette_centimes": 1_000}, "assiette_centimes"),
+        ({"instance_decision": ""}, "instance_decision"),
         ({"aide_id": "a b/c"}, "aide_id"),
     ],
 )
@@ -346,7 +361,7 @@ async def test_an_envelope_answers_only_those_who_oversee_the_money_or_sit_on_it
         ("montant_centimes", 100000.0),
         ("montant_centimes", True),
         ("montant_centimes", 2**63),
-        ("assiette_centimes", 2**70),
+        ("instance_decision", "x" * 301),
         ("date_decision", "2021-12-31"),
         ("date_decision", "9999-12-31"),
         ("aide_id", "a b"),
@@ -393,3 +408,105 @@ async def test_a_burst_of_refused_aids_under_fresh_ids_records_one_refusal(servi
     assert {a.json()["refus"]["aide_id"] for a in answers} <= {f"rafale-{i}" for i in range(20)}
     after = await service.app.state.runtime.store.read(f"enveloppe-{territoire}")
     assert [r.envelope.event_type for r in after[before:]] == ["AideRefusee"]
+
+
+async def test_an_adjustment_moves_the_envelope_and_the_fund_never_below_what_is_committed(service: Service) -> None:
+    territoire = await laureate_with_envelope(service, 100_000_000)
+    url = f"/enveloppes/{territoire}"
+    await service.client.post(f"{url}/aides", headers=BPI, json=aide("a1", 60_000_000))
+    fund = (await service.client.get("/programme", headers=CDC)).json()["fonds_reserve_centimes"]
+    body = {"delta_centimes": -40_000_001, "motif": "Moins de projets que prévu", "date_ajustement": "2023-12-01"}
+    below = await service.client.post(f"{url}/ajustements", headers=CDC, json=body)
+    assert (below.status_code, below.json()["error"]) == (409, "ajustement_sous_engagement")
+    ok = await service.client.post(f"{url}/ajustements", headers=CDC, json=body | {"delta_centimes": -40_000_000})
+    assert (ok.status_code, ok.json()["montant_centimes"], ok.json()["disponible_centimes"]) == (201, 60_000_000, 0)
+    assert (await service.client.get("/programme", headers=CDC)).json()["fonds_reserve_centimes"] == fund - 40_000_000
+
+
+async def test_an_aid_is_paid_against_expenses_settled_pro_rata_and_an_abandonment_frees_the_rest(
+    service: Service,
+) -> None:
+    territoire = await laureate_with_envelope(service, 300_000_000)
+    url = f"/enveloppes/{territoire}/aides"
+    await service.client.post(url, headers=BPI, json=aide("a1", 100_000_000))  # 1 M€ on a base of 4 M€
+    early = await service.client.post(
+        f"{url}/a1/versements",
+        headers=BPI,
+        json={
+            "versement_id": "v1",
+            "montant_centimes": 1,
+            "depenses_justifiees_centimes": 0,
+            "date_versement": "2023-12-01",
+        },
+    )
+    assert (early.status_code, early.json()["error"]) == (409, "convention_non_signee")
+    signed = await service.client.post(f"{url}/a1/convention", headers=BPI, json={"date_signature": "2023-11-20"})
+    assert signed.status_code == 201
+    tranche = {
+        "versement_id": "v1",
+        "montant_centimes": 50_000_001,
+        "depenses_justifiees_centimes": 200_000_000,
+        "date_versement": "2024-01-10",
+    }
+    too_much = await service.client.post(f"{url}/a1/versements", headers=BPI, json=tranche)
+    assert (too_much.status_code, too_much.json()["error"]) == (409, "versement_superieur_aux_depenses")
+    paid = await service.client.post(
+        f"{url}/a1/versements", headers=BPI, json=tranche | {"montant_centimes": 50_000_000}
+    )
+    assert (paid.status_code, paid.json()["verse_centimes"]) == (201, 50_000_000)
+    settled = await service.client.post(
+        f"{url}/a1/solde", headers=BPI, json={"depenses_realisees_centimes": 300_000_000, "date_solde": "2024-06-01"}
+    )
+    body = settled.json()
+    # 3 M€ spent of a 4 M€ base: the aid is 750 000 €, and 250 000 € go back to the envelope
+    assert (body["soldee"]["montant_final_centimes"], body["soldee"]["reduction_centimes"]) == (75_000_000, 25_000_000)
+    assert body["enveloppe"]["engage_centimes"] == 75_000_000
+
+
+async def test_an_abandoned_project_gives_back_what_its_aids_did_not_pay(service: Service) -> None:
+    territoire = await laureate_with_envelope(service, 300_000_000)
+    url = f"/enveloppes/{territoire}/aides"
+    await service.client.post(url, headers=BPI, json=aide("a1", 100_000_000))
+    await service.client.post(f"{url}/a1/convention", headers=BPI, json={"date_signature": "2023-11-20"})
+    tranche = {
+        "versement_id": "v1",
+        "montant_centimes": 30_000_000,
+        "depenses_justifiees_centimes": 120_000_000,
+        "date_versement": "2024-01-10",
+    }
+    assert (await service.client.post(f"{url}/a1/versements", headers=BPI, json=tranche)).status_code == 201
+    abandon = ProjetAbandonne(
+        projet_id="p1", territoire_id=territoire, motif="Cessation d'activité", date=date(2024, 7, 1)
+    )
+    # instruction's project stream publishes the abandonment (its own stream, version 1 here)
+    context = CommandContext(actor=Actor(id="prestataire", role=Role.PRESTATAIRE), occurred_at=datetime.now(UTC))
+    sealed = envelop("instruction", f"projet-{territoire}-p1", [abandon], 0, None, context, TEST_SIGNERS["instruction"])
+    await publish(service, *sealed)
+
+    async def cancelled() -> dict[str, Any] | None:
+        body = (await service.client.get(f"/enveloppes/{territoire}", headers=BPI)).json()
+        return body if body["engage_centimes"] == 30_000_000 else None
+
+    body = await eventually(cancelled, what="the aid's unpaid part given back")
+    assert (body["disponible_centimes"], body["verse_centimes"]) == (270_000_000, 30_000_000)
+    assert types(await service.stream(territoire))[-1] == "AideAnnulee"
+
+
+async def test_concurrent_attributions_across_territories_never_exceed_the_fund(service: Service) -> None:
+    """Five territories attributed at once, each a third of what the 90 M€ fund still holds: exactly three fit."""
+    before = (await service.client.get("/programme", headers=CDC)).json()
+    third = before["fonds_disponible_centimes"] // 3
+    territoires = [await laureate(service) for _ in range(5)]
+    answers = await asyncio.gather(
+        *(service.client.post(f"/enveloppes/{t}", headers=CDC, json=attribution(third)) for t in territoires)
+    )
+    assert sorted(a.status_code for a in answers) == [201, 201, 201, 409, 409]
+    assert {a.json()["error"] for a in answers if a.status_code == 409} == {"fonds_insuffisant"}
+    after = (await service.client.get("/programme", headers=CDC)).json()
+    assert after["fonds_reserve_centimes"] == before["fonds_reserve_centimes"] + 3 * third <= 9_000_000_000
+    refused = [t for t, a in zip(territoires, answers, strict=True) if a.status_code == 409]
+    for territoire in refused:  # nothing of the refused attribution was recorded, on either stream
+        body = (await service.client.get(f"/enveloppes/{territoire}", headers=CDC)).json()
+        assert body["attribuee"] is False
+    assert (await service.client.get("/programme", headers=BPI)).status_code == 200
+    assert (await service.client.get("/programme", headers=as_actor(Role.COPIL_MEMBRE, "c", "x"))).status_code == 403

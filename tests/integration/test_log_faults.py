@@ -36,7 +36,7 @@ from rebond_local.broker import EmbeddedBroker
 from rebond_local.database import create_reader, create_service_database, with_database
 from rebond_local.infra import Infra
 from reporting.app import create_app as reporting_app
-from tests.fixtures import SIRET, TEST_SIGNERS
+from tests.fixtures import SIRET, TEST_SIGNERS, instruite
 from tests.support import ProducerLog, as_actor, consumed, converge, eventually, operator, parked_rows, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -79,7 +79,9 @@ class Pair:
     async def territory(self, territoire: str, montant: int = 500_000_000) -> None:
         """A laureate with one qualified project (published by 'instruction'), then its envelope attributed."""
         await self.instruction(
-            (f"dossier-{territoire}", 1, laureat(territoire)), (f"dossier-{territoire}", 2, qualifie(territoire))
+            (f"dossier-{territoire}", 1, laureat(territoire)),
+            (f"dossier-{territoire}", 2, qualifie(territoire)),
+            (f"dossier-{territoire}", 3, instruite(territoire)),
         )
         await eventually(lambda: _knows(self.financement, territoire), what=f"financement to know {territoire}")
         answer = await self.financement.post(f"/enveloppes/{territoire}", headers=CDC, json=attribution(montant))
@@ -101,7 +103,7 @@ async def record(log: asyncpg.Connection[Any], envelope: EventEnvelope) -> None:
 
 async def _knows(client: httpx.AsyncClient, territoire: str) -> bool:
     answer = await client.get(f"/enveloppes/{territoire}", headers=BPI)
-    return answer.status_code == 200 and bool(answer.json()["projets_qualifies"])
+    return answer.status_code == 200 and bool(answer.json()["instructions"])
 
 
 async def settings_pair(infra: Infra, bootstrap: str | None = None) -> tuple[Settings, Settings, str]:
@@ -177,7 +179,7 @@ def qualifie(territoire: str) -> ProjetQualifie:
 def attribution(montant: int) -> dict[str, Any]:
     return {
         "montant_centimes": montant,
-        "contributions": [{"financeur": "ETAT_F2030", "montant_centimes": montant}],
+        "contributions": [{"financeur": "ETAT_FRANCE_2030", "montant_centimes": montant}],
         "date_attribution": "2023-09-01",
     }
 
@@ -188,8 +190,7 @@ def aide(aide_id: str, montant: int = 1_000_000) -> dict[str, Any]:
         "projet_id": "p1",
         "forme": "SUBVENTION",
         "montant_centimes": montant,
-        "assiette_centimes": 400_000_000,
-        "regime": "REPRISE_DURABLE_SA102077",
+        "instance_decision": "Comité des financeurs",
         "date_decision": "2023-11-02",
     }
 
@@ -404,7 +405,7 @@ async def test_the_broker_lost_and_restarted_empty_under_load_converges_by_itsel
             await load(15)
             took = await system.converged(timeout=120)
             heads = await consumed(system.rep_settings.database_url, PROJECTION, ENVELOPES)
-            assert sum(heads.values()) == 3 * 3 + granted  # laureate, project, attribution, then the grants
+            assert sum(heads.values()) == 3 * 4 + granted  # laureate, project, instruction, attribution, then grants
             national = (await system.reporting.get("/figures/national")).json()
             assert national["nb_aides"] == granted
         after = time.monotonic() - restarted
@@ -537,7 +538,8 @@ async def test_a_rebuild_replays_the_producers_tables_compares_every_fact_and_ne
         took = time.monotonic() - started
         assert (from_tables["source"], from_tables["identical"], from_tables["differences"]) == ("database", True, [])
         facts = from_tables["facts"]
-        assert facts["live"] == facts["rebuilt"] == 2 + 3 + 3 and facts["only_live"] == facts["only_rebuilt"] == 0
+        # the dossier's 3 events, the envelope's 4 before the 3 grants, and the fund's reservation
+        assert facts["live"] == facts["rebuilt"] == 3 + 4 + 3 + 1 and facts["only_live"] == facts["only_rebuilt"] == 0
         from_topics = (await client.post("/ops/rebuild", headers=ops, params={"source": "topics"})).json()
         assert (from_topics["source"], from_topics["identical"], from_topics["facts"]) == ("topics", True, facts)
 
@@ -564,9 +566,9 @@ async def test_a_rebuild_replays_the_producers_tables_compares_every_fact_and_ne
         store = projection_store(system.rep_app.state.runtime.pool, runtime.verifier())
         partial = await rebuild(store, only_financement, swap=True, catch_up_seconds=1.0)
         assert (partial["swapped"], partial["identical"]) == (False, False)
-        assert partial["facts"]["only_live"] == 2 and "not caught up" in partial["swap_error"]
+        assert partial["facts"]["only_live"] == 3 and "not caught up" in partial["swap_error"]
         assert partial["facts"]["streams_only_live"] == [
-            {"stream_id": f"dossier-{territoire}", "from_version": 1, "to_version": 2}
+            {"stream_id": f"dossier-{territoire}", "from_version": 1, "to_version": 3}
         ]
         assert (await client.get("/figures/national")).json()["nb_aides"] == 3  # the live projection is untouched
     print(f"\nrebuild from the producers' tables: {from_tables['events_read']} events, {took:.2f} s")

@@ -28,6 +28,7 @@ from instruction.app import create_app
 from kernel.adapters.runtime import Settings
 from kernel.clock import SimulatedClock
 from rebond_local.infra import Infra
+from tests.fixtures import COPIL_A_MINIMA
 from tests.support import ProducerLog, as_actor, eventually, isolated_settings, operator, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -47,17 +48,25 @@ COPIL_MAI = {
     "copil_id": "copil-2023-05",
     "date": "2023-05-10",
     "ordre_du_jour": "Recensement des projets",
-    "participants": [
-        {"organisme": "Sous-préfecture de Cambrai", "role": "présidence"},
-        {"organisme": "Bpifrance", "role": "membre"},
-    ],
+    "participants": COPIL_A_MINIMA,
 }
 PROJET = {
     "projet_id": "projet-metalball",
+    "siren": "732829320",
     "siret": "73282932000017",
     "raison_sociale": "MetalBall",
     "intitule": "Ligne de billes céramiques",
-    "date_copil": "2023-05-10",
+    "effectif": 45,
+    "chiffre_affaires_centimes": 900_000_000,
+    "total_bilan_centimes": 700_000_000,
+    "secteur_naf": "25.94Z",
+    "investissement_centimes": 150_000_000,
+    "emplois_potentiels": 6,
+    "horizon": 2025,
+    "date": "2023-05-08",
+}
+QUALIFICATION = {
+    "copil_id": "copil-2023-05",
     "assiette_estimee_centimes": 120_000_000,
     "forme_envisagee": "SUBVENTION",
     "emplois_prevus": 6,
@@ -69,6 +78,9 @@ AXES = {
         {"intitule": "L'accélération de la transition numérique et de l'innovation", "description": "Caudrésis"},
     ]
 }
+
+
+BPI_HEADERS = as_actor(Role.BPIFRANCE_CHARGE, "bpi-1")
 
 
 def copil(tid: str) -> dict[str, str]:
@@ -192,14 +204,28 @@ async def test_un_laureat_publie_ouvre_sa_mission_qui_va_jusqu_a_la_cloture(serv
     await post(service, f"/missions/{tid}/ingenierie", CDC, LANCEMENT)
     await post(service, f"/missions/{tid}/copils", prestataire(tid), COPIL_MAI)
 
-    # a project is qualified at a COPIL that was held, and only there
-    unheld = await post(service, f"/territoires/{tid}/projets", copil(tid), PROJET | {"date_copil": "2023-05-11"}, 409)
+    # the census, then the project is qualified at a COPIL that was held, with its members « a minima »
+    interviewed = await post(
+        service,
+        f"/territoires/{tid}/entretiens",
+        prestataire(tid),
+        {
+            "entretiens": [
+                {"entretien_id": "e1", "siren": "732829320", "raison_sociale": "MetalBall", "date": "2023-05-08"}
+            ]
+        },
+    )
+    assert interviewed["nb_entretiens"] == 1
+    census = await post(service, f"/territoires/{tid}/recensement", prestataire(tid), {"projets": [PROJET]})
+    assert census["projets"] == [{"projet_id": "projet-metalball", "created": True, "etat": "RECENSE"}]
+    projet = f"/territoires/{tid}/projets/projet-metalball"
+    unheld = await post(service, f"{projet}/qualification", copil(tid), QUALIFICATION | {"copil_id": "x"}, 409)
     assert unheld["error"] == "copil_inconnu"
-    qualified = await post(service, f"/territoires/{tid}/projets", copil(tid), PROJET)
+    qualified = await post(service, f"{projet}/qualification", copil(tid), QUALIFICATION)
     assert [e["event_type"] for e in qualified["appended"]] == ["ProjetQualifie"]
-    assert qualified["projets"]["projet-metalball"]["date_copil"] == "2023-05-10"
-    assert (await post(service, f"/territoires/{tid}/projets", copil(tid), PROJET, 200))["appended"] == []
-    other = await post(service, f"/territoires/{tid}/projets", copil(tid), PROJET | {"emplois_prevus": 7}, 409)
+    assert qualified["qualification"]["date_copil"] == "2023-05-10"
+    assert (await post(service, f"{projet}/qualification", copil(tid), QUALIFICATION, 200))["appended"] == []
+    other = await post(service, f"{projet}/qualification", copil(tid), QUALIFICATION | {"emplois_prevus": 7}, 409)
     assert other["error"] == "projet_deja_qualifie"
 
     await post(service, f"/missions/{tid}/feuille-de-route", prestataire(tid), AXES)
@@ -212,7 +238,6 @@ async def test_un_laureat_publie_ouvre_sa_mission_qui_va_jusqu_a_la_cloture(serv
         "ConventionSignee",
         "MissionIngenierieLancee",
         "ComitePilotageTenu",
-        "ProjetQualifie",
         "FeuilleDeRouteRestituee",
         "MissionRestituee",
         "MissionCloturee",
@@ -220,7 +245,12 @@ async def test_un_laureat_publie_ouvre_sa_mission_qui_va_jusqu_a_la_cloture(serv
     assert await service.types(tid) == expected
     assert await read_published(service.settings, f"mission-{tid}", len(expected)) == expected
     listed = (await service.client.get("/missions", params={"etat": "CLOTUREE"}, headers=DTI)).json()
-    assert [(m["territoire_id"], m["nb_projets_qualifies"]) for m in listed if m["territoire_id"] == tid] == [(tid, 1)]
+    assert [m["territoire_id"] for m in listed if m["territoire_id"] == tid] == [tid]
+    projet_types = [
+        r.envelope.event_type for r in await service.app.state.runtime.store.read("projet-projet-metalball")
+    ]
+    assert projet_types == ["ProjetRecense", "ProjetQualifie"]
+    assert await read_published(service.settings, "projet-projet-metalball", 2) == projet_types
 
 
 async def test_les_refus_et_les_entrees_invalides_n_ajoutent_rien(service: Service) -> None:
@@ -230,10 +260,10 @@ async def test_les_refus_et_les_entrees_invalides_n_ajoutent_rien(service: Servi
     cases: list[tuple[str, str, dict[str, str], dict[str, Any], int, str]] = [
         ("COPIL before the launch", f"/missions/{tid}/copils", prestataire(tid), COPIL_MAI, 409, "mission_non_lancee"),
         (
-            "qualification before the launch",
-            f"/territoires/{tid}/projets",
-            copil(tid),
-            PROJET,
+            "census before the launch",
+            f"/territoires/{tid}/recensement",
+            prestataire(tid),
+            {"projets": [PROJET | {"projet_id": f"p-{tid}"}]},
             409,
             "mission_non_lancee",
         ),
@@ -275,16 +305,31 @@ async def test_les_refus_et_les_entrees_invalides_n_ajoutent_rien(service: Servi
         ("no axis", f"/missions/{tid}/feuille-de-route", prestataire(tid), {"axes": []}, 422, "axes"),
         (
             "assiette < 400 k€",
-            f"/territoires/{tid}/projets",
+            f"/territoires/{tid}/projets/p-{tid}/qualification",
             copil(tid),
-            PROJET | {"assiette_estimee_centimes": 39_999_999},
+            QUALIFICATION | {"assiette_estimee_centimes": 39_999_999},
             422,
             "assiette_estimee_centimes",
         ),
         ("prestataire signing", f"/missions/{tid}/convention", prestataire(tid), CONVENTION, 403, ""),
         ("another territory's COPIL", f"/missions/{tid}/copils", copil(other), COPIL_MAI, 403, ""),
         ("COPIL member writing the feuille", f"/missions/{tid}/feuille-de-route", copil(tid), AXES, 403, ""),
-        ("prestataire qualifying", f"/territoires/{tid}/projets", prestataire(tid), PROJET, 403, ""),
+        (
+            "prestataire qualifying",
+            f"/territoires/{tid}/projets/p-{tid}/qualification",
+            prestataire(tid),
+            QUALIFICATION,
+            403,
+            "",
+        ),
+        (
+            "COPIL member recording the census",
+            f"/territoires/{tid}/recensement",
+            copil(tid),
+            {"projets": [PROJET]},
+            403,
+            "",
+        ),
         ("COPIL closing", f"/missions/{tid}/cloture", copil(tid), {"date": "2023-06-01", "motif": "x"}, 403, ""),
         ("nobody", f"/missions/{tid}/convention", {}, CONVENTION, 401, ""),
     ]
@@ -294,6 +339,7 @@ async def test_les_refus_et_les_entrees_invalides_n_ajoutent_rien(service: Servi
         assert named in response.text, f"{label}: {response.text}"
     assert await service.types(tid) == ["MissionOuverte"]
     assert await service.types(other) == []
+    assert await service.app.state.runtime.store.read(f"projet-p-{tid}") == []
 
 
 async def test_qui_peut_lire_une_mission(service: Service) -> None:
@@ -317,3 +363,111 @@ async def test_qui_peut_lire_une_mission(service: Service) -> None:
     ouvertes = (await service.client.get("/missions", params={"etat": "OUVERTE"}, headers=CDC)).json()
     assert tid in [m["territoire_id"] for m in ouvertes] and {m["etat"] for m in ouvertes} == {"OUVERTE"}
     assert (await service.client.get("/missions", params={"etat": "NIMPORTE"}, headers=CDC)).status_code == 422
+
+
+async def test_un_projet_du_recensement_va_jusqu_a_l_instruction_de_bpifrance(service: Service) -> None:
+    """Census, a COPIL short of a required member, qualification, the company's request, Bpifrance's instruction
+    (unfavourable, naming the rule, then favourable with its ceiling), and who may read the project."""
+    tid = f"lorient-{uuid.uuid4().hex[:6]}"
+    await service.publish(*laureat(tid, date(2023, 3, 20)))
+    await service.mission(tid)
+    await post(service, f"/missions/{tid}/convention", CDC, CONVENTION)
+    await post(service, f"/missions/{tid}/ingenierie", CDC, LANCEMENT)
+    await post(service, f"/missions/{tid}/copils", prestataire(tid), COPIL_MAI)
+    sans_business_france = [p for p in COPIL_A_MINIMA if p["membre"] != "BUSINESS_FRANCE"]
+    incomplet = COPIL_MAI | {"copil_id": "copil-incomplet", "date": "2023-05-24", "participants": sans_business_france}
+    await post(service, f"/missions/{tid}/copils", prestataire(tid), incomplet)
+
+    pid = f"p-{tid}"
+    bad = PROJET | {"projet_id": f"{pid}-x", "siret": "73282932000018"}
+    refused = await service.client.post(
+        f"/territoires/{tid}/recensement",
+        headers=prestataire(tid),
+        json={"projets": [PROJET | {"projet_id": pid}, bad]},
+    )
+    assert refused.status_code == 422 and "siret" in refused.text  # one bad line: nothing of the sheet recorded
+    assert await service.app.state.runtime.store.read(f"projet-{pid}") == []
+    sheet = {"projets": [PROJET | {"projet_id": pid}, PROJET | {"projet_id": f"{pid}-2", "date": "2023-05-09"}]}
+    assert [
+        r["created"]
+        for r in (await post(service, f"/territoires/{tid}/recensement", prestataire(tid), sheet))["projets"]
+    ] == [True, True]
+    projet = f"/territoires/{tid}/projets/{pid}"
+    short = await post(
+        service, f"{projet}/qualification", copil(tid), QUALIFICATION | {"copil_id": "copil-incomplet"}, 409
+    )
+    assert (short["error"], short["membres_absents"]) == ("copil_incomplet", ["BUSINESS_FRANCE"])
+    await post(service, f"{projet}/qualification", copil(tid), QUALIFICATION)
+
+    porteur = as_actor(Role.PORTEUR_PROJET, "metalball", scope=pid)
+    demande = {
+        "demande_id": "d1",
+        "forme": "SUBVENTION",
+        "montant_demande_centimes": 40_000_000,
+        "date_depot": "2023-05-25",
+    }
+    assert (
+        await service.client.post(
+            f"{projet}/demande-aide", headers=as_actor(Role.PORTEUR_PROJET, "x", "autre"), json=demande
+        )
+    ).status_code == 403
+    unqualified = await post(service, f"/territoires/{tid}/projets/{pid}-2/demande-aide", BPI_HEADERS, demande, 409)
+    assert unqualified["error"] == "projet_non_qualifie"
+    await post(service, f"{projet}/demande-aide", porteur, demande)
+    engaged = await post(
+        service, f"{projet}/orientation", copil(tid), {"dispositif": "Fonds vert", "date": "2023-05-26"}, 409
+    )
+    assert engaged["error"] == "projet_engage"
+
+    instruction = {
+        "demande_id": "d1",
+        "regime": "ENVIRONNEMENT",
+        "zone_afr": False,
+        "depenses": [{"categorie": "EQUIPEMENTS_MACHINES", "montant_centimes": 100_000_000}],
+        "debut_depenses": "2023-06-01",
+        "fin_depenses": "2025-05-31",
+        "debut_travaux": "2023-06-01",
+        "dnsh_atteste": False,
+        "cofinancements": [{"financeur": "Région Bretagne", "montant_centimes": 10_000_000}],
+        "date_instruction": "2023-06-10",
+    }
+    unfavourable = await post(service, f"{projet}/instruction", BPI_HEADERS, instruction, 409)
+    assert (unfavourable["error"], unfavourable["regles"], unfavourable["recorded"]) == (
+        "instruction_defavorable",
+        ["dnsh_non_atteste"],
+        True,
+    )
+    again = await post(service, f"{projet}/instruction", BPI_HEADERS, instruction, 409)
+    assert again["recorded"] is False  # the same conclusion asked again: answered, not recorded twice
+    await post(service, f"{projet}/demande-aide", porteur, demande | {"demande_id": "d2", "date_depot": "2023-05-30"})
+    favourable = await post(
+        service, f"{projet}/instruction", BPI_HEADERS, instruction | {"demande_id": "d2", "dnsh_atteste": True}
+    )
+    # a small company (45 persons, CA 9 M€) under the environment regime: 55 % of 1 M€, less 100 000 € from the Région
+    assert (favourable["etat"], favourable["instruction"]["plafond_aide_centimes"]) == (
+        "INSTRUIT_FAVORABLE",
+        45_000_000,
+    )
+    assert favourable["recensement"]["taille"] == "PME" and favourable["recensement"]["categorie"] == "PETITE"
+
+    for headers, status in [
+        (porteur, 200),
+        (copil(tid), 200),
+        (BPI_HEADERS, 200),
+        (copil("ailleurs"), 403),
+        (as_actor(Role.PORTEUR_PROJET, "x", f"{pid}-2"), 403),
+        ({}, 401),
+    ]:
+        assert (await service.client.get(projet, headers=headers)).status_code == status
+    elsewhere = await service.client.get(f"/territoires/ailleurs/projets/{pid}", headers=BPI_HEADERS)
+    missing = await service.client.get(f"/territoires/{tid}/projets/inexistant", headers=BPI_HEADERS)
+    assert elsewhere.status_code == missing.status_code == 404
+    types = [r.envelope.event_type for r in await service.app.state.runtime.store.read(f"projet-{pid}")]
+    assert types == [
+        "ProjetRecense",
+        "ProjetQualifie",
+        "DemandeAideDeposee",
+        "AideInstructionDefavorable",
+        "DemandeAideDeposee",
+        "AideInstruite",
+    ]

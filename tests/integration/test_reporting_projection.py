@@ -150,6 +150,9 @@ def aide(aide_id: str, forme: FormeAide, montant: int, decided: date) -> AideAcc
         regime=RegimeAide.REPRISE_DURABLE_SA102077,
         date_decision=decided,
         publication_obligatoire=montant >= 50_000_000,
+        demande_id="demande-1",
+        plafond_aide_centimes=250_000_000,
+        instance_decision="Comité des financeurs",
     )
 
 
@@ -290,7 +293,7 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
         for envelope in envelopes:
             await publish(envelope)
         figures = await until_all_applied(client, settings, envelopes)
-        assert figures == {
+        expected = {
             "as_of": None,
             "nb_candidatures": 3,
             "nb_laureats": 2,
@@ -319,6 +322,14 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
             "nb_missions_restituees": 0,
             "nb_missions_cloturees": 0,
         }
+        assert {key: figures[key] for key in expected} == expected
+        # no census and nothing after the grants in this history: those figures are zero, not absent
+        assert (figures["nb_projets_recenses"], figures["verse_centimes"], figures["engage_centimes"]) == (
+            0,
+            0,
+            80_000_000,
+        )
+        assert figures["moyenne_projets_par_territoire"] is None
 
         before_second_aid = await national(client, "2024-01-15")
         assert (before_second_aid["nb_aides"], before_second_aid["montant_aides_centimes"]) == (1, 60_000_000)

@@ -36,6 +36,7 @@ def vue_enveloppe(territoire_id: str, state: EnveloppeTerritoriale) -> dict[str,
         "aides": [aide.model_dump(mode="json") for aide in state.aides.values()],
         "refus": [refus.model_dump(mode="json") for refus in state.refus.values()],
         "projets_qualifies": [projet.model_dump(mode="json") for projet in state.projets.values()],
+        "instructions": [i.model_dump(mode="json") for i in state.instructions.values()],
     }
 
 
