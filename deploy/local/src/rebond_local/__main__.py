@@ -39,9 +39,11 @@ async def run(args: argparse.Namespace) -> int:
             print(f"  {name:<12} {service.url}/docs   (log: {service.log_path})")
         tokens = write_tokens(workdir / "tokens.txt")
         print(f"  access tokens for each role (Authorize in /docs, or Authorization: Bearer …): {tokens}")
-        print("· playing the demo scenario (the Cambrai mission and its neighbours)", flush=True)
+        print("· playing the demo scenario (selection of 19 laureates, 16 missions to the end of 2024)", flush=True)
+        started = time.monotonic()
         figures = await play_demo({name: s.url for name, s in system.services.items()})
         print_figures(figures)
+        print(f"\nThe demo played in {time.monotonic() - started:.1f} s (figures included).")
         reporting = system.url("reporting")
         print(
             f"\nThe figures, rebuilt from the Kafka event log:\n  {reporting}/figures/national\n"

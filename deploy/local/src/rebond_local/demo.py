@@ -1,12 +1,12 @@
 """The demo scenario, played over the services' HTTP APIs as the programme's people would, on a simulated
-clock from September 2022 to September 2023.
+clock from September 2022 to the end of 2024.
 
 The first two waves give 7 laureate territories; 12 more are announced on 28/08/2023: 19 territories in 9
-regions, as the government's announcement says [001]. Cambrai and Caudrésis-Catésis (two communautés
-d'agglomération) run their engineering mission from April 2023 to its restitution on 28/08/2023, with a 5 M€
-envelope and 17 projects oriented to it [001]. Besides Cambrai, the sources do not name the laureates of
-2023: the other 18 names below are Territoires d'industrie of the right regions taken as stand-ins, and every
-SIREN, SIRET and co-financing split is synthetic (valid Luhn keys)."""
+regions, as the government's announcement says [001]. Then the laureates' missions run (rebond_local.demo_missions):
+Cambrai and Caudrésis-Catésis from April 2023 to its restitution on 28/08/2023 [001], Périgord Noir from January 2024
+and Lorient from February to July 2024 [002], and thirteen more since November 2023. Besides Cambrai, Lorient and
+Périgord Noir, the sources do not name the laureates of 2023: the other names below are Territoires d'industrie of
+the right regions taken as stand-ins, and every SIREN, SIRET and co-financing split is synthetic (valid Luhn keys)."""
 
 from __future__ import annotations
 
@@ -14,21 +14,28 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from datetime import time as dtime
-from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
-from stdnum import luhn
 
-from contracts.base import Role
-from contracts.envelope import Actor
-from kernel.adapters.auth import issue_token
-from rebond_local.infra import AUTH_SECRET
+from rebond_local.demo_base import (
+    BPI,
+    CDC,
+    COMITE,
+    DTI,
+    OPERATEUR,
+    PM,
+    SGPI,
+    Client,
+    actor,
+    check,
+    synthetic_siren,
+    synthetic_siret,
+    until,
+)
+from rebond_local.demo_missions import CAMBRAI, LORIENT, PERIGORD_NOIR, PLANS, Missions
 
-PARIS = ZoneInfo("Europe/Paris")
+__all__ = ["BPI", "CDC", "DTI", "OPERATEUR", "actor", "check", "synthetic_siren", "synthetic_siret", "until"]
 DEMO_CLOCK_START = "2022-09-12T10:00:00+02:00"  # wave 1 is open (relève 01/10/2022 at 12:00)
 SECTIONS = [
     "IDENTITE_INDUSTRIELLE",
@@ -56,30 +63,6 @@ OBJECTIFS = [
     "pollution",
     "biodiversite_ecosystemes",
 ]
-M_EUR = 100_000_000  # one million euros, in cents
-CAMBRAI_AIDS, CAMBRAI_AID_EUR, CAMBRAI_JOBS = 17, 290_000, 18
-
-
-def synthetic_siren(seed: int) -> str:
-    base = f"{seed:08d}"
-    return base + luhn.calc_check_digit(base)
-
-
-def synthetic_siret(seed: int) -> str:
-    base = synthetic_siren(seed) + "0001"
-    return base + luhn.calc_check_digit(base)
-
-
-def actor(role: str, actor_id: str, scope: str | None = None) -> dict[str, str]:
-    """Headers of someone acting in `role`: a token signed with this run's secret."""
-    token = issue_token(AUTH_SECRET, Actor(id=actor_id, role=Role(role), scope=scope))
-    return {"Authorization": f"Bearer {token}"}
-
-
-CDC, DTI = actor("INSTRUCTEUR_CDC", "cdc-instructeur"), actor("DTI_ANCT", "dti-1")
-OPERATEUR = actor("SYSTEME", "exploitation")  # moves the simulated clock (an operator's token)
-COMITE, SGPI, PM = actor("COMITE_MINISTERIEL", "comite-transport"), actor("SGPI", "sgpi-1"), actor("PM_CABINET", "pm")
-BPI = actor("BPIFRANCE_CHARGE", "bpi-1")
 
 
 @dataclass(frozen=True)
@@ -107,7 +90,7 @@ SCENARIO = [
     T("vallee-arve", "Vallée de l'Arve", "84", (20010002,), 1),
     T("vosges", "Vosges", "44", (20010003,), 1, "non_retenue"),
     T("grand-chalon", "Grand Chalon", "27", (20010004,), 2),
-    T("pays-de-brest", "Pays de Brest", "53", (20010005,), 2),
+    T("pays-de-lorient", "Pays de Lorient", "53", (20010005,), 2),
     T("axe-seine", "Axe Seine", "28", (20010006, 20010007), 2),
     T("le-mans", "Le Mans", "52", (20010008,), 2),
     T("thierache", "Thiérache", "32", (20010009,), 2, "retiree"),
@@ -123,7 +106,7 @@ SCENARIO = [
     T("nord-cotentin", "Nord Cotentin", "28", (20010020,), 3),
     T("saint-nazaire", "Saint-Nazaire - Cordemais", "52", (20010021,), 3),
     T("bassin-ales", "Bassin d'Alès", "76", (20010022,), 3),
-    T("angouleme-cognac", "Angoulême Cognac", "75", (20010023,), 3),
+    T("perigord-noir", "Périgord Noir", "75", (20010023,), 3),
     T("grand-annecy", "Grand Annecy", "84", (20010024,), 3, "non_retenue"),
 ]
 LAUREATS = [t for t in SCENARIO if t.issue == "laureat"]
@@ -133,25 +116,15 @@ CALENDRIER = {
     2: ("2023-02-06", "2023-02-20", "2023-03-02", "2023-03-09", "2023-03-15", "2023-03-20"),
     3: ("2023-06-05", "2023-07-03", "2023-07-18", "2023-08-01", "2023-08-24", "2023-08-28"),
 }
-CAMBRAI_COPILS = ["2023-04-18", "2023-05-16", "2023-06-13", "2023-07-11", "2023-08-22"]
+DEMO_END = "2024-12-31"
 
 
-class Demo:
+class Demo(Client):
     """One run of the scenario against the four services."""
 
     def __init__(self, client: httpx.AsyncClient, urls: dict[str, str], scenario: list[Territoire] = SCENARIO) -> None:
-        self.client, self.urls, self.scenario = client, urls, scenario
-        self.cand, self.instr = urls["candidature"], urls["instruction"]
-        self.fin, self.rep = urls["financement"], urls["reporting"]
-
-    async def at(self, day: str) -> None:
-        """Move every service's business clock to 10:00 (Paris time) on `day`."""
-        now = datetime.combine(date.fromisoformat(day), dtime(10), tzinfo=PARIS).isoformat()
-        for url in self.urls.values():
-            await check(await self.client.put(f"{url}/ops/clock", headers=OPERATEUR, json={"now": now}))
-
-    async def post(self, url: str, headers: dict[str, str], body: dict[str, Any] | None = None) -> dict[str, Any]:
-        return await check(await self.client.post(url, headers=headers, json=body))
+        super().__init__(client, urls)
+        self.scenario = scenario
 
     async def deposit(self, t: Territoire) -> None:
         """The first EPCI drafts, the others of a groupement agree to be part of it, then the first deposits."""
@@ -280,10 +253,22 @@ class Demo:
                 await self.deposit(t)
 
     async def play(self, steps: list[tuple[str, Callable[[], Awaitable[object]]]]) -> None:
-        """Run the steps in business-time order, moving the clocks forward to each one's day."""
-        for day, step in sorted(steps, key=lambda pair: pair[0]):  # stable: same-day steps keep their order
+        """Run the steps in business-time order, moving the clocks forward to each one's day. Steps of one day run in
+        order, except those of different missions (a `Lane`), which run side by side as their people would."""
+        by_day: dict[str, list[Callable[[], Awaitable[object]]]] = {}
+        for day, step in steps:
+            by_day.setdefault(day, []).append(step)
+        for day in sorted(by_day):
             await self.at(day)
-            await step()
+            lanes: dict[str, list[Callable[[], Awaitable[object]]]] = {}
+            for step in by_day[day]:
+                lanes.setdefault(getattr(step, "lane", ""), []).append(step)
+            await asyncio.gather(*(_in_order(lane) for lane in lanes.values()))
+
+
+async def _in_order(steps: list[Callable[[], Awaitable[object]]]) -> None:
+    for step in steps:
+        await step()
 
 
 def dossier(t: Territoire) -> dict[str, Any]:
@@ -314,24 +299,9 @@ def dossier(t: Territoire) -> dict[str, Any]:
     }
 
 
-async def until(probe: Callable[[], Awaitable[bool]], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not await probe():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"demo: timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
-async def check(response: httpx.Response, *ok: int) -> dict[str, Any]:
-    if response.status_code not in (ok or (200, 201)):
-        raise RuntimeError(
-            f"{response.request.method} {response.request.url} → {response.status_code}: {response.text}"
-        )
-    return response.json()  # type: ignore[no-any-return]
-
-
 async def play_demo(urls: dict[str, str]) -> dict[str, Any]:
     """The whole scenario; returns the figures reporting rebuilt from the topics."""
+    started = time.monotonic()
     async with httpx.AsyncClient(timeout=60) as client:
         demo = Demo(client, urls)
         thierache = next(t for t in SCENARIO if t.cid == "thierache")
@@ -348,222 +318,61 @@ async def play_demo(urls: dict[str, str]) -> dict[str, Any]:
                         {"motif": "Le territoire rejoindra une candidature commune à une vague suivante."},
                     ),
                 ),
-                (
-                    "2023-02-15",
-                    lambda: mission_step(
-                        demo,
-                        "nord-lorraine",
-                        "convention",
-                        CDC,
-                        {
-                            "date_signature": "2023-02-15",
-                            "signataires": [
-                                "Caisse des Dépôts (Banque des Territoires)",
-                                "CA Portes de France-Thionville",
-                            ],
-                        },
-                    ),
-                ),
                 *demo.selection_steps(2),
                 ("2023-05-10", lambda: demo.deposit_wave(3)),
                 ("2023-05-26", _nothing),  # Vallée de l'Arve's convention deadline (25/05/2023) has passed
                 *demo.selection_steps(3),
-                *cambrai_mission(demo),
-                ("2023-09-15", _nothing),
+                *Missions(demo).steps(),
+                (DEMO_END, _nothing),
             ]
         )
-        return await figures(demo)
+        played = time.monotonic()
+        found = await figures(demo)
+        caught_up = time.monotonic() - played
+        print(f"  commands played in {played - started:.1f} s; reporting caught up {caught_up:.1f} s later")
+        return found
 
 
 async def _nothing() -> None:
     """A day on which only the clock moves (watchers record what falls due)."""
 
 
-async def mission_step(demo: Demo, cid: str, step: str, headers: dict[str, str], body: dict[str, Any]) -> None:
-    async def opened() -> bool:
-        return (await demo.client.get(f"{demo.instr}/missions/{cid}", headers=CDC)).status_code == 200
-
-    await until(opened, f"the mission of {cid} to open")
-    await demo.post(f"{demo.instr}/missions/{cid}/{step}", headers, body)
-
-
-def cambrai_mission(demo: Demo) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
-    """Convention, engineering, monthly COPIL, 17 projects qualified and aided, feuille de route, restitution."""
-    copil = actor("COPIL_MEMBRE", "copil-cambrai", "cambrai")
-    prestataire = actor("PRESTATAIRE", "cabinet-ingenierie", "cambrai")
-
-    def held(day: str) -> Callable[[], Awaitable[Any]]:
-        return lambda: demo.post(
-            f"{demo.instr}/missions/cambrai/copils",
-            prestataire,
-            {
-                "copil_id": f"copil-cambrai-{day}",
-                "date": day,
-                "ordre_du_jour": "Suivi de la mission",
-                "participants": [
-                    {"organisme": "Sous-préfecture de Cambrai", "role": "présidence"},
-                    {"organisme": "Bpifrance", "role": "membre"},
-                    {"organisme": "CDC", "role": "membre"},
-                ],
-            },
-        )
-
-    return [
-        (
-            "2023-03-30",
-            lambda: mission_step(
-                demo,
-                "cambrai",
-                "convention",
-                CDC,
-                {
-                    "date_signature": "2023-03-30",
-                    "signataires": [
-                        "Caisse des Dépôts (Banque des Territoires)",
-                        "CA de Cambrai",
-                        "CA du Caudrésis et du Catésis",
-                    ],
-                },
-            ),
-        ),
-        (
-            "2023-04-11",
-            lambda: mission_step(
-                demo,
-                "cambrai",
-                "ingenierie",
-                CDC,
-                {
-                    "date_lancement": "2023-04-11",
-                    "jours_hommes": 80,
-                    "prestataire": "Cabinet d'ingénierie",
-                    "fin_prevue": "2023-08-11",
-                },
-            ),
-        ),
-        ("2023-04-11", lambda: attribute_envelope(demo)),
-        *[(day, held(day)) for day in CAMBRAI_COPILS],
-        ("2023-06-13", lambda: qualify_projects(demo, copil, "2023-06-13")),
-        ("2023-07-04", lambda: grant_aids(demo)),
-        (
-            "2023-08-25",
-            lambda: demo.post(
-                f"{demo.instr}/missions/cambrai/feuille-de-route",
-                prestataire,
-                {
-                    "axes": [
-                        {
-                            "intitule": "L'emploi et le développement des compétences",
-                            "description": "Commun aux deux agglomérations",
-                        },
-                        {
-                            "intitule": "L'anticipation des évolutions de la filière agroalimentaire",
-                            "description": "Cambrésis",
-                        },
-                        {
-                            "intitule": "L'accélération de la transition numérique et de l'innovation",
-                            "description": "Caudrésis-Catésis",
-                        },
-                    ]
-                },
-            ),
-        ),
-        (
-            "2023-08-28",
-            lambda: demo.post(f"{demo.instr}/missions/cambrai/restitution", prestataire, {"date": "2023-08-28"}),
-        ),
-    ]
-
-
-async def attribute_envelope(demo: Demo) -> None:
-    await until(lambda: _found(demo.client, f"{demo.fin}/enveloppes/cambrai"), "financement to learn that cambrai won")
-    await demo.post(
-        f"{demo.fin}/enveloppes/cambrai",
-        CDC,
-        {
-            "montant_centimes": 5 * M_EUR,
-            "date_attribution": "2023-04-11",
-            "contributions": [
-                {"financeur": "ETAT_FRANCE_2030", "montant_centimes": 4 * M_EUR},
-                {"financeur": "CA de Cambrai", "montant_centimes": 6 * M_EUR // 10},
-                {"financeur": "CA du Caudrésis et du Catésis", "montant_centimes": 4 * M_EUR // 10},
-            ],
-        },
-    )
-
-
-async def qualify_projects(demo: Demo, copil: dict[str, str], day: str) -> None:
-    for i in range(1, CAMBRAI_AIDS + 1):
-        await demo.post(
-            f"{demo.instr}/territoires/cambrai/projets",
-            copil,
-            {
-                "projet_id": f"projet-cambrai-{i:02d}",
-                "siret": synthetic_siret(30_000_000 + i),
-                "raison_sociale": f"Industrie du Cambrésis n°{i}",
-                "intitule": "Modernisation de l'outil de production",
-                "date_copil": day,
-                "assiette_estimee_centimes": 4 * CAMBRAI_AID_EUR * 100,
-                "forme_envisagee": "SUBVENTION",
-                "emplois_prevus": CAMBRAI_JOBS,
-            },
-        )
-
-
-async def grant_aids(demo: Demo) -> None:
-    for i in range(1, CAMBRAI_AIDS + 1):
-        projet = f"projet-cambrai-{i:02d}"
-        await until(partial(_knows_project, demo, projet), "financement to learn of the project")
-        await demo.post(f"{demo.fin}/enveloppes/cambrai/aides", BPI, _aid(i, CAMBRAI_AID_EUR, "2023-07-04"))
-    refused = await demo.client.post(
-        f"{demo.fin}/enveloppes/cambrai/aides",
-        headers=BPI,
-        json=_aid(1, 100_000, "2023-07-04") | {"aide_id": "aide-cambrai-x"},
-    )
-    print(f"  an aid beyond Cambrai's envelope is refused: {refused.status_code} {refused.json()['error']}")
-
-
-def _aid(index: int, amount_eur: int, day: str) -> dict[str, Any]:
-    return {
-        "aide_id": f"aide-cambrai-{index:02d}",
-        "projet_id": f"projet-cambrai-{index:02d}",
-        "forme": "AVANCE_REMBOURSABLE" if index % 4 == 0 else "SUBVENTION",
-        "montant_centimes": amount_eur * 100,
-        "assiette_centimes": max(4 * amount_eur * 100, 40_000_000),
-        "regime": "REPRISE_DURABLE_SA102077",
-        "date_decision": day,
-    }
+PUBLIE_LE = "2024-11-30"  # the national figures of [002] (« Bilan à 1 an du temps II », November 2024)
+TEMPS_II = "2023-11-01"  # « depuis novembre 2023 »
 
 
 async def figures(demo: Demo) -> dict[str, Any]:
-    expected = CAMBRAI_AIDS * CAMBRAI_AID_EUR * 100
+    """Wait until reporting has every fact of the demo, then read the figures it shows."""
+    aided = sum(plan.aides.nombre for plan in PLANS)
+    census = sum(plan.projets for plan in PLANS)
 
     async def complete() -> bool:
         response = await demo.client.get(f"{demo.rep}/figures/national")
         body = response.json() if response.status_code == 200 else {}
         return (
-            body.get("montant_aides_centimes") == expected
+            body.get("nb_aides") == aided
+            and body.get("nb_projets_recenses") == census
             and body.get("nb_laureats") == len(LAUREATS)
-            and body.get("nb_missions_ouvertes") == len(LAUREATS)
-            and body.get("nb_missions_restituees") == 1
+            and body.get("nb_missions_restituees") == len(PLANS)
+            and body.get("nb_echeances_impayees") == 1
+            and body.get("nb_projets_abandonnes") == sum(plan.abandonnes for plan in PLANS)
+            and body.get("nb_projets_orientes_autres_dispositifs") == sum(plan.orientes for plan in PLANS)
         )
 
-    await until(complete, "reporting to show every decision and aid")
+    await until(complete, "reporting to show every decision and aid", timeout=180)
     get = demo.client.get
+    territoire = {
+        plan.tid: await check(await get(f"{demo.rep}/figures/territoires/{plan.tid}"))
+        for plan in (CAMBRAI, LORIENT, PERIGORD_NOIR)
+    }
     return {
         "national": await check(await get(f"{demo.rep}/figures/national")),
         "national_au_2023-06-30": await check(await get(f"{demo.rep}/figures/national?as_of=2023-06-30")),
+        "national_au_2023-08-28": await check(await get(f"{demo.rep}/figures/national?as_of=2023-08-28")),
+        "national_publie": await check(
+            await get(f"{demo.rep}/figures/national", params={"as_of": PUBLIE_LE, "missions_depuis": TEMPS_II})
+        ),
         "regions": await check(await get(f"{demo.rep}/figures/regions")),
         "territoires": await check(await get(f"{demo.rep}/figures/territoires")),
+        "missions": territoire,
     }
-
-
-async def _found(client: httpx.AsyncClient, url: str) -> bool:
-    return (await client.get(url, headers=CDC)).status_code == 200
-
-
-async def _knows_project(demo: Demo, projet_id: str) -> bool:
-    response = await demo.client.get(f"{demo.fin}/enveloppes/cambrai", headers=CDC)
-    return response.status_code == 200 and any(
-        p.get("projet_id") == projet_id for p in response.json().get("projets_qualifies", [])
-    )

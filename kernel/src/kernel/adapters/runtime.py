@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -256,6 +256,14 @@ class ServiceRuntime:
             self._wakeups.append(wake)
             self._spawn(self._watch(watcher_name, seconds, job, wake), watcher_name)
         log.info("service.started", kafka=settings.kafka_bootstrap)
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[PostgresEventStore]:
+        """The event store bound to one transaction: several streams appended together commit together or not at
+        all. The first append takes the events table's lock until the commit (`append_events`), so no other writer
+        can overtake the later appends' optimistic checks either."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield self.store.bound(conn)
 
     def _spawn(self, job: Coroutine[Any, Any, None], name: str) -> None:
         self._tasks.append(asyncio.create_task(job, name=name))

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import DateProgramme, FormeAide, Identifiant, MontantCentimes, Role
 from contracts.financement.v1 import Contribution, Echeance, Libelle
-from financement.adapters.unite import unite_de_travail
 from financement.application import handlers, queries
 from financement.domain import commands as c
 from financement.domain.commands import AccorderAide, AttribuerEnveloppe
@@ -77,7 +76,7 @@ async def attribuer_enveloppe(
         contributions=contributions,
         date_attribution=demande.date_attribution,
     )
-    decision = await handlers.engager_enveloppe(unite_de_travail(runtime_of(request)), command, context)
+    decision = await handlers.engager_enveloppe(runtime_of(request).unit_of_work, command, context)
     return answer(response, decision, queries.vue_enveloppe(territoire_id, decision.state))
 
 
@@ -149,7 +148,7 @@ async def ajuster(
     territoire_id: TerritoireId, body: AjustementDemande, context: InstructeurCdc, request: Request, response: Response
 ) -> dict[str, Any]:
     command = c.AjusterEnveloppe(territoire_id=territoire_id, **body.model_dump())
-    decision = await handlers.engager_enveloppe(unite_de_travail(runtime_of(request)), command, context)
+    decision = await handlers.engager_enveloppe(runtime_of(request).unit_of_work, command, context)
     return answer(response, decision, queries.vue_enveloppe(territoire_id, decision.state))
 
 

@@ -28,7 +28,6 @@ from instruction.projets.entrypoints.access import (
 from kernel.access import record_read
 from kernel.adapters.http import answer, appended, runtime_of
 from kernel.business_time import not_in_the_future
-from kernel.decider import DomainError
 from kernel.ports import CommandContext
 
 router = APIRouter(tags=["projets"])
@@ -107,21 +106,20 @@ async def recenser(
 ) -> dict[str, Any]:
     for i, projet in enumerate(body.projets):
         _dates(context, **{f"projets.{i}.date": projet.date})
-    store = runtime_of(request).store
-    await handlers.mission_de(store, territoire_id)  # 404 before anything when the territory has no mission
-    results: list[dict[str, Any]] = []
-    for projet in body.projets:
-        command = c.RecenserProjet(territoire_id=territoire_id, **projet.model_dump())
-        try:
-            decision = await handlers.executer(store, command, context)
-        except DomainError as refused:
-            results.append({"projet_id": projet.projet_id, "error": refused.reason, "detail": str(refused)})
-            continue
-        results.append({"projet_id": projet.projet_id, "created": decision.created, "etat": decision.state.etat})
+    commands = [c.RecenserProjet(territoire_id=territoire_id, **projet.model_dump()) for projet in body.projets]
+    lignes = await handlers.recenser(runtime_of(request).unit_of_work, territoire_id, commands, context)
+    results = [_ligne(ligne) for ligne in lignes]
     response.status_code = 201 if any(r.get("created") for r in results) else 200
     if all("error" in r for r in results):
         response.status_code = 409
     return {"projets": results}
+
+
+def _ligne(ligne: handlers.LigneRecensee) -> dict[str, Any]:
+    if ligne.decision is None:
+        refus = ligne.refus
+        return {"projet_id": ligne.projet_id, "error": refus.reason if refus else "refused", "detail": str(refus)}
+    return {"projet_id": ligne.projet_id, "created": ligne.decision.created, "etat": ligne.decision.state.etat}
 
 
 @router.post(f"{PROJET}/mise-a-jour", status_code=201, summary="Record a new estimate of a census project")
@@ -251,8 +249,7 @@ async def instruire(
     response: Response,
     context: Annotated[CommandContext, Depends(bpifrance)],
 ) -> dict[str, Any]:
-    dates = {k: getattr(body, k) for k in ("debut_depenses", "debut_travaux", "date_instruction")}
-    _dates(context, **dates)
+    _dates(context, date_instruction=body.date_instruction)  # the expenses and works are planned: they may be ahead
     command = c.InstruireDemande(territoire_id=territoire_id, projet_id=projet_id, **body.model_dump())
     decision = await handlers.executer(runtime_of(request).store, command, context)
     conclusion = decision.state.instruction
