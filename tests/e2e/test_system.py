@@ -18,11 +18,12 @@ import pytest
 
 from rebond_local.__main__ import print_figures
 from rebond_local.demo import (
-    CAMBRAI_AID_EUR,
-    CAMBRAI_AIDS,
     CDC,
     DEMO_CLOCK_START,
+    MISSIONS_PUBLIEES,
+    PUBLIE_LE,
     SCENARIO,
+    TEMPS_II,
     actor,
     play_demo,
     synthetic_siren,
@@ -50,33 +51,87 @@ async def system(infra, tmp_path_factory) -> AsyncIterator[System]:  # type: ign
         started.stop()
 
 
+M = 100_000_000  # one million euros, in cents
+
+
+def assert_the_published_figures(figures: dict[str, Any]) -> None:
+    """Every figure the programme published (DOMAIN-REFERENCE §5.1), as reporting shows it (README: how each is
+    read). Written out here from the sources, not taken from the demo's own tables."""
+    announced = figures["national_au_2023-08-28"]
+    assert (announced["nb_laureats"], announced["nb_regions_laureates"]) == (19, 9)  # [001]
+    cambrai = figures["missions"]["cambrai"]  # at its restitution, 28/08/2023 [001]
+    census = cambrai["recensement"]
+    assert census["nb_entreprises_rencontrees"] == 44  # « près de 44 industriels »
+    assert census["nb_projets_recenses"] == 88
+    assert 286 * M < census["investissement_recense_centimes"] < 287 * M  # « plus de 286 millions d'euros »
+    assert census["emplois_potentiels"] == 645
+    assert cambrai["nb_projets_qualifies"] == 17  # « 17 projets … orientés vers l'enveloppe de 5 millions »
+    assert cambrai["enveloppe_centimes"] == 5 * M
+    assert 300 < cambrai["emplois_prevus"] < 400  # « plus de 300 créations prévisionnelles d'emplois »
+    lorient = figures["missions"]["pays-de-lorient"]  # « restituée en juillet » [002]
+    assert (lorient["recensement"]["nb_entretiens"], lorient["recensement"]["nb_projets_recenses"]) == (46, 120)
+    assert lorient["recensement"]["investissement_recense_centimes"] == 224 * M
+    assert lorient["recensement"]["emplois_potentiels"] == 740
+    assert lorient["argent"]["nb_projets_aides"] == 6
+    assert lorient["argent"]["investissement_soutenu_centimes"] == 48 * M // 10  # 4,8 M€ d'investissements
+    assert lorient["aides_par_forme"]["SUBVENTION"]["montant_centimes"] == 15 * M // 10  # 1,5 M€ de subventions
+    perigord = figures["missions"]["perigord-noir"]
+    assert (perigord["recensement"]["nb_entretiens"], perigord["recensement"]["nb_projets_recenses"]) == (50, 81)
+    assert perigord["recensement"]["investissement_recense_centimes"] == 638 * M // 10  # 63,8 M€
+    assert perigord["recensement"]["emplois_potentiels"] == 308
+    assert perigord["argent"]["nb_entreprises_aidees"] == 5
+    assert perigord["enveloppe_centimes"] == 2 * M
+    national = figures["national_publie"]  # as of November 2024 [002]
+    assert (national["as_of"], national["missions_depuis"]) == (PUBLIE_LE, TEMPS_II)
+    assert national["aides_par_forme"]["SUBVENTION"]["montant_centimes"] == 397 * M // 10  # 39,7 M€ de subventions
+    assert national["nb_missions_lancees_depuis"] == 15  # « 15 missions » accompagnées depuis novembre 2023
+    assert national["moyenne_projets_par_territoire"] == "113.0"  # « en moyenne 113 projets par territoire »
+    assert 18 * M // 10 <= national["ingenierie"]["commandee_centimes"] < 2 * M  # « près de 2 M€ d'ingénierie »
+
+
+async def published_figures(url: str, client: httpx.AsyncClient) -> dict[str, Any]:
+    """The same figures as play_demo returns them, read again (after a rebuild swapped in)."""
+
+    async def get(path: str, **params: str) -> dict[str, Any]:
+        answer = await client.get(f"{url}{path}", params=params)
+        assert answer.status_code == 200, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    return {
+        "national_au_2023-08-28": await get("/figures/national", as_of="2023-08-28"),
+        "national_publie": await get("/figures/national", as_of=PUBLIE_LE, missions_depuis=TEMPS_II),
+        "missions": {
+            tid: await get(f"/figures/territoires/{tid}", as_of=day) for tid, day in MISSIONS_PUBLIEES.items()
+        },
+    }
+
+
 async def test_the_demo_flows_through_the_four_services(system: System) -> None:
     urls = {name: service.url for name, service in system.services.items()}
     figures = await play_demo(urls)
     print_figures(figures)  # what `python3 dev.py run` shows
+    assert_the_published_figures(figures)
     national = figures["national"]
-    # the announcement of 28/08/2023: 19 territories in 9 regions [001]
-    assert national["nb_laureats"] == 19
-    assert national["nb_regions_laureates"] == 9
     assert national["nb_candidatures"] == len(SCENARIO)
-    assert national["nb_candidatures_retirees"] == 1
-    assert national["nb_ineligibles"] == 1
-    assert national["nb_non_retenues"] == 2
+    assert (national["nb_candidatures_retirees"], national["nb_ineligibles"], national["nb_non_retenues"]) == (1, 1, 2)
     assert national["nb_missions_ouvertes"] == 19
     assert national["nb_conventions_en_retard"] >= 1  # Vallée de l'Arve: notified 25/11/2022, none by 25/05/2023
-    assert national["nb_missions_restituees"] == 1
-    assert national["nb_projets_qualifies"] == CAMBRAI_AIDS
-    assert national["montant_aides_centimes"] == CAMBRAI_AIDS * CAMBRAI_AID_EUR * 100
-    assert national["enveloppes_attribuees_centimes"] == 500_000_000
-
+    assert national["nb_missions_restituees"] == 16
+    assert national["missions_par_operateur"] == {"ANCT": 1, "BDT_FRANCE_2030": 15}
+    # the programme's ledgers: the State's shares within the 90 M€ fund, the orders within the 10 M€
+    assert national["fonds_investissement"]["part_etat_engagee_centimes"] <= 90 * M
+    assert national["part_etat_centimes"] == national["fonds_investissement"]["part_etat_engagee_centimes"]
+    assert national["nb_aides_refusees"] == 1  # Lorient's seventh project: the envelope is spent
+    # after the grants: a settlement reduced pro rata gave money back, an advance was partly repaid, one échéance missed
+    assert (
+        national["rendu_centimes"] > 0 and national["rembourse_centimes"] > 0 and national["nb_echeances_impayees"] == 1
+    )
+    assert national["engage_centimes"] == national["accorde_centimes"] - national["rendu_centimes"]
     assert figures["national_au_2023-06-30"]["nb_laureats"] == 7  # the first two waves
-
-    cambrai = next(t for t in figures["territoires"]["territoires"] if t["territoire_id"] == "cambrai")
-    assert cambrai["enveloppe_centimes"] == 500_000_000
-    assert cambrai["nb_aides"] == CAMBRAI_AIDS
-    assert cambrai["engage_centimes"] == CAMBRAI_AIDS * CAMBRAI_AID_EUR * 100 <= cambrai["enveloppe_centimes"]
     names = {t["nom"] for t in figures["territoires"]["territoires"]}
     assert "Vosges" not in names and "Thiérache" not in names  # only laureates are named
+    for t in figures["territoires"]["territoires"]:
+        assert t["engage_centimes"] <= t["enveloppe_centimes"], t["territoire_id"]
 
     async with httpx.AsyncClient(timeout=60) as client:
         envelope = (await client.get(f"{urls['financement']}/enveloppes/cambrai", headers=CDC)).json()
@@ -91,6 +146,11 @@ async def test_the_demo_flows_through_the_four_services(system: System) -> None:
             await client.post(f"{urls['reporting']}/ops/rebuild", headers=OPERATOR, params={"source": "topics"})
         ).json()
         assert from_topics["identical"] is True and from_topics["facts"] == rebuilt["facts"]
+        swapped = (
+            await client.post(f"{urls['reporting']}/ops/rebuild", headers=OPERATOR, params={"swap": "true"})
+        ).json()
+        assert swapped["swapped"] is True, swapped
+        assert_the_published_figures(await published_figures(urls["reporting"], client))  # from the rebuilt schema
     token = OPERATOR["Authorization"].removeprefix("Bearer ")
     listed = await ops_cli("--url", urls["reporting"], "--token", token, "parked")
     assert (listed.returncode, listed.stdout.strip()) == (0, "nothing parked"), listed.stderr
@@ -134,6 +194,9 @@ FUZZ_ROLES = {
         ("EXPERT_EXTERNE", None),
         ("PM_CABINET", None),
         ("COPIL_MEMBRE", "cambrai"),
+        ("PRESTATAIRE", "cambrai"),
+        ("BPIFRANCE_CHARGE", None),
+        ("PORTEUR_PROJET", "cambrai-p001"),
     ],
     "financement": [None, ("BPIFRANCE_CHARGE", None), ("INSTRUCTEUR_CDC", None), ("COPIL_MEMBRE", "cambrai")],
     "reporting": [None, ("SGPI", None), ("SYSTEME", None)],

@@ -18,7 +18,7 @@ from contracts.base import Role
 from contracts.envelope import Actor
 from kernel.adapters.auth import MAX_TTL, SCOPED_ROLES, issue_token
 from kernel.adapters.logs import configure_logging
-from rebond_local.demo import DEMO_CLOCK_START, play_demo, synthetic_siren
+from rebond_local.demo import DEMO_CLOCK_START, play_demo, publies, synthetic_siren
 from rebond_local.infra import AUTH_SECRET, provision
 from rebond_local.supervisor import start_system
 
@@ -98,6 +98,10 @@ def print_figures(figures: dict[str, Any]) -> None:
             f"{t['nom']:<32}{(t['region'] or {}).get('nom') or '-':<28}{mission:<22}"
             f"{euros(t['enveloppe_centimes']):>13}{euros(t['engage_centimes']):>13}{t['nb_aides']:>6}"
         )
+    print("\nWhat the programme published, and what reporting rebuilt from the log (DOMAIN-REFERENCE §5.1):")
+    for label, source, value in publies(figures):
+        shown = euros(value) if isinstance(value, int) and value >= 10_000_000 else value
+        print(f"  {label:<48}{source:<7}{shown!s:>18}")
     before = figures["national_au_2023-06-30"]
     print(
         f"\nAs of 30/06/2023: {before['nb_laureats']} laureates in {before['nb_regions_laureates']} regions; "

@@ -337,6 +337,9 @@ async def _nothing() -> None:
     """A day on which only the clock moves (watchers record what falls due)."""
 
 
+# Each published mission as of the day its results were published: Cambrai at its restitution [001], Lorient
+# « restituée en juillet » [002], Périgord Noir in the November 2024 report [002].
+MISSIONS_PUBLIEES = {CAMBRAI.tid: "2023-08-28", LORIENT.tid: "2024-07-31", PERIGORD_NOIR.tid: "2024-11-30"}
 PUBLIE_LE = "2024-11-30"  # the national figures of [002] (« Bilan à 1 an du temps II », November 2024)
 TEMPS_II = "2023-11-01"  # « depuis novembre 2023 »
 
@@ -362,8 +365,8 @@ async def figures(demo: Demo) -> dict[str, Any]:
     await until(complete, "reporting to show every decision and aid", timeout=180)
     get = demo.client.get
     territoire = {
-        plan.tid: await check(await get(f"{demo.rep}/figures/territoires/{plan.tid}"))
-        for plan in (CAMBRAI, LORIENT, PERIGORD_NOIR)
+        tid: await check(await get(f"{demo.rep}/figures/territoires/{tid}", params={"as_of": day}))
+        for tid, day in MISSIONS_PUBLIEES.items()
     }
     return {
         "national": await check(await get(f"{demo.rep}/figures/national")),
@@ -376,3 +379,59 @@ async def figures(demo: Demo) -> dict[str, Any]:
         "territoires": await check(await get(f"{demo.rep}/figures/territoires")),
         "missions": territoire,
     }
+
+
+def _sub(figures: dict[str, Any], *path: str) -> Any:
+    value: Any = figures
+    for key in path:
+        value = value[key]
+    return value
+
+
+# What the programme published (DOMAIN-REFERENCE §5.1) and where reporting shows it: (figure as published, source,
+# path in the figures `play_demo` returns). The run command prints them side by side; the e2e test asserts them.
+PUBLIES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("19 territoires lauréats au 28/08/2023", "[001]", ("national_au_2023-08-28", "nb_laureats")),
+    ("… dans 9 régions", "[001]", ("national_au_2023-08-28", "nb_regions_laureates")),
+    ("Cambrai: près de 44 industriels", "[001]", ("missions", "cambrai", "recensement", "nb_entreprises_rencontrees")),
+    ("Cambrai: 88 projets", "[001]", ("missions", "cambrai", "recensement", "nb_projets_recenses")),
+    ("Cambrai: plus de 286 M€", "[001]", ("missions", "cambrai", "recensement", "investissement_recense_centimes")),
+    ("Cambrai: 645 emplois potentiels", "[001]", ("missions", "cambrai", "recensement", "emplois_potentiels")),
+    ("Cambrai: 17 projets orientés vers l'enveloppe", "[001]", ("missions", "cambrai", "nb_projets_qualifies")),
+    ("… plus de 300 emplois prévisionnels", "[001]", ("missions", "cambrai", "emplois_prevus")),
+    ("… l'enveloppe de 5 M€", "[001]", ("missions", "cambrai", "enveloppe_centimes")),
+    ("Lorient: 46 entretiens", "[002]", ("missions", "pays-de-lorient", "recensement", "nb_entretiens")),
+    ("Lorient: 120 projets", "[002]", ("missions", "pays-de-lorient", "recensement", "nb_projets_recenses")),
+    ("Lorient: 224 M€", "[002]", ("missions", "pays-de-lorient", "recensement", "investissement_recense_centimes")),
+    ("Lorient: 740 emplois", "[002]", ("missions", "pays-de-lorient", "recensement", "emplois_potentiels")),
+    ("Lorient: 6 projets aidés", "[002]", ("missions", "pays-de-lorient", "argent", "nb_projets_aides")),
+    (
+        "… 4,8 M€ d'investissements",
+        "[002]",
+        ("missions", "pays-de-lorient", "argent", "investissement_soutenu_centimes"),
+    ),
+    (
+        "… 1,5 M€ de subventions",
+        "[002]",
+        ("missions", "pays-de-lorient", "aides_par_forme", "SUBVENTION", "montant_centimes"),
+    ),
+    ("Périgord Noir: 50 entretiens", "[002]", ("missions", "perigord-noir", "recensement", "nb_entretiens")),
+    ("Périgord Noir: 81 projets", "[002]", ("missions", "perigord-noir", "recensement", "nb_projets_recenses")),
+    (
+        "Périgord Noir: 63,8 M€",
+        "[002]",
+        ("missions", "perigord-noir", "recensement", "investissement_recense_centimes"),
+    ),
+    ("Périgord Noir: 308 emplois", "[002]", ("missions", "perigord-noir", "recensement", "emplois_potentiels")),
+    ("Périgord Noir: 5 entreprises aidées", "[002]", ("missions", "perigord-noir", "argent", "nb_entreprises_aidees")),
+    ("Périgord Noir: enveloppe de 2 M€", "[002]", ("missions", "perigord-noir", "enveloppe_centimes")),
+    ("39,7 M€ de subventions", "[002]", ("national_publie", "aides_par_forme", "SUBVENTION", "montant_centimes")),
+    ("15 missions depuis novembre 2023", "[002]", ("national_publie", "nb_missions_lancees_depuis")),
+    ("en moyenne 113 projets par territoire", "[002]", ("national_publie", "moyenne_projets_par_territoire")),
+    ("près de 2 M€ d'ingénierie Rebond", "[002]", ("national_publie", "ingenierie", "commandee_centimes")),
+]
+
+
+def publies(figures: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(published figure, source, what reporting shows) for each figure the programme published."""
+    return [(label, source, _sub(figures, *path)) for label, source, path in PUBLIES]
