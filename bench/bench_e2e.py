@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from contracts.financement.v1 import AideAccordee  # noqa: E402
 from kernel.adapters.kafka import make_broker  # noqa: E402
 from kernel.envelopes import envelop  # noqa: E402
 from kernel.ports import CommandContext  # noqa: E402
+from kernel.signing import Signer  # noqa: E402
 from rebond_local.demo import (  # noqa: E402
     CDC,
     DEMO_CLOCK_START,
@@ -40,91 +42,59 @@ from rebond_local.demo import (  # noqa: E402
     Territoire,
     actor,
     check,
-    mission_step,
     synthetic_siret,
     until,
 )
+from rebond_local.demo_missions import Aides, Missions, Plan  # noqa: E402
 from rebond_local.supervisor import start_system  # noqa: E402
+
+BENCH_PLAN = Plan(
+    tid="bench",
+    convention="2022-12-01",
+    lancement="2022-12-05",
+    entreprises=10,
+    projets=1,
+    investissement_eur=1,
+    emplois=0,
+    qualifies=1,
+    emplois_qualifies=0,
+    aides=Aides(1, 100_000, 700_000, "ENVIRONNEMENT"),
+    enveloppe=(("ETAT_FRANCE_2030", 1),),
+    seed=31_000_000,
+)
 
 
 async def prepare_territory(client: httpx.AsyncClient, urls: dict[str, str], aids: int) -> None:
     """One laureate through the whole selection chain, its mission launched, an envelope large enough for every
-    aid, and `aids` projects qualified at a COPIL (the demo's own steps)."""
+    aid, and `aids` projects recorded by the census, qualified at a COPIL a minima and instructed favourably by
+    Bpifrance (the demo's own steps, rebond_local.demo_missions)."""
     demo = Demo(client, urls, scenario=[Territoire("bench", "Territoire de mesure", "32", (20001234,), 1)])
-    prestataire = actor("PRESTATAIRE", "cabinet", "bench")
-    total = aids * 100_000 * 100
+    plan = replace(
+        BENCH_PLAN,
+        projets=aids,
+        qualifies=aids,
+        investissement_eur=aids * 1_000_000,
+        aides=replace(BENCH_PLAN.aides, nombre=aids),
+        enveloppe=(("ETAT_FRANCE_2030", aids * 100_000),),
+    )
+    missions = Missions(demo)
     await demo.play(
         [
             ("2022-09-12", lambda: demo.deposit_wave(1)),
             *demo.selection_steps(1),
-            (
-                "2022-12-01",
-                lambda: mission_step(
-                    demo, "bench", "convention", CDC, {"date_signature": "2022-12-01", "signataires": ["CDC", "EPCI"]}
-                ),
-            ),
-            (
-                "2022-12-05",
-                lambda: mission_step(
-                    demo,
-                    "bench",
-                    "ingenierie",
-                    CDC,
-                    {
-                        "date_lancement": "2022-12-05",
-                        "jours_hommes": 60,
-                        "prestataire": "Cabinet",
-                        "fin_prevue": "2023-03-20",
-                    },
-                ),
-            ),
-            (
-                "2022-12-12",
-                lambda: demo.post(
-                    f"{demo.instr}/missions/bench/copils",
-                    prestataire,
-                    {
-                        "copil_id": "copil-1",
-                        "date": "2022-12-12",
-                        "ordre_du_jour": "Qualification",
-                        "participants": [{"organisme": "Préfecture", "role": "présidence"}],
-                    },
-                ),
-            ),
-            (
-                "2022-12-12",
-                lambda: demo.post(
-                    f"{demo.fin}/enveloppes/bench",
-                    CDC,
-                    {
-                        "montant_centimes": total,
-                        "contributions": [{"financeur": "ETAT", "montant_centimes": total}],
-                        "date_attribution": "2022-12-12",
-                    },
-                ),
-            ),
+            *[
+                (day, step)
+                for day, step in missions.mission(plan)
+                if getattr(step, "func", None) not in (missions.accorder, missions.fins)
+            ],
         ]
     )
-    copil = actor("COPIL_MEMBRE", "copil", "bench")
-    for i in range(aids):
-        await check(
-            await client.post(
-                f"{urls['instruction']}/territoires/bench/projets",
-                headers=copil,
-                json={
-                    "projet_id": f"p{i}",
-                    "siret": synthetic_siret(31_000_000 + i),
-                    "raison_sociale": f"Usine {i}",
-                    "intitule": "Ligne",
-                    "date_copil": "2022-12-12",
-                    "assiette_estimee_centimes": 40_000_000,
-                    "forme_envisagee": "SUBVENTION",
-                },
-            )
-        )
-    await until(
-        lambda: _projects_known(client, urls["financement"], aids), "financement to know every project", timeout=120
-    )
+
+    async def instructed() -> bool:
+        answer = await client.get(f"{urls['financement']}/enveloppes/bench", headers=CDC)
+        return answer.status_code == 200 and len(answer.json()["instructions"]) >= aids
+
+    await until(instructed, "financement to know every instruction", timeout=120)
 
 
 async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids: int) -> list[float]:
@@ -138,12 +108,11 @@ async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids:
                 headers=actor("BPIFRANCE_CHARGE", "bpi"),
                 json={
                     "aide_id": f"a{i}",
-                    "projet_id": f"p{i}",
+                    "projet_id": f"bench-p{i + 1:03d}",
                     "forme": "SUBVENTION",
                     "montant_centimes": 10_000_000,
-                    "assiette_centimes": 40_000_000,
-                    "regime": "PME",
-                    "date_decision": "2022-12-12",
+                    "instance_decision": "Comité des financeurs",
+                    "date_decision": BENCH_PLAN.jour(15, BENCH_PLAN.copils[2]),
                 },
             )
         )
@@ -156,7 +125,7 @@ async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids:
     return samples
 
 
-async def fill_topics(bootstrap: str, prefix: str, count: int) -> None:
+async def fill_topics(bootstrap: str, prefix: str, count: int, signer: Signer) -> None:
     """Publish `count` valid AideAccordee envelopes (synthetic streams) to the financement topic."""
     broker = make_broker(bootstrap, client_id="bench-filler")
     await broker.start()
@@ -176,9 +145,12 @@ async def fill_topics(bootstrap: str, prefix: str, count: int) -> None:
             regime="PME",
             date_decision=date(2023, 5, 1) + timedelta(days=i % 300),
             publication_obligatoire=False,
+            demande_id=None,
+            plafond_aide_centimes=None,
+            instance_decision="Comité des financeurs",
         )
         stream = f"enveloppe-synthetique-{uuid.uuid4().hex}"
-        (recorded,) = envelop("bench", stream, [event], 0, None, context)
+        (recorded,) = envelop("financement", stream, [event], 0, None, context, signer)
         pending.append(
             await broker.publish(
                 recorded.envelope.to_json(), prefix + topics.FINANCEMENT, key=stream.encode(), no_confirm=True
@@ -208,7 +180,7 @@ async def main(aids: int, rebuild_events: int) -> None:
             samples = await measure_latency(client, urls, aids)
             print(f"command → figure latency: {describe(samples)}")
             started = time.perf_counter()
-            await fill_topics(infra.kafka_bootstrap, prefix, rebuild_events)
+            await fill_topics(infra.kafka_bootstrap, prefix, rebuild_events, system.signers["financement"])
             published = time.perf_counter() - started
             await until(
                 lambda: _national_aids(client, urls["reporting"], aids + rebuild_events),
@@ -222,7 +194,9 @@ async def main(aids: int, rebuild_events: int) -> None:
             )
             started = time.perf_counter()
             result = await check(
-                await client.post(f"{urls['reporting']}/ops/rebuild", headers=actor("SYSTEME", "bench"))
+                await client.post(
+                    f"{urls['reporting']}/ops/rebuild", headers=actor("SYSTEME", "bench"), params={"source": "topics"}
+                )
             )
             elapsed = time.perf_counter() - started
             print(
@@ -232,11 +206,6 @@ async def main(aids: int, rebuild_events: int) -> None:
     finally:
         system.stop()
         infra.stop()
-
-
-async def _projects_known(client: httpx.AsyncClient, fin: str, count: int) -> bool:
-    response = await client.get(f"{fin}/enveloppes/bench", headers=CDC)
-    return response.status_code == 200 and len(response.json().get("projets_qualifies", [])) == count
 
 
 async def _national_aids(client: httpx.AsyncClient, rep: str, count: int) -> bool:

@@ -39,6 +39,7 @@ class System:
     """The four running services; stop() terminates them (the infra is stopped by its owner)."""
 
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    signers: dict[str, Signer] = field(default_factory=dict)  # this run's keys (a bench signs as a producer)
 
     def url(self, name: str) -> str:
         return self.services[name].url
@@ -65,8 +66,8 @@ async def start_system(
 ) -> System:
     """Create databases and topics, start the services, wait until each answers /health."""
     await ensure_topics(infra.kafka_bootstrap, [topic_prefix + t for t in topics.ALL])
-    system = System()
     signers = {name: Signer.generate() for name in SERVICES}  # this run's keys: each service signs with its own
+    system = System(signers=signers)
     trusted = ",".join(f"{name}:{signer.public_text}" for name, signer in signers.items())
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
