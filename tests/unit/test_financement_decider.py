@@ -34,7 +34,7 @@ from financement.domain.commands import (
     EnregistrerLaureat,
     EnregistrerProjetQualifie,
 )
-from financement.domain.enveloppe import decider
+from financement.domain.decider import decider
 from kernel.testing import given
 from tests.fixtures import SIRET
 

@@ -10,8 +10,10 @@ from datetime import date
 from contracts.financement.v1 import FINANCEUR_ETAT
 from financement.application.ports import UniteDeTravail
 from financement.domain import programme
+from financement.domain.aides import refus_du_jour
 from financement.domain.commands import AccorderAide, AjusterEnveloppe, AttribuerEnveloppe, Command
-from financement.domain.enveloppe import EnveloppeTerritoriale, decider, refus_du_jour, stream_id
+from financement.domain.decider import decider
+from financement.domain.enveloppe import EnveloppeTerritoriale, stream_id
 from financement.domain.events import AideAccordee, AideRefusee, Event
 from kernel.business_time import not_in_the_future
 from kernel.command_handler import Decision, handle_command, load_state

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from financement.domain import politique
-from financement.domain.enveloppe import EnveloppeTerritoriale, decider, stream_id
+from financement.domain.decider import decider
+from financement.domain.enveloppe import EnveloppeTerritoriale, stream_id
 from financement.domain.programme import Programme
 from kernel.command_handler import load_state
 from kernel.ports import EventStore
