@@ -169,6 +169,13 @@ def test_contributions_must_add_up_to_the_envelope() -> None:
     )
 
 
+def test_no_envelope_dated_before_the_laureate_decision() -> None:
+    early = AttribuerEnveloppe(
+        territoire_id=T, montant_centimes=500_000_000, contributions=CONTRIBUTIONS, date_attribution=date(2023, 6, 30)
+    )
+    given(decider, LAUREAT).when(early).then_refused(errors.DateAnterieure, "date_anterieure")
+
+
 def test_no_envelope_before_the_territory_is_laureate() -> None:
     given(decider, PROJET).when(attribuer()).then_refused(errors.TerritoireNonLaureat, "territoire_non_laureat")
 

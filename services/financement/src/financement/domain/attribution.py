@@ -56,6 +56,10 @@ def attribuer(command: AttribuerEnveloppe, state: EnveloppeTerritoriale) -> list
         )
     if state.laureat is None:
         raise errors.TerritoireNonLaureat(f"le territoire {command.territoire_id} n'est pas lauréat")
+    if command.date_attribution < state.laureat.date_decision:
+        raise errors.DateAnterieure(
+            f"{command.date_attribution} précède la décision du Premier ministre ({state.laureat.date_decision})"
+        )
     attribuee = EnveloppeTerritorialeAttribuee(
         territoire_id=command.territoire_id,
         montant_centimes=command.montant_centimes,
