@@ -8,6 +8,7 @@ import pkgutil
 import subprocess
 import sys
 import uuid
+from datetime import date
 
 import pytest
 
@@ -15,10 +16,23 @@ import contracts
 from contracts.base import DomainEvent, Role
 from contracts.catalog import UnknownEventType, all_models, decode
 from contracts.envelope import seal
+from contracts.financement.v1 import AideRefusee
+from financement.domain.commands import EnregistrerLaureat
+from financement.domain.decider import decider
 from kernel.adapters.http import STATUS_OF_REFUSAL
+from kernel.command_handler import STATES, StateCache, handle_command, load_state
 from kernel.decider import DomainError, Forbidden, NotFound, RefusalKind
+from kernel.memory import InMemoryEventStore
+from kernel.ports import RecordedEvent
 from kernel.reactor import Reaction, reaction_context
 from tests.fixtures import context, laureat
+
+
+def enregistrer_laureat(territoire_id: str = "t") -> EnregistrerLaureat:
+    return EnregistrerLaureat(
+        territoire_id=territoire_id, nom_territoire="T", region_code="32", date_decision=date(2023, 7, 1)
+    )
+
 
 ENVELOPE = seal(
     {
@@ -122,3 +136,64 @@ async def test_reads_go_to_the_access_log_within_a_rate_limit_per_reader() -> No
     await record_read(log, "dossier-x", 3, other, "COMPLETE")  # the limit is per reader
     assert len(log.reads) == READS_PER_MINUTE + 1
     assert {(r.stream_id, r.version, r.purpose) for _, r in log.reads} == {("dossier-x", 3, "COMPLETE")}
+
+
+# --- commands in constant time: the folded state is kept, only newer events are read ---------------------------
+
+
+class CountingStore(InMemoryEventStore):
+    """The in-memory store, counting how many stored events each command had to read (and so decode)."""
+
+    def __init__(self) -> None:
+        super().__init__("financement")
+        self.events_read = 0
+
+    async def read(self, stream_id: str) -> list[RecordedEvent]:
+        events = await super().read(stream_id)
+        self.events_read += len(events)
+        return events
+
+    async def read_after(self, stream_id: str, version: int) -> list[RecordedEvent]:
+        events = await super().read_after(stream_id, version)
+        self.events_read += len(events)
+        return events
+
+
+def _refus(i: int) -> AideRefusee:
+    return AideRefusee(
+        aide_id=f"a{i}",
+        projet_id=f"p{i}",
+        territoire_id="t",
+        montant_centimes=1,
+        motif="x",
+        date_decision=date(2023, 9, 1),
+    )
+
+
+async def test_a_command_reads_only_the_events_recorded_since_the_state_it_keeps() -> None:
+    store = CountingStore()
+    ctx = context(Role.BPIFRANCE_CHARGE, "bpi-1")
+    first = await handle_command(store, "enveloppe-t", decider, enregistrer_laureat(), ctx)
+    assert first.version == 1
+    for i in range(50):  # another process grows the stream: 50 events this process never decided on
+        await store.append("enveloppe-t", [_refus(i)], 1 + i, ctx)
+    before = store.events_read
+    again = await handle_command(store, "enveloppe-t", decider, enregistrer_laureat(), ctx)
+    assert (again.version, len(again.state.refus), store.events_read - before) == (51, 50, 50)
+    before = store.events_read
+    for _ in range(20):  # then commands of this process: nothing more to read, whatever the stream's length
+        await handle_command(store, "enveloppe-t", decider, enregistrer_laureat(), ctx)
+    assert store.events_read == before
+    state, version = await load_state(store, "enveloppe-t", decider)
+    assert (version, state) == (51, decider.fold(r.event for r in await store.read("enveloppe-t")))  # type: ignore[misc]
+
+
+async def test_a_kept_state_that_the_store_no_longer_matches_is_folded_again() -> None:
+    """A conflict (the kept version is not the store's head) drops the entry: the decision is taken on the truth."""
+    store = CountingStore()
+    ctx = context(Role.BPIFRANCE_CHARGE, "bpi-1")
+    await handle_command(store, "enveloppe-u", decider, enregistrer_laureat(territoire_id="u"), ctx)
+    key = StateCache.key(store, "enveloppe-u", decider)
+    STATES.put(key, decider.initial_state, 7)  # as if an appended transaction had rolled back under it
+    decided = await handle_command(store, "enveloppe-u", decider, enregistrer_laureat(territoire_id="u"), ctx)
+    assert (decided.version, decided.events) == (1, ())  # the laureate is known: nothing appended

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Sequence
 
 from contracts.base import DomainEvent
@@ -16,6 +17,7 @@ class InMemoryEventStore:
     def __init__(self, producer: str = "memory", signer: Signer | None = None) -> None:
         self.producer = producer
         self.signer = signer
+        self.identity = uuid.uuid4().hex  # the state cache's key for this store (kernel.command_handler)
         self._streams: dict[str, list[RecordedEvent]] = {}
         self._event_ids: set[str] = set()
         self.log: list[RecordedEvent] = []
@@ -23,6 +25,9 @@ class InMemoryEventStore:
 
     async def read(self, stream_id: str) -> list[RecordedEvent]:
         return list(self._streams.get(stream_id, []))
+
+    async def read_after(self, stream_id: str, version: int) -> list[RecordedEvent]:
+        return list(self._streams.get(stream_id, [])[version:])
 
     async def read_streams(self, prefix: str) -> dict[str, list[RecordedEvent]]:
         return {sid: list(events) for sid, events in sorted(self._streams.items()) if sid.startswith(prefix)}

@@ -51,6 +51,10 @@ class EventStore(Protocol):
 
     async def read(self, stream_id: str) -> list[RecordedEvent]: ...
 
+    async def read_after(self, stream_id: str, version: int) -> list[RecordedEvent]:
+        """The stream's events after `version`, in order (what a folded state of that version has not seen)."""
+        ...
+
     async def append(
         self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
     ) -> list[RecordedEvent]: ...

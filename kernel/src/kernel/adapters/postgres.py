@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -129,12 +130,18 @@ class PostgresEventStore:
     (DESIGN §2.2; readers are not blocked). Pass `conn` to append inside the caller's transaction."""
 
     def __init__(
-        self, pool: asyncpg.Pool, producer: str, conn: Connection | None = None, signer: Signer | None = None
+        self,
+        pool: asyncpg.Pool,
+        producer: str,
+        conn: Connection | None = None,
+        signer: Signer | None = None,
+        identity: str | None = None,
     ) -> None:
         self.pool = pool
         self.producer = producer
         self.signer = signer
         self._conn = conn
+        self.identity = identity or uuid.uuid4().hex  # the state cache's key: this store and those bound from it
 
     @property
     def in_transaction(self) -> bool:
@@ -143,7 +150,7 @@ class PostgresEventStore:
 
     def bound(self, conn: Connection) -> PostgresEventStore:
         """The same store, working inside the transaction open on `conn`."""
-        return PostgresEventStore(self.pool, self.producer, conn, self.signer)
+        return PostgresEventStore(self.pool, self.producer, conn, self.signer, self.identity)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:
@@ -156,6 +163,13 @@ class PostgresEventStore:
     async def read(self, stream_id: str) -> list[RecordedEvent]:
         async with self._connection() as conn:
             rows = await conn.fetch("SELECT envelope FROM events WHERE stream_id = $1 ORDER BY version", stream_id)
+        return [to_recorded(row["envelope"]) for row in rows]
+
+    async def read_after(self, stream_id: str, version: int) -> list[RecordedEvent]:
+        async with self._connection() as conn:
+            rows = await conn.fetch(
+                "SELECT envelope FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version", stream_id, version
+            )
         return [to_recorded(row["envelope"]) for row in rows]
 
     async def read_streams(self, prefix: str) -> dict[str, list[RecordedEvent]]:
