@@ -132,6 +132,7 @@ async def test_the_demo_flows_through_the_four_services(system: System) -> None:
     assert "Vosges" not in names and "Thiérache" not in names  # only laureates are named
     for t in figures["territoires"]["territoires"]:
         assert t["engage_centimes"] <= t["enveloppe_centimes"], t["territoire_id"]
+    assert_commands_are_logged(system)
 
     async with httpx.AsyncClient(timeout=60) as client:
         envelope = (await client.get(f"{urls['financement']}/enveloppes/cambrai", headers=CDC)).json()
@@ -173,6 +174,30 @@ async def test_the_demo_flows_through_the_four_services(system: System) -> None:
                 assert health["relay_lag"] == 0, name
                 channels = (await client.get(f"{url}/asyncapi.json")).json()["channels"]
                 assert any(f"{name}." in channel for channel in channels), name
+
+
+def log_lines(system: System, service: str) -> list[dict[str, Any]]:
+    lines = system.services[service].log_path.read_text().splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def assert_commands_are_logged(system: System) -> None:
+    """Every command is one JSON line with its route template, status, duration, correlation id and who asked;
+    every refusal names its reason, with the same correlation id and actor."""
+    financement = [e for e in log_lines(system, "financement") if e["event"] == "command.answered"]
+    grants = [e for e in financement if e["route"] == "/enveloppes/{territoire_id}/aides"]
+    assert len(grants) == 159 and {e["status"] for e in grants} == {201, 409}  # 158 granted, 1 refused
+    assert {e["role"] for e in grants} == {"BPIFRANCE_CHARGE"} and all(e["correlation_id"] for e in grants)
+    instruction = log_lines(system, "instruction")
+    refused = [e for e in instruction if e["event"] == "command.refused"]
+    assert {e["reason"] for e in refused} >= {"instruction_defavorable"}
+    for refusal in refused:
+        same = [
+            e
+            for e in instruction
+            if e["event"] == "command.answered" and e["correlation_id"] == refusal["correlation_id"]
+        ]
+        assert same and same[0]["status"] >= 400 and same[0]["actor_id"] == refusal["actor_id"], refusal
 
 
 async def ops_cli(*arguments: str) -> subprocess.CompletedProcess[str]:

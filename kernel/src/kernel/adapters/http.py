@@ -4,6 +4,7 @@ HTTP answers, the answer to a command, and the operators' routes (ops_http)."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
 from pydantic import ValidationError
 
+from contracts.envelope import Actor
 from kernel.adapters.http_access import caller, command_context, require_role, runtime_of
 from kernel.adapters.http_guard import InputGuard
 from kernel.adapters.logs import configure_logging
@@ -46,6 +48,21 @@ RETRY_AFTER_SECONDS = 5
 UNAVAILABLE_SQLSTATES = ("08", "53", "55", "57", "58", "40")
 CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")  # a caller's id is kept only when it is one
 log = structlog.get_logger(__name__)
+COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _who(request: Request) -> dict[str, str | None]:
+    """The caller a command named (its token's actor), for the log; nothing when it had no valid token."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    if actor is None:
+        return {}
+    return {"actor_id": actor.id, "role": actor.role.value, "scope": actor.scope}
+
+
+def _route_of(request: Request) -> str:
+    """The route's template (`/enveloppes/{territoire_id}/aides`), not the path: ids stay out of the log's keys."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "?"))
 
 
 def create_service_app(
@@ -99,7 +116,8 @@ def create_service_app(
         )
 
     @app.exception_handler(DomainError)
-    async def refused(_: Request, error: DomainError) -> JSONResponse:
+    async def refused(request: Request, error: DomainError) -> JSONResponse:
+        log.info("command.refused", reason=error.reason, kind=error.kind.value, **_who(request))
         limited = error.kind is RefusalKind.RATE_LIMITED
         return JSONResponse(
             status_code=STATUS_OF_REFUSAL[error.kind],
@@ -112,11 +130,13 @@ def create_service_app(
         return JSONResponse(status_code=409, content={"error": "concurrency_conflict", "detail": str(error)})
 
     @app.exception_handler(ValidationError)
-    async def invalid(_: Request, error: ValidationError) -> JSONResponse:
+    async def invalid(request: Request, error: ValidationError) -> JSONResponse:
         """A value a route's types let through but a command or an event refuses: the caller's fault, named."""
         detail = [
             {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors(include_input=False)
         ]
+        fields = [".".join(str(part) for part in e["loc"]) for e in detail]
+        log.info("command.invalid", fields=fields, **_who(request))
         return JSONResponse(status_code=422, content={"error": "entree_invalide", "detail": detail})
 
     @app.middleware("http")
@@ -124,8 +144,18 @@ def create_service_app(
         given = request.headers.get("x-correlation-id", "")
         correlation_id = given if CORRELATION_ID.fullmatch(given) else str(uuid.uuid4())
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+        started = time.perf_counter()
         try:
             response = await call_next(request)
+            if request.method in COMMAND_METHODS:  # every command, with who asked and what came of it
+                log.info(
+                    "command.answered",
+                    method=request.method,
+                    route=_route_of(request),
+                    status=response.status_code,
+                    ms=round((time.perf_counter() - started) * 1000, 1),
+                    **_who(request),
+                )
         finally:
             structlog.contextvars.unbind_contextvars("correlation_id")
         response.headers["x-correlation-id"] = correlation_id

@@ -44,6 +44,7 @@ def command_context(request: Request, actor: Annotated[Actor | None, Depends(cal
     caller's X-Correlation-Id when it is a valid id, kernel.adapters.http)."""
     if actor is None:
         raise HTTPException(401, detail="a bearer token is required to issue a command")
+    request.state.actor = actor  # who acts, for the command's log line (kernel.adapters.http)
     return CommandContext(
         actor=actor,
         occurred_at=request.app.state.clock(),
