@@ -510,3 +510,28 @@ async def test_concurrent_attributions_across_territories_never_exceed_the_fund(
         assert body["attribuee"] is False
     assert (await service.client.get("/programme", headers=BPI)).status_code == 200
     assert (await service.client.get("/programme", headers=as_actor(Role.COPIL_MEMBRE, "c", "x"))).status_code == 403
+
+
+async def test_metrics_count_commands_refusals_and_appends_in_the_prometheus_format(service: Service) -> None:
+    """`GET /metrics` (Prometheus text): commands by route template and status, refusals by reason, the append
+    latency, the dependencies, the relay's lag and the parked messages; counts only, no id in any label."""
+    territoire = await laureate_with_envelope(service, 1_000_000)
+    url = f"/enveloppes/{territoire}/aides"
+    before = await service.client.get("/metrics")
+    assert before.status_code == 200 and before.headers["content-type"].startswith("text/plain")
+    assert (await service.client.post(url, headers=BPI, json=aide("a1", 500_000))).status_code == 201
+    assert (await service.client.post(url, headers=BPI, json=aide("a2", 1_000, projet_id="x"))).status_code == 409
+    text = (await service.client.get("/metrics")).text
+
+    def value(prefix: str, body: str) -> float:
+        return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines() if line.startswith(prefix))
+
+    grants = 'rebond_commands_total{route="/enveloppes/{territoire_id}/aides",service="financement",status="201"}'
+    assert value(grants, text) == value(grants, before.text) + 1
+    refused = 'rebond_refusals_total{reason="projet_non_qualifie",service="financement"}'
+    assert value(refused, text) == value(refused, before.text) + 1
+    assert value('rebond_append_seconds_count{service="financement"}', text) > 0
+    assert 'rebond_dependency_up{dependency="database",service="financement"} 1.0' in text
+    assert 'rebond_relay_lag_events{service="financement"}' in text
+    assert 'rebond_parked_messages{kind="forged",service="financement"}' in text
+    assert territoire not in text  # routes are templates: no territory, aid or project id

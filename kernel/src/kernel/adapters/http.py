@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from faststream.specification import AsyncAPI
 from pydantic import ValidationError
 
@@ -21,6 +21,7 @@ from contracts.envelope import Actor
 from kernel.adapters.http_access import caller, command_context, require_role, runtime_of
 from kernel.adapters.http_guard import InputGuard
 from kernel.adapters.logs import configure_logging
+from kernel.adapters.metrics import CONTENT_TYPE_LATEST
 from kernel.adapters.ops_http import operations_router
 from kernel.adapters.runtime import ServiceRuntime
 from kernel.clock import Clock, SimulatedClock, SystemClock
@@ -88,6 +89,12 @@ def create_service_app(
         report = {**await runtime.health(), "now": app.state.clock().isoformat()}
         return JSONResponse(report, status_code=503 if report["status"] == "down" else 200)
 
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    async def metrics() -> Response:
+        """Prometheus text format: commands and refusals, append latency, dependencies, log head, relay lag, parked."""
+        body = runtime.metrics.render(await runtime.health())
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
     @app.get("/asyncapi.json", tags=["ops"])
     async def asyncapi() -> JSONResponse:
         """The Kafka side of this service (topics it consumes and publishes), as AsyncAPI 3."""
@@ -118,6 +125,7 @@ def create_service_app(
     @app.exception_handler(DomainError)
     async def refused(request: Request, error: DomainError) -> JSONResponse:
         log.info("command.refused", reason=error.reason, kind=error.kind.value, **_who(request))
+        runtime.metrics.refusal(error.reason)
         limited = error.kind is RefusalKind.RATE_LIMITED
         return JSONResponse(
             status_code=STATUS_OF_REFUSAL[error.kind],
@@ -148,6 +156,7 @@ def create_service_app(
         try:
             response = await call_next(request)
             if request.method in COMMAND_METHODS:  # every command, with who asked and what came of it
+                runtime.metrics.command(_route_of(request), response.status_code)
                 log.info(
                     "command.answered",
                     method=request.method,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -136,11 +137,13 @@ class PostgresEventStore:
         conn: Connection | None = None,
         signer: Signer | None = None,
         identity: str | None = None,
+        on_append: Callable[[float], None] | None = None,
     ) -> None:
         self.pool = pool
         self.producer = producer
         self.signer = signer
         self._conn = conn
+        self.on_append = on_append  # told how long each append took (the service's metrics)
         self.identity = identity or uuid.uuid4().hex  # the state cache's key: this store and those bound from it
 
     @property
@@ -150,7 +153,7 @@ class PostgresEventStore:
 
     def bound(self, conn: Connection) -> PostgresEventStore:
         """The same store, working inside the transaction open on `conn`."""
-        return PostgresEventStore(self.pool, self.producer, conn, self.signer, self.identity)
+        return PostgresEventStore(self.pool, self.producer, conn, self.signer, self.identity, self.on_append)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:
@@ -191,6 +194,7 @@ class PostgresEventStore:
         locks, checks that the head has not moved, inserts and notifies, in one statement."""
         if not events:
             return []
+        started = time.perf_counter()
         async with self._connection() as conn:
             head = await conn.fetchrow(
                 "SELECT version, envelope->>'hash' AS hash FROM events WHERE stream_id = $1 "
@@ -208,6 +212,8 @@ class PostgresEventStore:
                 expected_version,
                 [r.envelope.model_dump(mode="json") for r in sealed],
             )
+        if self.on_append is not None:
+            self.on_append(time.perf_counter() - started)
         if outcome == "duplicate":
             raise DuplicateEvent(stream_id)
         if outcome != "ok":

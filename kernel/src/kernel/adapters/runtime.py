@@ -32,6 +32,7 @@ from kernel.adapters.kafka import (
     make_broker,
     subscribe,
 )
+from kernel.adapters.metrics import Metrics
 from kernel.adapters.postgres import Connection, PostgresAccessLog, PostgresEventStore, create_pool, migrate
 from kernel.adapters.relay import OutboxRelay, faststream_publisher
 from kernel.clock import Clock, SimulatedClock, SystemClock
@@ -164,6 +165,10 @@ class ServiceRuntime:
     _watchers: list[tuple[str, float, Watcher]] = field(init=False, default_factory=list)
     _wakeups: list[asyncio.Event] = field(init=False, default_factory=list)
     clock: Clock = field(default_factory=SystemClock)
+    metrics: Metrics = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.metrics = Metrics(self.settings.service)
 
     def every(self, name: str, seconds: float, job: Watcher) -> None:
         """Run `job(now)` every `seconds`, and at once whenever business time moves (simulated clock)."""
@@ -208,7 +213,7 @@ class ServiceRuntime:
         verifier = settings.verifier() if self._subscriptions else None
         self.pool = await settings.open_database(self.migrations)
         await self._restore_clock()
-        self.store = PostgresEventStore(self.pool, producer=name, signer=signer)
+        self.store = PostgresEventStore(self.pool, producer=name, signer=signer, on_append=self.metrics.appended)
         self.access_log = PostgresAccessLog(self.pool)
         await ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL])
         self.broker = make_broker(settings.kafka_bootstrap, client_id=name)
