@@ -170,6 +170,8 @@ async def test_the_demo_flows_through_the_four_services(system: System) -> None:
             assert openapi["paths"] and "HTTPBearer" in openapi["components"]["securitySchemes"], name
             health = (await client.get(f"{url}/health")).json()
             assert health["parked_messages"] == 0, name
+            metrics = (await client.get(f"{url}/metrics")).text
+            assert f'rebond_dependency_up{{dependency="database",service="{name}"}} 1.0' in metrics, name
             if name != "reporting":
                 assert health["relay_lag"] == 0, name
                 channels = (await client.get(f"{url}/asyncapi.json")).json()["channels"]

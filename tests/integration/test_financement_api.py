@@ -535,3 +535,11 @@ async def test_metrics_count_commands_refusals_and_appends_in_the_prometheus_for
     assert 'rebond_relay_lag_events{service="financement"}' in text
     assert 'rebond_parked_messages{kind="forged",service="financement"}' in text
     assert territoire not in text  # routes are templates: no territory, aid or project id
+
+    async def idle_group_at_zero() -> bool:
+        body = (await service.client.get("/metrics")).text
+        lines = [line for line in body.splitlines() if line.startswith("rebond_consumer_lag_messages{")]
+        return bool(lines) and value("rebond_consumer_lag_messages{", body) == 0
+
+    # the instruction events financement consumed: its group's lag reaches 0 once they are processed
+    await eventually(idle_group_at_zero, what="the consumer group's lag to reach 0")

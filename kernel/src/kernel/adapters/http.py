@@ -92,7 +92,7 @@ def create_service_app(
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     async def metrics() -> Response:
         """Prometheus text format: commands and refusals, append latency, dependencies, log head, relay lag, parked."""
-        body = runtime.metrics.render(await runtime.health())
+        body = runtime.metrics.render(await runtime.health(), await runtime.consumer_lags())
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/asyncapi.json", tags=["ops"])

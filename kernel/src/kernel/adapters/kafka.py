@@ -85,6 +85,7 @@ class Subscription:
         self.consumer = consumer
         self.group_id = group_id
         self._pending: dict[TopicPartition, int] = {}
+        self._processed: dict[TopicPartition, int] = {}  # the next offset to process, per partition
 
         async def on_message(message: KafkaMessage) -> None:
             raw = message.raw_message
@@ -94,7 +95,8 @@ class Subscription:
             except Exception:
                 await message.nack()
                 raise
-            self._pending[TopicPartition(raw.topic, raw.partition)] = raw.offset + 1
+            partition = TopicPartition(raw.topic, raw.partition)
+            self._pending[partition] = self._processed[partition] = raw.offset + 1
 
         on_message.__name__ = f"on_{consumer.name.replace('.', '_').replace('-', '_')}"
         self.subscriber = broker.subscriber(
@@ -117,6 +119,24 @@ class Subscription:
         except Exception as error:  # noqa: BLE001 - revoked partitions, a broker away: dedup absorbs a redelivery
             log.info("consumer.commit_failed", consumer=self.consumer.name, error=repr(error))
 
+    async def lags(self) -> dict[tuple[str, int], int]:
+        """Messages on each assigned partition not processed yet: the high watermark less the next offset to process
+        (what this consumer processed, else where it stands). Partitions whose watermark is not known yet are left
+        out."""
+        kafka_consumer = self.subscriber.consumer
+        if kafka_consumer is None:
+            return {}
+        found = {}
+        for partition in kafka_consumer.assignment():
+            highwater = kafka_consumer.highwater(partition)
+            if highwater is None:
+                continue
+            position = self._processed.get(partition)
+            if position is None:
+                position = await kafka_consumer.position(partition)
+            found[(partition.topic, partition.partition)] = max(0, highwater - position)
+        return found
+
     async def run_committer(self) -> None:
         while True:
             await asyncio.sleep(COMMIT_EVERY_SECONDS)
@@ -124,7 +144,7 @@ class Subscription:
 
     async def restart(self) -> None:
         """A new Kafka consumer: after the broker lost its log and offsets, read the topics again from the start."""
-        self._pending = {}
+        self._pending, self._processed = {}, {}
         await self.subscriber.stop()
         await self.subscriber.start()
         log.warning("consumer.restarted", consumer=self.consumer.name, group=self.group_id)

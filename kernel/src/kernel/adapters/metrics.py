@@ -44,6 +44,12 @@ class Metrics:
             "rebond_relay_lag_events", "Events recorded and not yet published to Kafka", ["service"], registry=r
         )
         self.parked = Gauge("rebond_parked_messages", "Messages parked, by kind", ["service", "kind"], registry=r)
+        self.consumer_lag = Gauge(
+            "rebond_consumer_lag_messages",
+            "Messages on a partition the consumer group has not processed yet",
+            ["service", "group", "topic", "partition"],
+            registry=r,
+        )
 
     def command(self, route: str, status: int) -> None:
         self.commands.labels(self.service, route, str(status)).inc()
@@ -54,8 +60,11 @@ class Metrics:
     def appended(self, seconds: float) -> None:
         self.append_seconds.labels(self.service).observe(seconds)
 
-    def render(self, health: dict[str, Any]) -> bytes:
-        """The text exposition, with the gauges set from the health report just taken."""
+    def render(self, health: dict[str, Any], lags: dict[str, dict[tuple[str, int], int]] | None = None) -> bytes:
+        """The text exposition, with the gauges set from the health report and the consumers' lags just taken."""
+        for group, partitions in (lags or {}).items():
+            for (topic, partition), lag in partitions.items():
+                self.consumer_lag.labels(self.service, group, topic, str(partition)).set(lag)
         for dependency, state in health.get("dependencies", {}).items():
             self.dependency_up.labels(self.service, dependency).set(1 if state == "ok" else 0)
         if "log_head" in health:

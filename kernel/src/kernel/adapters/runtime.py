@@ -349,6 +349,16 @@ class ServiceRuntime:
         await self.pool.close()
         log.info("service.stopped")
 
+    async def consumer_lags(self) -> dict[str, dict[tuple[str, int], int]]:
+        """Per consumer group, the messages of each assigned partition not processed yet (for /metrics)."""
+        lags: dict[str, dict[tuple[str, int], int]] = {}
+        for subscription in self.subscriptions:
+            try:
+                lags[subscription.group_id] = await subscription.lags()
+            except Exception as error:  # noqa: BLE001 - a broker away: no lag to report, /metrics still answers
+                log.info("metrics.lag_unknown", group=subscription.group_id, error=repr(error))
+        return lags
+
     async def health(self) -> dict[str, Any]:
         """Which dependency is down (database, broker), relay lag, parked messages and the streams they block."""
         dependencies: dict[str, str] = {}
