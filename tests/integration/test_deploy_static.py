@@ -286,3 +286,20 @@ def test_dockerignore_keeps_what_the_image_needs_and_drops_the_rest() -> None:
         parents = [str(Path(*Path(needed).parts[:i])) for i in range(1, len(Path(needed).parts) + 1)]
         assert not [p for p in patterns for part in parents if fnmatch.fnmatch(part, p)], needed
     assert {".git", ".venv", "tests"} <= set(patterns)
+
+
+def test_the_env_example_names_every_variable_the_compose_file_asks_for() -> None:
+    """A deployer copies .env.example to .env: every variable docker-compose.yml reads from the environment is in it,
+    and it holds no secret (every required secret is left empty)."""
+    compose_text = (ROOT / "docker-compose.yml").read_text()
+    asked = set(re.findall(r"(?<!\$)\$\{([A-Z_][A-Z0-9_]*)", compose_text))  # `$${…}` is the container's shell
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert asked - example.keys() == set()
+    secrets = {
+        k for k in example if "PASSWORD" in k or "SECRET" in k or "SIGNING_KEY" in k or k == "REBOND_TRUSTED_KEYS"
+    }
+    assert secrets and {example[k] for k in secrets} == {""}
