@@ -492,26 +492,6 @@ async def test_an_abandoned_project_gives_back_what_its_aids_did_not_pay(service
     assert types(await service.stream(territoire))[-1] == "AideAnnulee"
 
 
-async def test_concurrent_attributions_across_territories_never_exceed_the_fund(service: Service) -> None:
-    """Five territories attributed at once, each a third of what the 90 M€ fund still holds: exactly three fit."""
-    before = (await service.client.get("/programme", headers=CDC)).json()
-    third = before["fonds_disponible_centimes"] // 3
-    territoires = [await laureate(service) for _ in range(5)]
-    answers = await asyncio.gather(
-        *(service.client.post(f"/enveloppes/{t}", headers=CDC, json=attribution(third)) for t in territoires)
-    )
-    assert sorted(a.status_code for a in answers) == [201, 201, 201, 409, 409]
-    assert {a.json()["error"] for a in answers if a.status_code == 409} == {"fonds_insuffisant"}
-    after = (await service.client.get("/programme", headers=CDC)).json()
-    assert after["fonds_reserve_centimes"] == before["fonds_reserve_centimes"] + 3 * third <= 9_000_000_000
-    refused = [t for t, a in zip(territoires, answers, strict=True) if a.status_code == 409]
-    for territoire in refused:  # nothing of the refused attribution was recorded, on either stream
-        body = (await service.client.get(f"/enveloppes/{territoire}", headers=CDC)).json()
-        assert body["attribuee"] is False
-    assert (await service.client.get("/programme", headers=BPI)).status_code == 200
-    assert (await service.client.get("/programme", headers=as_actor(Role.COPIL_MEMBRE, "c", "x"))).status_code == 403
-
-
 async def test_metrics_count_commands_refusals_and_appends_in_the_prometheus_format(service: Service) -> None:
     """`GET /metrics` (Prometheus text): commands by route template and status, refusals by reason, the append
     latency, the dependencies, the relay's lag and the parked messages; counts only, no id in any label."""
@@ -543,3 +523,25 @@ async def test_metrics_count_commands_refusals_and_appends_in_the_prometheus_for
 
     # the instruction events financement consumed: its group's lag reaches 0 once they are processed
     await eventually(idle_group_at_zero, what="the consumer group's lag to reach 0")
+
+
+async def test_concurrent_attributions_across_territories_never_exceed_the_fund(service: Service) -> None:
+    """Five territories attributed at once, each a third of what the 90 M€ fund still holds: exactly three fit.
+
+    Last in this module: it spends what the fund holds, so no later test could attribute an envelope."""
+    before = (await service.client.get("/programme", headers=CDC)).json()
+    third = before["fonds_disponible_centimes"] // 3
+    territoires = [await laureate(service) for _ in range(5)]
+    answers = await asyncio.gather(
+        *(service.client.post(f"/enveloppes/{t}", headers=CDC, json=attribution(third)) for t in territoires)
+    )
+    assert sorted(a.status_code for a in answers) == [201, 201, 201, 409, 409]
+    assert {a.json()["error"] for a in answers if a.status_code == 409} == {"fonds_insuffisant"}
+    after = (await service.client.get("/programme", headers=CDC)).json()
+    assert after["fonds_reserve_centimes"] == before["fonds_reserve_centimes"] + 3 * third <= 9_000_000_000
+    refused = [t for t, a in zip(territoires, answers, strict=True) if a.status_code == 409]
+    for territoire in refused:  # nothing of the refused attribution was recorded, on either stream
+        body = (await service.client.get(f"/enveloppes/{territoire}", headers=CDC)).json()
+        assert body["attribuee"] is False
+    assert (await service.client.get("/programme", headers=BPI)).status_code == 200
+    assert (await service.client.get("/programme", headers=as_actor(Role.COPIL_MEMBRE, "c", "x"))).status_code == 403
