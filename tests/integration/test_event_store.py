@@ -12,6 +12,7 @@ import pytest
 from contracts.envelope import EventEnvelope
 from kernel.adapters.audit import ChainBreak, verify_chains
 from kernel.adapters.postgres import PostgresEventStore, create_pool, migrate
+from kernel.ports import ConcurrencyError
 from tests.event_store_contract import EventStoreContract
 from tests.fixtures import context, laureat
 
@@ -38,24 +39,49 @@ async def test_postgres_log_is_append_only(pool: asyncpg.Pool) -> None:
 
 
 async def test_interleaved_transactions_are_read_in_commit_order(pool: asyncpg.Pool) -> None:
-    """A reader following `position` must never skip a row whose transaction commits late."""
+    """A reader following the log never skips a row whose transaction commits late, and no writer waits for
+    another: a transaction that began first holds back, until it ends, only what sorts after it."""
     store = PostgresEventStore(pool, producer="tests")
     slow = await pool.acquire()
     try:
         transaction = slow.transaction()
         await transaction.start()
-        await store.bound(slow).append("enveloppe-slow", [laureat("slow")], 0, context())  # position taken, uncommitted
-        fast = asyncio.create_task(store.append("enveloppe-fast", [laureat("fast")], 0, context()))
-        await asyncio.sleep(0.3)
-        assert not fast.done(), "a second writer must wait for the first one's commit"
-        assert await store.read_log(0) == [], "nothing is visible before the first commit"
+        await slow.fetchval("SELECT pg_current_xact_id()")  # the slow transaction has begun writing
+        await asyncio.wait_for(store.append("enveloppe-fast", [laureat("fast")], 0, context()), 2)  # no wait
+        assert await store.read_log(0) == [], "a row is read only once the transactions before it have ended"
+        await store.bound(slow).append("enveloppe-slow", [laureat("slow")], 0, context())  # a higher position
         await transaction.commit()
-        await fast
     finally:
         await pool.release(slow)
     log = await store.read_log(0)
     assert [envelope["stream_id"] for _, envelope in log] == ["enveloppe-slow", "enveloppe-fast"]
-    assert log[0][0] < log[1][0]
+    assert log[0][0] > log[1][0], "commit order, not position order"
+    assert [e["stream_id"] for _, e in await store.read_log(log[0][0])] == ["enveloppe-fast"]
+
+    # A reader that already read a row, then a transaction that began later and took a lower position…
+    first = await pool.acquire()
+    try:
+        late = first.transaction()
+        await late.start()
+        await store.bound(first).append("enveloppe-late", [laureat("late")], 0, context())  # position taken first
+        await store.append("enveloppe-early", [laureat("early")], 0, context())  # a later position, committed
+        assert await store.read_log(log[-1][0]) == [], "the earlier position's transaction is still running"
+        await late.commit()
+    finally:
+        await pool.release(first)
+    after = await store.read_log(log[-1][0])
+    assert [e["stream_id"] for _, e in after] == ["enveloppe-late", "enveloppe-early"]
+
+
+async def test_eight_writers_never_give_one_stream_two_events_of_one_version(pool: asyncpg.Pool) -> None:
+    """Without a table lock, the primary key still makes exactly one of concurrent writers of a version win."""
+    store = PostgresEventStore(pool, producer="tests")
+    outcomes = await asyncio.gather(
+        *(store.append("enveloppe-race", [laureat("race")], 0, context()) for _ in range(8)), return_exceptions=True
+    )
+    assert sum(not isinstance(o, BaseException) for o in outcomes) == 1
+    assert all(isinstance(o, ConcurrencyError) for o in outcomes if isinstance(o, BaseException))
+    assert [r.envelope.stream_version for r in await store.read("enveloppe-race")] == [1]
 
 
 async def test_an_auditor_finds_where_an_altered_log_breaks(pool: asyncpg.Pool) -> None:

@@ -1,4 +1,4 @@
-"""PostgreSQL adapters: the event store (optimistic concurrency, hash chain, commit-ordered positions)."""
+"""PostgreSQL adapters: the event store (optimistic concurrency, hash chain, a log read in commit order)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,25 @@ else:
 
 SCHEMA = files("kernel.adapters").joinpath("schema.sql").read_text()
 APPEND_CHANNEL = "events_appended"
+
+# The log after a checkpoint, in commit order, without any lock on the writers' side. `position` alone is not
+# commit order (a transaction may take a lower position and commit later), so the order is (transaction_id,
+# position), and only rows whose transaction is older than every running one are read: whatever commits later
+# sorts after them. A checkpoint is the position of the last row read; its transaction_id is looked up (for a
+# position that holds no row, an operator's choice, that of the nearest row below).
+LOG_AFTER = """
+SELECT {columns} FROM events
+ WHERE (transaction_id, position) > (
+         coalesce((SELECT transaction_id FROM events WHERE position <= $1 ORDER BY position DESC LIMIT 1), '0'), $1)
+   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+ ORDER BY transaction_id, position
+ LIMIT $2"""
+
+# How many rows follow a checkpoint in commit order (committed, whether or not they can be read yet).
+LOG_COUNT_AFTER = """
+SELECT count(*) FROM events
+ WHERE (transaction_id, position) > (
+         coalesce((SELECT transaction_id FROM events WHERE position <= $1 ORDER BY position DESC LIMIT 1), '0'), $1)"""
 
 
 async def _init_connection(conn: Connection) -> None:
@@ -125,10 +144,10 @@ def to_recorded(envelope_json: dict[str, Any]) -> RecordedEvent:
 class PostgresEventStore:
     """Event store over one `events` table.
 
-    Appends take `LOCK TABLE events IN EXCLUSIVE MODE` (in the SQL function `append_events`, schema.sql):
-    writers are serialised, so positions become visible in commit order and a reader following `position`
-    never skips a late-committing row
-    (DESIGN §2.2; readers are not blocked). Pass `conn` to append inside the caller's transaction."""
+    Appends take no lock beyond the rows they insert: the primary key (stream_id, version) makes a stale writer
+    fail, and readers follow the commit order (LOG_AFTER), so commits are not serialised. The relays are told
+    by NOTIFY after the commit, never inside it (a NOTIFY takes a lock held to the end of its transaction). Pass
+    `conn` (`bound`) to append inside the caller's transaction, or use `transaction()`."""
 
     def __init__(
         self,
@@ -145,6 +164,7 @@ class PostgresEventStore:
         self._conn = conn
         self.on_append = on_append  # told how long each append took (the service's metrics)
         self.identity = identity or uuid.uuid4().hex  # the state cache's key: this store and those bound from it
+        self.appended = False  # a bound store: something was appended in its transaction, to announce after it
 
     @property
     def in_transaction(self) -> bool:
@@ -154,6 +174,24 @@ class PostgresEventStore:
     def bound(self, conn: Connection) -> PostgresEventStore:
         """The same store, working inside the transaction open on `conn`."""
         return PostgresEventStore(self.pool, self.producer, conn, self.signer, self.identity, self.on_append)
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection of a bound store (for adapters that must commit with its events)."""
+        if self._conn is None:
+            raise RuntimeError("only a store bound to a transaction has a connection")
+        return self._conn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresEventStore]:
+        """This store bound to a new transaction: what is appended through it commits together or not at all;
+        the relays are told once it has committed."""
+        async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
+            bound = self.bound(conn)
+            async with conn.transaction():
+                yield bound
+            if bound.appended:
+                await announce(conn)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:
@@ -190,8 +228,9 @@ class PostgresEventStore:
     async def append(
         self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
     ) -> list[RecordedEvent]:
-        """Two round trips: read the stream's head (to chain the hashes), then `append_events`, which
-        locks, checks that the head has not moved, inserts and notifies, in one statement."""
+        """Two round trips: read the stream's head (to chain the hashes), then `append_events`, which checks
+        that the head has not moved and inserts, in one statement; then, out of a caller's transaction, the NOTIFY
+        that wakes the relays (a third, after the commit)."""
         if not events:
             return []
         started = time.perf_counter()
@@ -212,23 +251,28 @@ class PostgresEventStore:
                 expected_version,
                 [r.envelope.model_dump(mode="json") for r in sealed],
             )
+            if outcome == "ok" and self._conn is None:
+                await announce(conn)
         if self.on_append is not None:
             self.on_append(time.perf_counter() - started)
         if outcome == "duplicate":
             raise DuplicateEvent(stream_id)
         if outcome != "ok":
             raise ConcurrencyError(stream_id, expected_version)
+        self.appended = True
         return sealed
 
     async def read_log(self, after_position: int, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
-        """The service's whole log in commit order (position), for relays and audits."""
+        """The service's log after a checkpoint in commit order (LOG_AFTER), for relays and audits: pass the
+        position of the last row read to read on."""
         async with self._connection() as conn:
-            rows = await conn.fetch(
-                "SELECT position, envelope FROM events WHERE position > $1 ORDER BY position LIMIT $2",
-                after_position,
-                limit,
-            )
+            rows = await conn.fetch(LOG_AFTER.format(columns="position, envelope"), after_position, limit)
         return [(row["position"], row["envelope"]) for row in rows]
+
+
+async def announce(conn: Connection) -> None:
+    """Wake the relays listening on APPEND_CHANNEL (after a commit: inside one, it would serialise commits)."""
+    await conn.execute(f"NOTIFY {APPEND_CHANNEL}")
 
 
 class PostgresAccessLog:

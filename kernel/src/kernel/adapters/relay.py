@@ -1,8 +1,8 @@
 """The outbox relay: publishes a service's events table to Kafka in log order, then checkpoints.
 
-No dual write: services only append to PostgreSQL; this relay follows `position` and publishes each event to its
-stream type's topic, keyed by stream_id (per-aggregate order). A crash between publish and checkpoint republishes
-the tail, which consumers deduplicate on (stream_id, version).
+No dual write: services only append to PostgreSQL; this relay follows the log in commit order (LOG_AFTER) and
+publishes each event to its stream type's topic, keyed by stream_id (per-aggregate order). A crash between
+publish and checkpoint republishes the tail, which consumers deduplicate on (stream_id, version).
 
 It also keeps the broker honest. It records, per partition, the last offset the broker gave back: an offset that
 goes back means the broker lost what it acknowledged, so the relay republishes its whole log and tells its service
@@ -22,7 +22,7 @@ import asyncpg
 import structlog
 
 from contracts.topics import topic_for_stream
-from kernel.adapters.postgres import APPEND_CHANNEL, Connection
+from kernel.adapters.postgres import APPEND_CHANNEL, LOG_AFTER, LOG_COUNT_AFTER, Connection
 
 log = structlog.get_logger(__name__)
 
@@ -80,13 +80,18 @@ class OutboxRelay:
             value = await conn.fetchval("SELECT position FROM relay_checkpoints WHERE relay = $1", self.name)
         return int(value or 0)
 
+    async def lag(self) -> int:
+        """Events recorded after the checkpoint, in commit order: not yet published."""
+        async with self.pool.acquire() as conn:
+            after = int(await conn.fetchval("SELECT position FROM relay_checkpoints WHERE relay = $1", self.name) or 0)
+            return int(await conn.fetchval(LOG_COUNT_AFTER, after))
+
     async def publish_batch(self) -> int:
         """Publish the next batch after the checkpoint; return how many events went out."""
         async with self.pool.acquire() as conn:
             after = int(await conn.fetchval("SELECT position FROM relay_checkpoints WHERE relay = $1", self.name) or 0)
             rows = await conn.fetch(
-                "SELECT position, stream_id, event_type, envelope::text AS body FROM events "
-                "WHERE position > $1 ORDER BY position LIMIT $2",
+                LOG_AFTER.format(columns="position, stream_id, event_type, envelope::text AS body"),
                 after,
                 self.batch_size,
             )

@@ -33,7 +33,14 @@ from kernel.adapters.kafka import (
     subscribe,
 )
 from kernel.adapters.metrics import Metrics
-from kernel.adapters.postgres import Connection, PostgresAccessLog, PostgresEventStore, create_pool, migrate
+from kernel.adapters.postgres import (
+    Connection,
+    PostgresAccessLog,
+    PostgresEventStore,
+    announce,
+    create_pool,
+    migrate,
+)
 from kernel.adapters.relay import OutboxRelay, faststream_publisher
 from kernel.clock import Clock, SimulatedClock, SystemClock
 from kernel.reactor import Reaction, reaction_context
@@ -198,6 +205,8 @@ class ServiceRuntime:
             for index, command in enumerate(reaction.commands(received.event)):
                 context = reaction_context(self.settings.service, name, received.envelope, index)
                 await reaction.execute(store, command, context)
+            if store.appended:  # delivered at the consumer's commit: reactions are off the commands' path
+                await announce(conn)
 
         self.consume(name, apply, *topics)
 
@@ -265,10 +274,10 @@ class ServiceRuntime:
     @contextlib.asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[PostgresEventStore]:
         """The event store bound to one transaction: several streams appended together commit together or not at
-        all. The first append takes the events table's lock until the commit (`append_events`), so no other writer
-        can overtake the later appends' optimistic checks either."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            yield self.store.bound(conn)
+        all (each append's optimistic check holds to the commit: a rival's insert of the same version waits on the
+        primary key, then fails)."""
+        async with self.store.transaction() as store:
+            yield store
 
     def _spawn(self, job: Coroutine[Any, Any, None], name: str) -> None:
         self._tasks.append(asyncio.create_task(job, name=name))
@@ -378,7 +387,7 @@ class ServiceRuntime:
                         list(BLOCKING),
                     )
                 ]
-                found["published"] = await self.relay.checkpoint() if self.relay else found["head"]
+                found["relay_lag"] = await self.relay.lag() if self.relay else 0
             dependencies["database"] = "ok"
         except Exception as error:  # noqa: BLE001 - reported, not raised: health must answer
             dependencies["database"] = f"down: {type(error).__name__}"
@@ -394,7 +403,7 @@ class ServiceRuntime:
         if "head" in found:
             report |= {
                 "log_head": found["head"],
-                "relay_lag": found["head"] - found["published"],
+                "relay_lag": found["relay_lag"],
                 "relay_active": self.relay.active if self.relay else None,
                 "parked_messages": sum(found["parked"].values()),
                 "parked_by_kind": found["parked"],

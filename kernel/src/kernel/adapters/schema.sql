@@ -9,6 +9,11 @@ CREATE TABLE IF NOT EXISTS events (
     envelope    jsonb       NOT NULL,
     PRIMARY KEY (stream_id, version)
 );
+-- Commit order without a lock: the transaction that recorded each row. A reader takes only the rows whose
+-- transaction is older than every transaction still running (pg_snapshot_xmin), in (transaction_id, position)
+-- order: no row that commits later can ever sort before what it already read (kernel.adapters.postgres.LOG_AFTER).
+ALTER TABLE events ADD COLUMN IF NOT EXISTS transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX IF NOT EXISTS events_in_commit_order ON events (transaction_id, position);
 
 CREATE OR REPLACE FUNCTION events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -111,17 +116,19 @@ CREATE TABLE IF NOT EXISTS business_clock (
     now     timestamptz NOT NULL
 );
 
--- One round trip for the locked part of an append: lock, check the expected version, insert, notify.
+-- One round trip for an append: check the expected version, insert. No table lock and no NOTIFY inside: both
+-- serialise commits. Two writers of one stream cannot both win: the second insert waits on the primary key
+-- (stream_id, version) and fails when the first commits. Readers follow the commit order (transaction_id, above);
+-- the writer notifies the relays after its commit (kernel.adapters.postgres.PostgresEventStore).
 -- Returns 'ok', 'conflict' (stale expected version) or 'duplicate' (an event_id already recorded).
 -- SECURITY DEFINER: it runs as the table's owner (the migration role), so a service's role appends only through
--- it and needs no right to lock, change or delete rows of the log (kernel.adapters.postgres.SERVICE_GRANTS).
+-- it and needs no right to change or delete rows of the log (kernel.adapters.postgres.SERVICE_GRANTS).
 CREATE OR REPLACE FUNCTION append_events(p_stream text, p_expected integer, p_envelopes jsonb)
 RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     current_version integer;
     violated text;
 BEGIN
-    LOCK TABLE events IN EXCLUSIVE MODE;  -- positions become visible in commit order
     SELECT coalesce(max(version), 0) INTO current_version FROM events WHERE stream_id = p_stream;
     IF current_version <> p_expected THEN
         RETURN 'conflict';
@@ -130,7 +137,6 @@ BEGIN
     SELECT p_stream, (e->>'stream_version')::integer, (e->>'event_id')::uuid, e->>'event_type',
            (e->>'recorded_at')::timestamptz, e
       FROM jsonb_array_elements(p_envelopes) AS e;
-    PERFORM pg_notify('events_appended', p_stream);  -- kernel.postgres.APPEND_CHANNEL
     RETURN 'ok';
 EXCEPTION WHEN unique_violation THEN
     GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;

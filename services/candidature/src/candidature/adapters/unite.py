@@ -15,8 +15,8 @@ from kernel.ports import EventStore
 def unite_de_travail(runtime: ServiceRuntime) -> UniteDeTravail:
     @asynccontextmanager
     async def ouvrir() -> AsyncIterator[tuple[EventStore, IndexDepots]]:
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            yield runtime.store.bound(conn), IndexDepotsPostgres(conn)
+        async with runtime.store.transaction() as store:
+            yield store, IndexDepotsPostgres(store.connection)
 
     return ouvrir
 

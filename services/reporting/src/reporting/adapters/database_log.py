@@ -1,9 +1,9 @@
 """Reads the producers' own events tables for a rebuild: the source of truth, whatever the broker kept.
 
-Each producer's table is read in position order (commit order, hence each stream in version order) through a
-role that may only read it (DATABASE_LOG_READERS). The replay stops at the last position each table had when it
-started; `more()` then reads what was appended after. Rows come out as the envelope's JSON text, the same bytes
-a consumer decodes from Kafka."""
+Each producer's table is read in commit order (kernel.adapters.postgres.LOG_AFTER, hence each stream in version
+order) through a role that may only read it (DATABASE_LOG_READERS). The replay stops at the transactions that had
+ended when it started (their xids are below that moment's horizon); `more()` then reads what committed after.
+Rows come out as the envelope's JSON text, the same bytes a consumer decodes from Kafka."""
 
 from __future__ import annotations
 
@@ -16,8 +16,13 @@ import asyncpg
 
 READ = """
 SELECT position, envelope::text AS body FROM events
- WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3"""
-HEAD = "SELECT coalesce(max(position), 0) FROM events"
+ WHERE (transaction_id, position) > (
+         coalesce((SELECT transaction_id FROM events WHERE position <= $1 ORDER BY position DESC LIMIT 1), '0'), $1)
+   AND transaction_id < least($2::text::xid8, pg_snapshot_xmin(pg_current_snapshot()))
+ ORDER BY transaction_id, position
+ LIMIT $3"""
+HORIZON = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
+NO_HORIZON = str(2**63 - 1)  # more(): whatever has committed
 
 
 class DatabaseLog:
@@ -52,8 +57,8 @@ class DatabaseLog:
 
     async def until_end(self) -> AsyncIterator[list[bytes]]:
         for name, conn in self._connections.items():
-            end = int(await conn.fetchval(HEAD))
-            while batch := await self._read(name, conn, end):
+            horizon = str(await conn.fetchval(HORIZON))
+            while batch := await self._read(name, conn, horizon):
                 yield batch
 
     async def more(self, timeout: float) -> list[bytes]:
@@ -61,14 +66,14 @@ class DatabaseLog:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             for name, conn in self._connections.items():
-                if batch := await self._read(name, conn, int(await conn.fetchval(HEAD))):
+                if batch := await self._read(name, conn, NO_HORIZON):
                     return batch
             if asyncio.get_running_loop().time() >= deadline:
                 return []
             await asyncio.sleep(min(0.1, timeout))
 
-    async def _read(self, name: str, conn: asyncpg.Connection[Any], end: int) -> list[bytes]:
-        rows = await conn.fetch(READ, self.read_up_to[name], end, self.batch_size)
+    async def _read(self, name: str, conn: asyncpg.Connection[Any], horizon: str) -> list[bytes]:
+        rows = await conn.fetch(READ, self.read_up_to[name], horizon, self.batch_size)
         if rows:
             self.read_up_to[name] = int(rows[-1]["position"])
         return [str(row["body"]).encode() for row in rows]
