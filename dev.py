@@ -4,6 +4,7 @@
     python3 dev.py run    # embedded broker + PostgreSQL, the four services, the demo scenario
     python3 dev.py test   # the rules (as `check`), then the whole test suite against a real broker and PostgreSQL
     python3 dev.py check  # the rules alone, in seconds: ruff (lint, format), import contracts, mypy strict
+    python3 dev.py bench  # every script of bench/ (minutes), then one line per throughput target
 
 Each one creates `.venv/` (once), installs the pinned project into it, then hands over to the
 venv's Python. The servers are started and stopped by the project code itself (rebond_local).
@@ -27,8 +28,8 @@ PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / ".installed"
 
 
-def _fingerprint() -> str:
-    digest = hashlib.sha256()
+def _fingerprint(extras: tuple[str, ...]) -> str:
+    digest = hashlib.sha256(" ".join(extras).encode())
     for name in ("pyproject.toml",):
         path = ROOT / name
         if path.exists():
@@ -36,7 +37,7 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def ensure_venv() -> None:
+def ensure_venv(extras: tuple[str, ...] = ("dev",)) -> None:
     """Create the venv, install the pinned dependencies, and put the project's src folders on its path.
 
     The project itself is not pip-installed: a .pth file lists its src folders, so edits apply at
@@ -44,11 +45,12 @@ def ensure_venv() -> None:
     if not PY.exists():
         print("· creating .venv", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+    if STAMP.exists() and STAMP.read_text() == _fingerprint(extras):
         return
     print("· installing Rebond's pinned dependencies into .venv", flush=True)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    requirements = [*project["project"]["dependencies"], *project["project"]["optional-dependencies"]["dev"]]
+    optional = project["project"]["optional-dependencies"]
+    requirements = [*project["project"]["dependencies"], *(package for extra in extras for package in optional[extra])]
     pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
     subprocess.run([*pip, *requirements], check=True)
@@ -60,7 +62,7 @@ def ensure_venv() -> None:
     ).stdout.strip()
     where = project["tool"]["setuptools"]["packages"]["find"]["where"]
     Path(site, "rebond-src.pth").write_text("".join(f"{ROOT / folder}\n" for folder in where))
-    STAMP.write_text(_fingerprint())
+    STAMP.write_text(_fingerprint(extras))
 
 
 # The rules of the code, configured in pyproject.toml; each must pass for `test` to run the suite.
@@ -87,15 +89,46 @@ def check(env: dict[str, str]) -> int:
     return 0
 
 
+# The benchmarks of `python3 dev.py bench`, each printing its figures beside its baseline and `target …` lines.
+BENCHES = (
+    ["bench/bench_appends.py"],
+    ["bench/bench_commands.py"],
+    ["bench/bench_e2e.py"],
+    ["bench/bench_kernel.py"],
+    ["bench/bench_reads.py"],
+)
+
+
+def bench(env: dict[str, str]) -> int:
+    """Run every benchmark in turn, then repeat their `target` lines together: the summary issue 11 asks for."""
+    targets: list[str] = []
+    failed = 0
+    for script in BENCHES:
+        print(f"\n## {' '.join(script)}", flush=True)
+        child = subprocess.Popen([str(PY), *script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None
+        for line in child.stdout:
+            print(line, end="", flush=True)
+            if line.startswith("target "):
+                targets.append(line.rstrip("\n"))
+        failed += child.wait() != 0
+    print("\n## targets", flush=True)
+    for line in targets:
+        print(line, flush=True)
+    return 1 if failed else 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "check"}:
+    if not argv or argv[0] not in {"run", "test", "check", "bench"}:
         print(__doc__)
         return 2
-    ensure_venv()
     command, rest = argv[0], argv[1:]
+    ensure_venv(("dev", "bench") if command == "bench" else ("dev",))
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if command == "check":
         return check(env)
+    if command == "bench":
+        return bench(env)
     if command == "test":
         if code := check(env):
             return code

@@ -20,7 +20,7 @@ import asyncpg
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
-from common import fresh_database, percentile, start_infra  # noqa: E402
+from common import fresh_database, percentile, start_infra, target  # noqa: E402
 
 from contracts.base import FormeAide, RegimeAide, Role  # noqa: E402
 from contracts.envelope import Actor  # noqa: E402
@@ -155,6 +155,7 @@ async def main(lengths: list[int], n: int) -> None:
             f"growth from {first[0]} to {last[0]} events: {last[1] / first[1]:.2f}× with the kept state, "
             f"{last[2] / first[2]:.2f}× reading the whole stream (1.0: constant in the stream's length)"
         )
+        print(target(f"grant time from {first[0]} to {last[0]} events", last[1] / first[1], 1.5, at_most=True))
         await pool.close()
     finally:
         infra.stop()

@@ -34,3 +34,9 @@ def describe(samples_ms: list[float]) -> str:
         f"p50 {percentile(samples_ms, 0.5):.1f} ms, p99 {percentile(samples_ms, 0.99):.1f} ms, "
         f"mean {statistics.fmean(samples_ms):.1f} ms (n={len(samples_ms)})"
     )
+
+
+def target(name: str, ratio: float, goal: float, *, at_most: bool = False) -> str:
+    """One line per target of issue 11, collected at the end of `python3 dev.py bench`."""
+    met = ratio <= goal if at_most else ratio >= goal
+    return f"target {name}: ratio {ratio:.2f} (goal {'≤' if at_most else '≥'} {goal}) {'ok' if met else 'short'}"
