@@ -33,6 +33,7 @@ from contracts.base import Role
 from contracts.candidature.v1 import ObjectifEnvironnemental, SectionDossier
 from contracts.codec import decode_message
 from contracts.envelope import Actor
+from contracts.financement.v1 import SeuilConsommationAtteint
 from contracts.instruction.v1 import DomaineExpertise, ExpertDesigne
 from kernel.adapters.runtime import Settings
 from kernel.clock import SimulatedClock
@@ -514,15 +515,74 @@ async def test_la_releve_fige_la_vague_et_l_enregistre_une_fois_avec_la_liste_ex
     assert (await service.client.get(f"/candidatures/{kept}", headers=CDC)).json()["statut"] == "RELEVEE"
 
 
+async def signaler_seuil(service: Service, seuil: int, signer: str = "financement") -> None:
+    """Publish a SeuilConsommationAtteint envelope on financement's topic, signed by `signer`'s key, as financement's
+    relay would (with another service's key: a forgery)."""
+    event = SeuilConsommationAtteint(
+        seuil_pourcent=seuil,
+        reserve_centimes=9_000_000_000 * seuil // 100,
+        fonds_centimes=9_000_000_000,
+        date_atteinte=date(2023, 9, 20),
+    )
+    context = CommandContext(
+        actor=Actor(id="cdc-1", role=Role.INSTRUCTEUR_CDC),
+        idempotency_key=f"test:seuil-{seuil}-{signer}",
+        occurred_at=datetime(2023, 9, 20, 9, tzinfo=PARIS),
+    )
+    stream = f"programme-rebond-{uuid.uuid4().hex[:6]}"
+    [recorded] = envelop("financement", stream, [event], 0, None, context, TEST_SIGNERS[signer])
+    producer = AIOKafkaProducer(bootstrap_servers=service.settings.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            service.settings.topic(topics.FINANCEMENT), recorded.envelope.to_json(), key=stream.encode()
+        )
+    finally:
+        await producer.stop()
+
+
 async def test_apres_la_cloture_anticipee_tout_depot_est_refuse(service: Service) -> None:
+    """The chain of DOMAIN-REFERENCE §4.5: financement's alert (over Kafka, signed) → the SGPI's opinion → the Prime
+    Minister's arrêté; then every deposit is refused."""
     cid, sirens = new_id(), [siren()]
     await service.brouillon(cid, sirens)
+    sgpi, pm = as_actor(Role.SGPI, "sgpi"), as_actor(Role.PM_CABINET, "pm")
+    avis = {"date_avis": "2023-09-28", "favorable": True, "motif": "le fonds est réservé à 90 %"}
     arrete = {"date_arrete": "2023-10-01", "reference_arrete": "arrêté n° 2023-1001", "date_avis_sgpi": "2023-09-28"}
+    early = await service.client.post("/ami/avis-sgpi-cloture", json=avis, headers=sgpi)
+    assert early.status_code == 409 and early.json()["error"] == "aucun_seuil_de_consommation"
+    no_opinion = await service.client.post("/ami/cloture-anticipee", json=arrete, headers=pm)
+    assert no_opinion.status_code == 409 and no_opinion.json()["error"] == "avis_sgpi_manquant"
+    await signaler_seuil(service, 100, signer="instruction")  # forged: not financement's key
+    await signaler_seuil(service, 90)
+
+    async def signale() -> bool:
+        etat = (await service.client.get("/ami/cloture-anticipee", headers=sgpi)).json()
+        return bool(etat["seuils_consommation"])
+
+    await eventually(signale, what="financement's alert recorded on ami-rebond")
+    assert (await service.client.get("/ami/cloture-anticipee", headers=CDC)).status_code == 403
+    assert (await service.client.post("/ami/avis-sgpi-cloture", json=avis, headers=pm)).status_code == 403
+    given = await service.client.post("/ami/avis-sgpi-cloture", json=avis, headers=sgpi)
+    assert given.status_code == 201, given.text
+    assert (await service.client.post("/ami/avis-sgpi-cloture", json=avis, headers=sgpi)).status_code == 200
     assert (await service.client.post("/ami/cloture-anticipee", json=arrete, headers=CDC)).status_code == 403
-    closed = await service.client.post("/ami/cloture-anticipee", json=arrete, headers=as_actor(Role.SGPI, "sgpi"))
+    assert (await service.client.post("/ami/cloture-anticipee", json=arrete, headers=sgpi)).status_code == 403
+    other = await service.client.post(
+        "/ami/cloture-anticipee", json={**arrete, "date_avis_sgpi": "2023-09-27"}, headers=pm
+    )
+    assert other.status_code == 409 and other.json()["error"] == "cloture_incoherente"
+    closed = await service.client.post("/ami/cloture-anticipee", json=arrete, headers=pm)
     assert closed.status_code == 201 and closed.json()["effective_le"] == "2023-10-01T12:05:00+02:00"
-    again = await service.client.post("/ami/cloture-anticipee", json=arrete, headers=as_actor(Role.PM_CABINET, "pm"))
-    assert again.status_code == 200 and await service.types("ami-rebond") == ["AMIClotureAnticipee"]
+    again = await service.client.post("/ami/cloture-anticipee", json=arrete, headers=pm)
+    assert again.status_code == 200
+    assert await service.types("ami-rebond") == [
+        "SeuilConsommationSignale",
+        "AvisSGPIClotureRendu",
+        "AMIClotureAnticipee",
+    ]
+    etat = (await service.client.get("/ami/cloture-anticipee", headers=pm)).json()
+    assert [s["seuil_pourcent"] for s in etat["seuils_consommation"]] == [90]  # the forged 100 % was not taken
     refused = await service.client.post(f"/candidatures/{cid}/depot", headers=epci(sirens[0]))
     assert refused.status_code == 409 and refused.json()["error"] == "ami_clos"
     calendar = (await service.client.get("/vagues")).json()

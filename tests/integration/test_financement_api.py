@@ -539,6 +539,11 @@ async def test_concurrent_attributions_across_territories_never_exceed_the_fund(
     assert {a.json()["error"] for a in answers if a.status_code == 409} == {"fonds_insuffisant"}
     after = (await service.client.get("/programme", headers=CDC)).json()
     assert after["fonds_reserve_centimes"] == before["fonds_reserve_centimes"] + 3 * third <= 9_000_000_000
+    # the attribution that crossed 90 % of the fund recorded the SGPI's alert with it, once (100 % if it was reached)
+    full = after["fonds_reserve_centimes"] == 9_000_000_000
+    assert after["seuils_consommation_atteints"] == ([90, 100] if full else [90])
+    programme = [r.envelope.event_type for r in await service.app.state.runtime.store.read("programme-rebond")]
+    assert programme.count("SeuilConsommationAtteint") == len(after["seuils_consommation_atteints"])
     refused = [t for t, a in zip(territoires, answers, strict=True) if a.status_code == 409]
     for territoire in refused:  # nothing of the refused attribution was recorded, on either stream
         body = (await service.client.get(f"/enveloppes/{territoire}", headers=CDC)).json()

@@ -9,9 +9,22 @@ import pytest
 from candidature.domain import ami, vague
 from candidature.domain.calendrier import CALENDRIER, vague_du_depot, vagues_a_relever
 from candidature.domain.chevauchement import Voisine, avertissements, cle_perimetre
-from candidature.domain.commands import CloturerAMI, ReleverVague
-from candidature.domain.errors import AMIClos, AMIDejaClos, ClotureIncoherente, RelevePrematuree
-from contracts.candidature.v1 import AMIClotureAnticipee, MotifAvertissement, VagueRelevee
+from candidature.domain.commands import CloturerAMI, ReleverVague, RendreAvisSGPICloture, SignalerSeuilConsommation
+from candidature.domain.errors import (
+    AMIClos,
+    AMIDejaClos,
+    AucunSeuilSignale,
+    AvisSGPIManquant,
+    ClotureIncoherente,
+    RelevePrematuree,
+)
+from contracts.candidature.v1 import (
+    AMIClotureAnticipee,
+    AvisSGPIClotureRendu,
+    MotifAvertissement,
+    SeuilConsommationSignale,
+    VagueRelevee,
+)
 from kernel.testing import given
 from tests.unit.candidature_exemples import PARIS, RELEVE_VAGUE_4
 
@@ -97,8 +110,46 @@ def cloturer(
     return CloturerAMI(date_arrete=date_arrete, reference_arrete=reference, date_avis_sgpi=avis, effective_le=le)
 
 
-def test_la_cloture_anticipee_est_enregistree() -> None:
-    given(ami.decider).when(cloturer()).then(
+def signaler(seuil: int = 90, le: date = date(2024, 2, 1)) -> SignalerSeuilConsommation:
+    reserve = 9_000_000_000 * seuil // 100
+    return SignalerSeuilConsommation(
+        seuil_pourcent=seuil, reserve_centimes=reserve, fonds_centimes=9_000_000_000, date_atteinte=le
+    )
+
+
+def avis_sgpi(le: date = date(2024, 2, 28), favorable: bool = True) -> RendreAvisSGPICloture:
+    return RendreAvisSGPICloture(date_avis=le, favorable=favorable, motif="fonds réservé à 90 %", rendu_le=MAINTENANT)
+
+
+def alerte(seuil: int = 90) -> SeuilConsommationSignale:
+    [event] = ami.decide(signaler(seuil), ami.AMI())
+    assert isinstance(event, SeuilConsommationSignale)
+    return event
+
+
+def avis(le: date = date(2024, 2, 28), favorable: bool = True) -> AvisSGPIClotureRendu:
+    return AvisSGPIClotureRendu(date_avis=le, favorable=favorable, motif="fonds réservé à 90 %")
+
+
+def test_chaque_seuil_signale_par_le_financement_est_enregistre_une_fois() -> None:
+    given(ami.decider).when(signaler()).then(alerte())
+    given(ami.decider, alerte()).when(signaler()).then()  # a redelivery
+    given(ami.decider, alerte()).when(signaler(100)).then(alerte(100))
+
+
+def test_le_sgpi_rend_son_avis_une_fois_le_fonds_signale_et_le_dernier_compte() -> None:
+    given(ami.decider).when(avis_sgpi()).then_refused(AucunSeuilSignale, "aucun_seuil_de_consommation")
+    given(ami.decider, alerte()).when(avis_sgpi()).then(avis())
+    given(ami.decider, alerte(), avis()).when(avis_sgpi()).then()  # the same opinion again
+    given(ami.decider, alerte(), avis(favorable=False)).when(avis_sgpi()).then(avis())
+    given(ami.decider, alerte()).when(avis_sgpi(le=date(2024, 1, 31))).then_refused(
+        ClotureIncoherente, "cloture_incoherente"
+    )  # before the alert
+    given(ami.decider, alerte()).when(avis_sgpi(le=date(2024, 3, 6))).then_refused(ClotureIncoherente)  # future
+
+
+def test_la_cloture_anticipee_est_enregistree_sur_avis_favorable_du_sgpi() -> None:
+    given(ami.decider, alerte(), avis()).when(cloturer()).then(
         AMIClotureAnticipee(
             date_arrete=date(2024, 3, 4),
             reference_arrete="2024-17",
@@ -108,17 +159,29 @@ def test_la_cloture_anticipee_est_enregistree() -> None:
     )
 
 
+def test_sans_avis_favorable_du_sgpi_pas_d_arrete() -> None:
+    given(ami.decider).when(cloturer()).then_refused(AvisSGPIManquant, "avis_sgpi_manquant")
+    given(ami.decider, alerte()).when(cloturer()).then_refused(AvisSGPIManquant)
+    given(ami.decider, alerte(), avis(favorable=False)).when(cloturer()).then_refused(AvisSGPIManquant)
+    given(ami.decider, alerte(), avis(), avis(favorable=False)).when(cloturer()).then_refused(AvisSGPIManquant)
+
+
 def test_le_meme_arrete_repete_n_enregistre_rien_un_autre_est_refuse() -> None:
-    [close] = ami.decider.decide(cloturer(), ami.decider.initial_state)
-    given(ami.decider, close).when(cloturer(le=datetime(2024, 4, 1, tzinfo=PARIS))).then()
-    given(ami.decider, close).when(cloturer(reference="2024-99")).then_refused(AMIDejaClos, "ami_deja_clos")
-
-
-def test_l_arrete_est_pris_sur_avis_du_sgpi_et_pas_dans_le_futur() -> None:
-    given(ami.decider).when(cloturer(avis=date(2024, 3, 5))).then_refused(ClotureIncoherente, "cloture_incoherente")
-    given(ami.decider).when(cloturer(date_arrete=date(2024, 3, 6), avis=date(2024, 3, 1))).then_refused(
-        ClotureIncoherente
+    [close] = ami.decider.decide(cloturer(), ami.decider.fold([alerte(), avis()]))
+    given(ami.decider, alerte(), avis(), close).when(cloturer(le=datetime(2024, 4, 1, tzinfo=PARIS))).then()
+    given(ami.decider, alerte(), avis(), close).when(cloturer(reference="2024-99")).then_refused(
+        AMIDejaClos, "ami_deja_clos"
     )
+    given(ami.decider, alerte(), avis(), close).when(avis_sgpi(favorable=False)).then_refused(AMIDejaClos)
+
+
+def test_l_arrete_vise_l_avis_rendu_et_n_est_pas_dans_le_futur() -> None:
+    chain = (alerte(), avis())
+    given(ami.decider, *chain).when(cloturer(avis=date(2024, 2, 27))).then_refused(
+        ClotureIncoherente, "cloture_incoherente"
+    )  # not the opinion given
+    given(ami.decider, *chain).when(cloturer(date_arrete=date(2024, 2, 27))).then_refused(ClotureIncoherente)
+    given(ami.decider, *chain).when(cloturer(date_arrete=date(2024, 3, 6))).then_refused(ClotureIncoherente)
 
 
 def test_apres_la_releve_finale_il_n_y_a_plus_rien_a_clore() -> None:

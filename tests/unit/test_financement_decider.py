@@ -22,8 +22,10 @@ from contracts.financement.v1 import (
     EnveloppeTerritorialeAttribuee,
     InstructionAideEnregistree,
     LaureatEnregistre,
+    PartEtatReservee,
     ProjetQualifieEnregistre,
     RemboursementRecu,
+    SeuilConsommationAtteint,
     VersementEffectue,
 )
 from financement.domain import commands as c
@@ -509,11 +511,28 @@ def reserver(territoire: str, montant: int, reference: str = "enveloppe-v2") -> 
 
 def test_the_state_s_shares_of_all_envelopes_stay_within_the_90_meur_fund() -> None:
     state = programme.decider.fold(programme.decide(reserver("a", 5_000_000_000), programme.Programme()))
-    [second] = programme.decide(reserver("b", 4_000_000_000), state)
-    assert second.total_reserve_centimes == 9_000_000_000
+    second, *_alerts = programme.decide(reserver("b", 4_000_000_000), state)
+    assert isinstance(second, PartEtatReservee) and second.total_reserve_centimes == 9_000_000_000
     with pytest.raises(errors.FondsInsuffisant):
         programme.decide(reserver("b", 4_000_000_001), state)
     assert programme.decide(reserver("a", 5_000_000_000), state) == []  # the same reservation: a retry
+
+
+def test_the_reservation_that_reaches_90_then_100_percent_of_the_fund_records_each_alert_once() -> None:
+    def alertes(events: list[programme.EvenementProgramme]) -> list[tuple[int, int]]:
+        return [(e.seuil_pourcent, e.reserve_centimes) for e in events if isinstance(e, SeuilConsommationAtteint)]
+
+    below = programme.decide(reserver("a", 8_099_999_999), programme.Programme())
+    assert alertes(below) == []  # 89,99 %
+    state = programme.decider.fold(below)
+    at_90 = programme.decide(reserver("b", 1), state)
+    assert alertes(at_90) == [(90, 8_100_000_000)]
+    state = programme.decider.fold([*below, *at_90])
+    assert alertes(programme.decide(reserver("c", 100_000_000), state)) == []  # 91,1 %: 90 % already signalled
+    released = [*below, *at_90, *programme.decide(reserver("a", -1_000_000_000, "ajustement-1"), state)]
+    back_over = programme.decide(reserver("d", 1_900_000_000), programme.decider.fold(released))
+    assert alertes(back_over) == [(100, 9_000_000_000)]  # back over 90 %: no second alert; 100 % reached at once
+    assert next(e for e in back_over if isinstance(e, SeuilConsommationAtteint)).date_atteinte == date(2023, 9, 1)
 
 
 def test_engineering_orders_stay_within_the_10_meur() -> None:

@@ -42,6 +42,7 @@ PROJECTED = {
     "EcheanceImpayee",
     "AideAnnulee",
     "BonDeCommandeIngenierieEmis",
+    "SeuilConsommationAtteint",
 }
 # The content of a dossier or of an instruction file, and who read or assessed it: never public.
 CONFIDENTIAL = {
@@ -63,6 +64,7 @@ CONFIDENTIAL = {
     "DemandeAideDeposee",
     "AideInstruite",
     "AideInstructionDefavorable",
+    "AvisSGPIClotureRendu",  # until the arrêté, which names its date
 }
 # Not reported, but not secret either: other services' internal copies and steps the figures do not show
 # (DossierClos repeats CandidatureRetiree, which is the source of the withdrawal).
@@ -76,6 +78,7 @@ NOT_REPORTED = {
     "PartEtatReservee",
     "ConventionAideSignee",
     "EcheancierFixe",
+    "SeuilConsommationSignale",  # candidature's copy of financement's SeuilConsommationAtteint
 }
 
 

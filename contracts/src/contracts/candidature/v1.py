@@ -143,6 +143,30 @@ class VagueRelevee(DomainEvent):
 
 
 @register
+class SeuilConsommationSignale(DomainEvent):
+    """Candidature took note of financement's alert (SeuilConsommationAtteint on financement.enveloppe.v1): the fund
+    is being exhausted, so the SGPI may give its opinion on an early closure. Recorded on stream `ami-rebond`."""
+
+    event_type = "SeuilConsommationSignale"
+    seuil_pourcent: Annotated[int, Field(ge=1, le=100)]
+    reserve_centimes: Annotated[int, Field(ge=0, le=10**15)]
+    fonds_centimes: Annotated[int, Field(gt=0, le=10**15)]
+    date_atteinte: date
+
+
+@register
+class AvisSGPIClotureRendu(DomainEvent):
+    """The SGPI's opinion on closing the AMI early, « en cas d'épuisement des moyens financiers » [000], given once
+    financement has signalled the fund's consumption. The latest opinion counts; the arrêté needs a favourable one.
+    Recorded on stream `ami-rebond`; confidential until the arrêté, which names its date."""
+
+    event_type = "AvisSGPIClotureRendu"
+    date_avis: date
+    favorable: bool
+    motif: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+@register
 class AMIClotureAnticipee(DomainEvent):
     """The AMI was closed early by arrêté, after the SGPI's opinion [000]; later deposits are refused.
     Recorded on stream `ami-rebond`."""

@@ -248,6 +248,20 @@ class PartEtatReservee(DomainEvent):
 
 
 @register
+class SeuilConsommationAtteint(DomainEvent):
+    """The State's shares reserved on the 90 M€ fund reached a threshold of it (SEUILS_CONSOMMATION_POURCENT):
+    the alert that prompts the SGPI's opinion on an early closure « en cas d'épuisement des moyens financiers »
+    [000] (DOMAIN-REFERENCE §4.5). Recorded once per threshold on `programme-rebond`, by the reservation that
+    crosses it, in the same decision."""
+
+    event_type = "SeuilConsommationAtteint"
+    seuil_pourcent: Annotated[int, Field(ge=1, le=100)]
+    reserve_centimes: Centimes
+    fonds_centimes: Annotated[int, Field(gt=0)]
+    date_atteinte: date
+
+
+@register
 class BonDeCommandeIngenierieEmis(DomainEvent):
     """The CDC ordered consultant days for a mission, against the programme's 10 M€ of engineering."""
 

@@ -14,7 +14,6 @@ from candidature.domain.candidature import Candidature, Statut, decider, stream_
 from candidature.domain.chevauchement import avertissements
 from candidature.domain.commands import (
     AdhererCandidature,
-    CloturerAMI,
     Command,
     ConsulterDossier,
     DeposerCandidature,
@@ -148,10 +147,16 @@ async def cloture_anticipee(store: EventStore) -> AMIClotureAnticipee | None:
 
 
 async def cloturer_ami(
-    store: EventStore, command: CloturerAMI, context: CommandContext
+    store: EventStore, command: ami.CommandeAMI, context: CommandContext
 ) -> Decision[ami.AMI, DomainEvent]:
-    """The AMI's early closure: recorded now, or already (then the decision records nothing)."""
+    """A step of the AMI's early closure (a signalled threshold, the SGPI's opinion, the arrêté): recorded now, or
+    already (then the decision records nothing)."""
     return await handle_command(store, ami.STREAM_ID, ami.decider, command, context)
+
+
+async def etat_ami(store: EventStore) -> ami.AMI:
+    state, _ = await load_state(store, ami.STREAM_ID, ami.decider)
+    return state
 
 
 async def habiliter_expert(store: EventStore, command: HabiliterExpert, context: CommandContext) -> Resultat:

@@ -99,8 +99,27 @@ class ReleverVague(_Commande):
     maintenant: AwareDatetime
 
 
+class SignalerSeuilConsommation(_Commande):
+    """Financement signalled that the fund reached a threshold of consumption (learnt from its
+    SeuilConsommationAtteint): the SGPI may now give its opinion on an early closure."""
+
+    seuil_pourcent: int
+    reserve_centimes: int
+    fonds_centimes: int
+    date_atteinte: date
+
+
+class RendreAvisSGPICloture(_Commande):
+    """The SGPI's opinion on closing the AMI early, once the fund's consumption has been signalled."""
+
+    date_avis: date
+    favorable: bool
+    motif: Annotated[str, Field(min_length=1, max_length=2000)]
+    rendu_le: AwareDatetime
+
+
 class CloturerAMI(_Commande):
-    """Record the arrêté closing the AMI early, taken after the SGPI's opinion [000]."""
+    """Record the Prime Minister's arrêté closing the AMI early, taken on the SGPI's favourable opinion [000]."""
 
     date_arrete: date
     reference_arrete: Annotated[str, Field(min_length=1, max_length=200)]

@@ -139,3 +139,21 @@ class AMIDejaClos(DomainError):
 
     def __init__(self, reference: str) -> None:
         super().__init__(f"l'AMI est déjà clos par l'arrêté {reference}")
+
+
+class AucunSeuilSignale(DomainError):
+    """The SGPI's opinion on an early closure answers the fund's exhaustion [000]: financement has signalled none."""
+
+    reason = "aucun_seuil_de_consommation"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "aucun seuil de consommation du fonds n'a été signalé par le financement: l'avis du SGPI sur une "
+            "clôture anticipée suit l'épuisement des moyens financiers"
+        )
+
+
+class AvisSGPIManquant(DomainError):
+    """The arrêté is « pris sur avis du SGPI » [000]: it needs the SGPI's latest opinion, favourable."""
+
+    reason = "avis_sgpi_manquant"

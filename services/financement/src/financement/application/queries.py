@@ -64,4 +64,5 @@ def vue_programme(state: Programme) -> dict[str, Any]:
         "ingenierie_centimes": politique.ENVELOPPE_INGENIERIE_CENTIMES,
         "ingenierie_commandee_centimes": state.commande_centimes,
         "bons_de_commande": [b.model_dump(mode="json") for b in state.bons.values()],
+        "seuils_consommation_atteints": sorted(state.seuils_atteints),
     }

@@ -18,6 +18,9 @@ from contracts.financement.v1 import FINANCEUR_ETAT
 REMBOURSEMENTS_RECREDITENT_L_ENVELOPPE = False
 FONDS_INVESTISSEMENT_CENTIMES = 9_000_000_000  # « un fonds dédié de 90 millions d'euros » [000]
 ENVELOPPE_INGENIERIE_CENTIMES = 1_000_000_000  # « 10 M€ ingénierie » [000]
+# The fund's consumption (State shares reserved / 90 M€) that prompts the SGPI's opinion on an early closure
+# (DOMAIN-REFERENCE §4.5, « e.g. at 90 % / 100 % »): each alert is recorded once, when a reservation first reaches it.
+SEUILS_CONSOMMATION_POURCENT = (90, 100)
 
 
 def engagement(montant: int, reduction: int, libere: int) -> int:

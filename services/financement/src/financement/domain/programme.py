@@ -1,7 +1,9 @@
 """The programme's two ledgers, in one stream `programme-rebond` (DOMAIN-REFERENCE §4.1): the 90 M€ investment
 fund (the State's share of every territory envelope) and the 10 M€ of engineering (the CDC's orders of consultant
 days). One stream, so optimistic concurrency on its version keeps both totals within their caps even when several
-territories are attributed or ordered at once; an envelope's attribution and its reservation commit together."""
+territories are attributed or ordered at once; an envelope's attribution and its reservation commit together.
+The reservation that first brings the fund to a threshold of consumption records the alert with it
+(SeuilConsommationAtteint), once: a later release below it does not withdraw an alert already given."""
 
 from __future__ import annotations
 
@@ -12,13 +14,17 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from contracts.base import Identifiant
-from contracts.financement.v1 import BonDeCommandeIngenierieEmis, PartEtatReservee
+from contracts.financement.v1 import BonDeCommandeIngenierieEmis, PartEtatReservee, SeuilConsommationAtteint
 from financement.domain import errors
-from financement.domain.politique import ENVELOPPE_INGENIERIE_CENTIMES, FONDS_INVESTISSEMENT_CENTIMES
+from financement.domain.politique import (
+    ENVELOPPE_INGENIERIE_CENTIMES,
+    FONDS_INVESTISSEMENT_CENTIMES,
+    SEUILS_CONSOMMATION_POURCENT,
+)
 from kernel.decider import Decider
 
 STREAM_ID = "programme-rebond"
-EvenementProgramme = PartEtatReservee | BonDeCommandeIngenierieEmis
+EvenementProgramme = PartEtatReservee | BonDeCommandeIngenierieEmis | SeuilConsommationAtteint
 
 
 class ReserverPartEtat(BaseModel):
@@ -49,6 +55,7 @@ class Programme:
     reserve_centimes: int = 0
     bons: Mapping[str, BonDeCommandeIngenierieEmis] = field(default_factory=dict)
     commande_centimes: int = 0
+    seuils_atteints: frozenset[int] = frozenset()
 
     @property
     def fonds_disponible_centimes(self) -> int:
@@ -70,6 +77,8 @@ def evolve(state: Programme, event: EvenementProgramme) -> Programme:
                 bons={**state.bons, event.bon_id: event},
                 commande_centimes=state.commande_centimes + event.montant_centimes,
             )
+        case SeuilConsommationAtteint():
+            return replace(state, seuils_atteints=state.seuils_atteints | {event.seuil_pourcent})
     raise TypeError(f"no evolve for {type(event).__name__} on the programme stream")
 
 
@@ -87,7 +96,10 @@ def decide(command: CommandeProgramme, state: Programme) -> list[EvenementProgra
                 )
             if command.montant_centimes == 0:
                 return []
-            return [PartEtatReservee(**command.model_dump(), total_reserve_centimes=total)]
+            return [
+                PartEtatReservee(**command.model_dump(), total_reserve_centimes=total),
+                *seuils_franchis(state.seuils_atteints, total, command.date_reservation),
+            ]
         case CommanderIngenierie():
             bon = state.bons.get(command.bon_id)
             total = state.commande_centimes + command.montant_centimes
@@ -108,6 +120,20 @@ def decide(command: CommandeProgramme, state: Programme) -> list[EvenementProgra
                 )
             return [asked]
     raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def seuils_franchis(deja: frozenset[int], reserve: int, le: date) -> list[SeuilConsommationAtteint]:
+    """The alerts a reservation bringing the fund to `reserve` gives: each threshold reached and not yet signalled."""
+    return [
+        SeuilConsommationAtteint(
+            seuil_pourcent=seuil,
+            reserve_centimes=reserve,
+            fonds_centimes=FONDS_INVESTISSEMENT_CENTIMES,
+            date_atteinte=le,
+        )
+        for seuil in SEUILS_CONSOMMATION_POURCENT
+        if seuil not in deja and reserve * 100 >= seuil * FONDS_INVESTISSEMENT_CENTIMES
+    ]
 
 
 decider: Decider[CommandeProgramme, EvenementProgramme, Programme] = Decider(

@@ -18,6 +18,10 @@ from reporting.adapters.facts_vagues_sql import read_vagues
 from reporting.adapters.schema import Schema
 from reporting.domain.figures import AidesForme, ArgentFacts, Facts, RecensementFacts, TerritoireFacts
 
+SEUILS_FONDS = """
+SELECT seuil_pourcent, date_atteinte FROM {s}.seuils_fonds WHERE ($1::date IS NULL OR date_atteinte <= $1)
+ ORDER BY seuil_pourcent"""
+
 CANDIDATURES = """
 SELECT region_code, count(*) AS n FROM {s}.candidatures WHERE ($1::date IS NULL OR date_depot <= $1)
 GROUP BY region_code"""
@@ -85,6 +89,7 @@ async def read_facts(conn: Connection, schema: Schema, as_of: date | None) -> Fa
         recensements = await read_recensement(conn, schema, as_of)
         argent = await read_argent(conn, schema, as_of)
         vagues, cloture = await read_vagues(conn, schema, as_of)
+        seuils = await conn.fetch(schema.sql(SEUILS_FONDS), as_of)
     par_forme, publication, parts = _par_territoire(aides, contributions)
     territoires = tuple(
         TerritoireFacts(
@@ -106,7 +111,13 @@ async def read_facts(conn: Connection, schema: Schema, as_of: date | None) -> Fa
         )
         for r in rows
     )
-    return Facts({r["region_code"]: r["n"] for r in candidatures}, territoires, vagues, cloture)
+    return Facts(
+        {r["region_code"]: r["n"] for r in candidatures},
+        territoires,
+        vagues,
+        cloture,
+        tuple((r["seuil_pourcent"], r["date_atteinte"]) for r in seuils),
+    )
 
 
 def _par_territoire(

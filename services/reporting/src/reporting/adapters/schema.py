@@ -225,6 +225,12 @@ CREATE TABLE IF NOT EXISTS {s}.bons_ingenierie (
     montant_centimes bigint  NOT NULL,
     date_effet       date    NOT NULL
 );
+-- The fund's consumption alerts (SeuilConsommationAtteint): each threshold once.
+CREATE TABLE IF NOT EXISTS {s}.seuils_fonds (
+    seuil_pourcent   integer PRIMARY KEY,
+    reserve_centimes bigint  NOT NULL,
+    date_atteinte    date    NOT NULL
+);
 -- Dedup of a rebuild (the live consumer's is the kernel's consumer_streams): last version per stream.
 CREATE TABLE IF NOT EXISTS {s}.applied_streams (
     stream_id text PRIMARY KEY,

@@ -99,6 +99,7 @@ class Facts:
     territoires: tuple[TerritoireFacts, ...]
     vagues: tuple[VagueFacts, ...] = ()
     cloture: ClotureAMI | None = None
+    seuils_fonds: tuple[tuple[int, date], ...] = ()  # (threshold %, date reached), by threshold
 
 
 def taux(engage: int, attribue: int) -> str | None:
@@ -179,6 +180,9 @@ def national(facts: Facts, as_of: date | None, missions_depuis: date | None = No
             "montant_centimes": FONDS_INVESTISSEMENT_CENTIMES,
             "part_etat_engagee_centimes": part_etat,
             "taux_consommation": taux(part_etat, FONDS_INVESTISSEMENT_CENTIMES),
+            "seuils_atteints": [
+                {"seuil_pourcent": seuil, "date_atteinte": le.isoformat()} for seuil, le in facts.seuils_fonds
+            ],
         },
         "ingenierie": {
             "montant_centimes": INGENIERIE_CENTIMES,

@@ -15,6 +15,7 @@ from contracts.financement.v1 import (
     EnveloppeTerritorialeAjustee,
     EnveloppeTerritorialeAttribuee,
     RemboursementRecu,
+    SeuilConsommationAtteint,
     VersementEffectue,
 )
 from kernel.adapters.postgres import Connection
@@ -46,6 +47,10 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stream_id, stream_version) DO NOTHI
 INSERT_BON = """
 INSERT INTO {s}.bons_ingenierie (bon_id, territoire_id, jours_hommes, montant_centimes, date_effet)
 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (bon_id) DO NOTHING"""
+
+INSERT_SEUIL = """
+INSERT INTO {s}.seuils_fonds (seuil_pourcent, reserve_centimes, date_atteinte)
+VALUES ($1, $2, $3) ON CONFLICT (seuil_pourcent) DO NOTHING"""
 
 INSERT_REFUS = """
 INSERT INTO {s}.aides_refusees (stream_id, stream_version, aide_id, projet_id, territoire_id, montant_centimes, motif,
@@ -158,6 +163,10 @@ async def bon(conn: Connection, s: Schema, env: EventEnvelope, e: BonDeCommandeI
     )
 
 
+async def seuil(conn: Connection, s: Schema, env: EventEnvelope, e: SeuilConsommationAtteint) -> None:
+    await conn.execute(s.sql(INSERT_SEUIL), e.seuil_pourcent, e.reserve_centimes, e.date_atteinte)
+
+
 PROJECTORS: dict[type, Projector] = {
     EnveloppeTerritorialeAttribuee: enveloppe,
     EnveloppeTerritorialeAjustee: ajustement,
@@ -169,4 +178,5 @@ PROJECTORS: dict[type, Projector] = {
     EcheanceImpayee: impaye,
     AideAnnulee: annulation,
     BonDeCommandeIngenierieEmis: bon,
+    SeuilConsommationAtteint: seuil,
 }
