@@ -31,6 +31,7 @@ from contracts.financement.v1 import (
     EnveloppeTerritorialeAttribuee,
     LaureatEnregistre,
     ProjetQualifieEnregistre,
+    SeuilConsommationAtteint,
 )
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
 from kernel.adapters.runtime import Settings
@@ -235,6 +236,16 @@ def history() -> tuple[list[EventEnvelope], Stream]:
         )
     )
     envelopes.insert(12, envelopes[11])  # the same AideAccordee message twice (a relay's republish): counted once
+    envelopes.append(
+        Stream("programme-rebond")(
+            SeuilConsommationAtteint(
+                seuil_pourcent=90,
+                reserve_centimes=8_100_000_000,
+                fonds_centimes=9_000_000_000,
+                date_atteinte=date(2024, 2, 1),
+            )
+        )
+    )
     return envelopes, enveloppe
 
 
@@ -330,6 +341,10 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
             80_000_000,
         )
         assert figures["moyenne_projets_par_territoire"] is None
+        assert figures["fonds_investissement"]["seuils_atteints"] == [
+            {"seuil_pourcent": 90, "date_atteinte": "2024-02-01"}
+        ]
+        assert (await national(client, "2024-01-31"))["fonds_investissement"]["seuils_atteints"] == []
 
         before_second_aid = await national(client, "2024-01-15")
         assert (before_second_aid["nb_aides"], before_second_aid["montant_aides_centimes"]) == (1, 60_000_000)
@@ -364,15 +379,15 @@ async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None: 
         assert (rebuilt["identical"], rebuilt["differences"], rebuilt["swapped"]) == (True, [], False)
         counts = ("events_read", "events_applied", "duplicates", "unreadable")
         assert tuple(rebuilt[c] for c in counts) == (
-            16,
-            14,
+            17,
+            15,
             1,
             1,
         )  # unknown type: not applied
         assert await national(client) == figures
 
         cli = await _run_cli(settings)
-        assert (cli["identical"], cli["events_read"], cli["live_schema"]) == (True, 16, "reporting")
+        assert (cli["identical"], cli["events_read"], cli["live_schema"]) == (True, 17, "reporting")
         assert await _schemas(settings) == ["reporting"]  # rebuild schemas are dropped when not swapped
 
 
@@ -394,7 +409,7 @@ async def test_swap_catches_up_with_the_live_consumer(settings_for) -> None:  # 
 
         store = projection_store(app.state.runtime.pool, settings.verifier())
         swapped = await rebuild(store, log_then_late_events(), swap=True)
-        assert (swapped["swapped"], swapped["events_read"]) == (True, 16 + 5)
+        assert (swapped["swapped"], swapped["events_read"]) == (True, 17 + 5)
         # compared at the replay's end, before the catch-up: the live projection was 5 aids ahead
         assert swapped["identical"] is False and "national.nb_aides: 7 != 2" in swapped["differences"]
         assert (await national(client))["nb_aides"] == 7  # the late aids were caught up before the swap
@@ -410,7 +425,7 @@ async def test_swap_catches_up_with_the_live_consumer(settings_for) -> None:  # 
         assert final["montant_aides_centimes"] == 80_000_000 + 105 * 1_000_000
         assert await _schemas(settings) == [swapped_again["live_schema"]]
         again = (await client.post("/ops/rebuild", headers=OPERATOR)).json()
-        assert (again["identical"], again["differences"], again["events_read"]) == (True, [], 121)
+        assert (again["identical"], again["differences"], again["events_read"]) == (True, [], 122)
 
 
 class LateEvents:
