@@ -661,6 +661,7 @@ async def _complete(f: Figures) -> dict[str, Any] | None:
         national["nb_candidatures_retirees"],
         vagues["vagues"][0]["nb_candidatures_relevees"],
         vagues["vagues"][0]["nb_ineligibles"],
+        national["nb_regions_laureates"],  # the laureates' own facts: nb_laureats above counts the selection's steps
     )
-    done = last_of_streams == (2, 1, 2, 1, 6, 1, 4, 1) and vagues["cloture_anticipee"] is not None
+    done = last_of_streams == (2, 1, 2, 1, 6, 1, 4, 1, 2) and vagues["cloture_anticipee"] is not None
     return national if done else None
