@@ -191,6 +191,41 @@ async def test_a_redelivered_message_is_applied_once(pool) -> None:
         assert await conn.fetchval("SELECT times FROM counted") == 1
 
 
+async def test_a_batch_decides_each_message_as_alone_in_one_transaction_and_splits_when_one_fails(pool) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute(COUNTED)
+    broken = {"enveloppe-s1"}
+
+    async def fragile(conn: Connection, received: ReceivedEvent) -> None:
+        if received.envelope.stream_id in broken:
+            raise RuntimeError("projection bug")
+        await count_event(conn, received)
+
+    consumer = IdempotentConsumer("t.batch", pool, fragile, TEST_VERIFIER, max_attempts=1)
+    s0v1, s0v2, s1v1, s1v2, s2v1, s2v2 = await _deliveries(pool, 3)
+    again = Delivery(s0v1.topic, s0v1.partition, s0v1.offset + 100, s0v1.body)
+    garbage = Delivery("topic", 0, 50, b"{")
+    # a redelivery, a version ahead of its turn (applied once its predecessor is, in the same transaction), garbage
+    outcomes = await consumer.handle_batch([s0v1, again, s2v2, garbage, s2v1])
+    assert outcomes == ["applied", "duplicate", "parked", "parked", "applied"]
+    # one message fails: the batch rolls back as a whole and each is processed alone (nothing counted twice)
+    assert await consumer.handle_batch([s0v2, s1v1, s1v2]) == ["applied", "parked", "parked"]
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT stream_id, version, times FROM counted ORDER BY stream_id, version")
+        assert [(r["stream_id"], r["version"], r["times"]) for r in rows] == [
+            ("enveloppe-s0", 1, 1),
+            ("enveloppe-s0", 2, 1),
+            ("enveloppe-s2", 1, 1),
+            ("enveloppe-s2", 2, 1),
+        ]
+        kinds = await conn.fetch("SELECT stream_id, kind FROM parked_messages WHERE released_at IS NULL ORDER BY id")
+        assert [(r["stream_id"], r["kind"]) for r in kinds] == [
+            ("?", "undecodable"),
+            ("enveloppe-s1", "failed"),
+            ("enveloppe-s1", "waiting"),
+        ]
+
+
 async def test_a_poison_message_is_parked_and_its_stream_waits_behind_it(pool) -> None:
     async with pool.acquire() as conn:
         await conn.execute(COUNTED)

@@ -13,13 +13,15 @@ the hash of the version applied last). Otherwise the message is parked, with its
   parked as blocking; the later versions of its stream wait behind it (`waiting`) until an operator releases
   (retries with today's code) or skips it (kernel.adapters.parking).
 
-The Kafka offset is committed only after the transaction (kernel.adapters.kafka.subscribe)."""
+Messages come in batches (`handle_batch`): one transaction for the batch, each message decided as alone, and the
+batch split into single messages when one of them fails. The Kafka offsets are committed only after the transaction
+(kernel.adapters.kafka.subscribe)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,28 +122,72 @@ class IdempotentConsumer:
             raise UntrustedEvent("its content does not match its hash")
         self.verifier.verify(envelope)
 
+    async def handle_batch(self, deliveries: Sequence[Delivery]) -> list[str]:
+        """Process a batch of deliveries (in their order) in ONE PostgreSQL transaction; returns each outcome.
+
+        Each message is decoded once and proven before the transaction; inside it, each is decided exactly as
+        `handle` decides it (the same stream may come several times: each sees the position the previous left).
+        If anything fails, the transaction rolls back as a whole and the batch is processed again one message at
+        a time through `handle`, with its bounded retry and parking: a batch never applies half of itself, and one
+        bad message costs only its own retries. Raises RetryLater as `handle` does (the caller nacks the batch)."""
+        outcomes: dict[int, str] = {}
+        proven: list[tuple[int, Delivery, EventEnvelope]] = []
+        for index, delivery in enumerate(deliveries):
+            try:
+                envelope = EventEnvelope.model_validate_json(delivery.body)
+            except ValueError as error:
+                await self._park(delivery, None, Parked("undecodable", f"undecodable envelope: {error}"))
+                outcomes[index] = "parked"
+                continue
+            try:
+                self._prove_origin(envelope)
+            except UntrustedEvent as error:
+                await self._park(delivery, envelope, Parked("forged", f"not proven: {error}"))
+                outcomes[index] = "parked"
+                continue
+            proven.append((index, delivery, envelope))
+        replays: list[tuple[str, int]] = []
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                for index, delivery, envelope in proven:
+                    outcomes[index], replay_from = await self._apply_in(conn, delivery, envelope)
+                    if replay_from is not None:
+                        replays.append((envelope.stream_id, replay_from))
+        except Exception as error:  # noqa: BLE001 - one of them failed: each alone, with its retries and parking
+            log.info("consumer.batch_split", consumer=self.name, size=len(proven), error=repr(error))
+            for index, delivery, _ in proven:
+                outcomes[index] = await self.handle(delivery)
+            return [outcomes[index] for index in range(len(deliveries))]
+        for stream_id, from_version in replays:
+            await self._ask_replay(stream_id, from_version)
+        return [outcomes[index] for index in range(len(deliveries))]
+
     async def _apply_in_order(self, delivery: Delivery, envelope: EventEnvelope) -> tuple[str, int | None]:
-        """In one transaction: decide from the stream's position, apply or park, then apply what waited."""
         async with self.pool.acquire() as conn, conn.transaction():
-            current, last_hash = await position(conn, self.name, envelope.stream_id)
-            version = envelope.stream_version
-            if version <= current:
-                log.info("consumer.duplicate", consumer=self.name, version=version)
-                return "duplicate", None
-            if await self._is_blocked(conn, envelope.stream_id):
-                parked = Parked("waiting", "waiting behind a parked event of its stream")
-                await self._insert_parked(conn, delivery, envelope, parked)
-                return "parked", None
-            if version > current + 1:
-                parked = Parked("gap", f"gap: v{current + 1} expected, v{version} received")
-                await self._insert_parked(conn, delivery, envelope, parked)
-                return "parked", current + 1
-            refusal = self.refusal(envelope, last_hash)
-            if isinstance(refusal, Parked):
-                await self._insert_parked(conn, delivery, envelope, refusal)
-                return "parked", None
-            await self.apply_and_advance(conn, refusal)
-            await self.drain(conn, envelope.stream_id)
+            return await self._apply_in(conn, delivery, envelope)
+
+    async def _apply_in(self, conn: Connection, delivery: Delivery, envelope: EventEnvelope) -> tuple[str, int | None]:
+        """Inside the caller's transaction: decide from the stream's position, apply or park, then apply what
+        waited; returns the outcome and the version to ask again for (a gap)."""
+        current, last_hash = await position(conn, self.name, envelope.stream_id)
+        version = envelope.stream_version
+        if version <= current:
+            log.info("consumer.duplicate", consumer=self.name, stream_id=envelope.stream_id, version=version)
+            return "duplicate", None
+        if await self._is_blocked(conn, envelope.stream_id):
+            parked = Parked("waiting", "waiting behind a parked event of its stream")
+            await self._insert_parked(conn, delivery, envelope, parked)
+            return "parked", None
+        if version > current + 1:
+            parked = Parked("gap", f"gap: v{current + 1} expected, v{version} received")
+            await self._insert_parked(conn, delivery, envelope, parked)
+            return "parked", current + 1
+        refusal = self.refusal(envelope, last_hash)
+        if isinstance(refusal, Parked):
+            await self._insert_parked(conn, delivery, envelope, refusal)
+            return "parked", None
+        await self.apply_and_advance(conn, refusal)
+        await self.drain(conn, envelope.stream_id)
         return "applied", None
 
     def refusal(self, envelope: EventEnvelope, last_hash: str | None) -> Parked | ReceivedEvent:
