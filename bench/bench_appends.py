@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -132,10 +132,11 @@ def pyeventsourcing_recorder(url: str) -> Run | None:
     except ImportError:
         return None
     parts = urlsplit(url)
+    query = parse_qs(parts.query)  # the embedded server is reached by its socket directory (?host=/…&port=…)
     datastore = PostgresDatastore(
         (parts.path or "/").lstrip("/"),
-        parts.hostname or "localhost",
-        parts.port or 5432,
+        parts.hostname or query.get("host", ["localhost"])[0],
+        parts.port or int(query.get("port", ["5432"])[0]),
         parts.username or "",
         parts.password or "",
         pool_size=8,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -12,6 +13,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
+import structlog
 from asyncpg.pool import PoolConnectionProxy
 
 from contracts.base import DomainEvent
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 else:
     Connection = asyncpg.Connection | PoolConnectionProxy  # not subscriptable at run time
 
+log = structlog.get_logger(__name__)
 SCHEMA = files("kernel.adapters").joinpath("schema.sql").read_text()
 APPEND_CHANNEL = "events_appended"
 
@@ -157,8 +160,10 @@ class PostgresEventStore:
         signer: Signer | None = None,
         identity: str | None = None,
         on_append: Callable[[float], None] | None = None,
+        announcer: Announcer | None = None,
     ) -> None:
         self.pool = pool
+        self.announcer = announcer or Announcer(pool)  # shared with the stores bound from this one
         self.producer = producer
         self.signer = signer
         self._conn = conn
@@ -173,7 +178,9 @@ class PostgresEventStore:
 
     def bound(self, conn: Connection) -> PostgresEventStore:
         """The same store, working inside the transaction open on `conn`."""
-        return PostgresEventStore(self.pool, self.producer, conn, self.signer, self.identity, self.on_append)
+        return PostgresEventStore(
+            self.pool, self.producer, conn, self.signer, self.identity, self.on_append, self.announcer
+        )
 
     @property
     def connection(self) -> Connection:
@@ -190,8 +197,8 @@ class PostgresEventStore:
             bound = self.bound(conn)
             async with conn.transaction():
                 yield bound
-            if bound.appended:
-                await announce(conn)
+        if bound.appended:
+            self.announcer.poke()
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:
@@ -229,8 +236,8 @@ class PostgresEventStore:
         self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
     ) -> list[RecordedEvent]:
         """Two round trips: read the stream's head (to chain the hashes), then `append_events`, which checks
-        that the head has not moved and inserts, in one statement; then, out of a caller's transaction, the NOTIFY
-        that wakes the relays (a third, after the commit)."""
+        that the head has not moved and inserts, in one statement. Out of a caller's transaction, the relays are
+        then woken by the Announcer, off this call's path."""
         if not events:
             return []
         started = time.perf_counter()
@@ -252,7 +259,7 @@ class PostgresEventStore:
                 [r.envelope.model_dump(mode="json") for r in sealed],
             )
             if outcome == "ok" and self._conn is None:
-                await announce(conn)
+                self.announcer.poke()
         if self.on_append is not None:
             self.on_append(time.perf_counter() - started)
         if outcome == "duplicate":
@@ -268,6 +275,35 @@ class PostgresEventStore:
         async with self._connection() as conn:
             rows = await conn.fetch(LOG_AFTER.format(columns="position, envelope"), after_position, limit)
         return [(row["position"], row["envelope"]) for row in rows]
+
+
+class Announcer:
+    """Wakes the relays after commits without holding up the committer: `poke()` returns at once; one NOTIFY is in
+    flight at a time, on a connection of its own, and the pokes made meanwhile are covered by one more. A NOTIFY
+    that fails is only logged: the relays also poll (kernel.adapters.relay)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+
+    def poke(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = asyncio.get_running_loop().create_task(self._notify())
+
+    async def _notify(self) -> None:
+        while True:
+            self._again = False
+            try:
+                async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
+                    await announce(conn)
+            except Exception as error:  # noqa: BLE001 - a pool closing, a database away: the relays poll
+                log.info("store.announce_failed", error=repr(error))
+                return
+            if not self._again:
+                return
 
 
 async def announce(conn: Connection) -> None:
