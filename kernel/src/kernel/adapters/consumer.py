@@ -149,10 +149,7 @@ class IdempotentConsumer:
         replays: list[tuple[str, int]] = []
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                for index, delivery, envelope in proven:
-                    outcomes[index], replay_from = await self._apply_in(conn, delivery, envelope)
-                    if replay_from is not None:
-                        replays.append((envelope.stream_id, replay_from))
+                replays = await self._apply_batch(conn, proven, outcomes)
         except Exception as error:  # noqa: BLE001 - one of them failed: each alone, with its retries and parking
             log.info("consumer.batch_split", consumer=self.name, size=len(proven), error=repr(error))
             for index, delivery, _ in proven:
@@ -161,6 +158,77 @@ class IdempotentConsumer:
         for stream_id, from_version in replays:
             await self._ask_replay(stream_id, from_version)
         return [outcomes[index] for index in range(len(deliveries))]
+
+    async def _apply_batch(
+        self, conn: Connection, proven: list[tuple[int, Delivery, EventEnvelope]], outcomes: dict[int, str]
+    ) -> list[tuple[str, int]]:
+        """`_apply_in` for a whole batch, set-based: the positions of all its streams claimed (locked) in two
+        statements, their parked flags read in one, each message decided in memory as `_apply_in` decides it, and
+        the new positions written in one statement. Returns the versions to ask again for (gaps)."""
+        streams = sorted({envelope.stream_id for _, _, envelope in proven})
+        positions = await claim_positions(conn, self.name, streams)
+        flags = await conn.fetch(
+            "SELECT stream_id, bool_or(kind = ANY($3::text[])) AS blocked, bool_or(kind = ANY($4::text[])) AS pending"
+            " FROM parked_messages WHERE consumer = $1 AND stream_id = ANY($2::text[]) AND released_at IS NULL"
+            " GROUP BY stream_id",
+            self.name,
+            streams,
+            list(BLOCKING),
+            list(PENDING),
+        )
+        blocked = {row["stream_id"] for row in flags if row["blocked"]}
+        pending = {row["stream_id"] for row in flags if row["pending"]}
+        moved: set[str] = set()
+        replays: list[tuple[str, int]] = []
+        for index, delivery, envelope in proven:
+            stream_id, version = envelope.stream_id, envelope.stream_version
+            current, last_hash = positions[stream_id]
+            if version <= current:
+                log.info("consumer.duplicate", consumer=self.name, stream_id=stream_id, version=version)
+                outcomes[index] = "duplicate"
+                continue
+            outcomes[index] = "parked"
+            if stream_id in blocked:
+                parked = Parked("waiting", "waiting behind a parked event of its stream")
+                await self._insert_parked(conn, delivery, envelope, parked)
+                continue
+            if version > current + 1:
+                parked = Parked("gap", f"gap: v{current + 1} expected, v{version} received")
+                await self._insert_parked(conn, delivery, envelope, parked)
+                pending.add(stream_id)
+                replays.append((stream_id, current + 1))
+                continue
+            refusal = self.refusal(envelope, last_hash)
+            if isinstance(refusal, Parked):
+                await self._insert_parked(conn, delivery, envelope, refusal)
+                blocked.add(stream_id)  # every refusal at its turn blocks the stream (BLOCKING)
+                continue
+            await self.apply(conn, refusal)
+            positions[stream_id] = (version, envelope.hash)
+            moved.add(stream_id)
+            outcomes[index] = "applied"
+            if stream_id in pending:  # what waited for this version: drained on the stream's written position
+                await self._write_positions(conn, {stream_id: positions[stream_id]})
+                moved.discard(stream_id)
+                await self.drain(conn, stream_id)
+                positions[stream_id] = await position(conn, self.name, stream_id)
+                if await self._is_blocked(conn, stream_id):
+                    blocked.add(stream_id)
+        await self._write_positions(conn, {stream_id: positions[stream_id] for stream_id in moved})
+        return replays
+
+    async def _write_positions(self, conn: Connection, moved: dict[str, tuple[int, str | None]]) -> None:
+        if not moved:
+            return
+        await conn.execute(
+            "UPDATE consumer_streams c SET version = u.version, hash = u.hash"
+            " FROM unnest($2::text[], $3::integer[], $4::text[]) AS u(stream_id, version, hash)"
+            " WHERE c.consumer = $1 AND c.stream_id = u.stream_id",
+            self.name,
+            list(moved),
+            [version for version, _ in moved.values()],
+            [last_hash for _, last_hash in moved.values()],
+        )
 
     async def _apply_in_order(self, delivery: Delivery, envelope: EventEnvelope) -> tuple[str, int | None]:
         async with self.pool.acquire() as conn, conn.transaction():
@@ -350,6 +418,24 @@ async def position(conn: Connection, consumer: str, stream_id: str) -> tuple[int
         )
     assert row is not None
     return int(row["version"]), row["hash"]
+
+
+async def claim_positions(conn: Connection, consumer: str, streams: list[str]) -> dict[str, tuple[int, str | None]]:
+    """`position` for many streams at once: each one's last version applied and hash, locked (in stream order, so two
+    claimants never deadlock) until the transaction ends."""
+    await conn.execute(
+        "INSERT INTO consumer_streams (consumer, stream_id, version) SELECT $1, s, 0 FROM unnest($2::text[]) AS s"
+        " ON CONFLICT DO NOTHING",
+        consumer,
+        streams,
+    )
+    rows = await conn.fetch(
+        "SELECT stream_id, version, hash FROM consumer_streams WHERE consumer = $1 AND stream_id = ANY($2::text[])"
+        " ORDER BY stream_id FOR UPDATE",
+        consumer,
+        streams,
+    )
+    return {row["stream_id"]: (int(row["version"]), row["hash"]) for row in rows}
 
 
 async def resolve(conn: Connection, parked_id: int, resolution: str, by: str, note: str) -> None:

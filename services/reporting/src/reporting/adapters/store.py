@@ -50,11 +50,24 @@ SELECT count(*) FROM consumer_streams c LEFT JOIN {s}.applied_streams a USING (s
  WHERE c.consumer = $1 AND c.version > 0 AND (a.version IS NULL OR a.version < c.version)"""
 
 
-async def apply_live(conn: Connection, received: ReceivedEvent) -> None:
-    """The live consumer's `apply`: project into whichever schema is live, inside the consumer's transaction."""
-    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
-    name = await conn.fetchval("SELECT schema_name FROM reporting_live_schema")
-    await project(conn, Schema(name), received)
+class LiveProjection:
+    """The live consumer's `apply`: project into whichever schema is live, inside the consumer's transaction.
+
+    The first event of a transaction takes the swap lock (shared, held to the transaction's end, so no swap can
+    change the live schema under it) and reads the live schema's name; the other events of the same transaction (a
+    batch) reuse both. A transaction is known by its connection: each pool acquisition is a new connection proxy,
+    kept here so no later one can be mistaken for it."""
+
+    def __init__(self) -> None:
+        self._conn: Connection | None = None
+        self._schema: Schema | None = None
+
+    async def __call__(self, conn: Connection, received: ReceivedEvent) -> None:
+        if conn is not self._conn or self._schema is None:
+            await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
+            self._schema = Schema(await conn.fetchval("SELECT schema_name FROM reporting_live_schema"))
+            self._conn = conn
+        await project(conn, self._schema, received)
 
 
 class PostgresProjectionStore:

@@ -10,7 +10,7 @@ from kernel.signing import Verifier
 from reporting.adapters.database_log import DatabaseLog
 from reporting.adapters.kafka_log import KafkaLog
 from reporting.adapters.schema import migration
-from reporting.adapters.store import PostgresProjectionStore, apply_live
+from reporting.adapters.store import LiveProjection, PostgresProjectionStore
 from reporting.application.ports import EventLog
 
 CONSUMER = "reporting.projection"
@@ -20,7 +20,7 @@ MIGRATIONS = (migration(),)
 
 def register(runtime: ServiceRuntime) -> None:
     """One idempotent consumer over the three topics, from the beginning (dedup on (stream_id, version))."""
-    runtime.consume(CONSUMER, apply_live, *TOPICS)
+    runtime.consume(CONSUMER, LiveProjection(), *TOPICS)
 
 
 def projection_store(pool: asyncpg.Pool, verifier: Verifier | None = None) -> PostgresProjectionStore:
