@@ -33,8 +33,10 @@ SWAP_LOCK = 73_100_001  # shared: a live application; exclusive: a swap
 REBUILD_LOCK = 73_100_002  # one rebuild at a time
 
 HEADS = "SELECT stream_id, version, hash FROM {s}.applied_streams WHERE stream_id = ANY($1::text[])"
+# The batch's streams advanced to their last version applied, in one statement at the end of its transaction.
 ADVANCE = """
-INSERT INTO {s}.applied_streams (stream_id, version, hash) VALUES ($1, $2, $3)
+INSERT INTO {s}.applied_streams (stream_id, version, hash)
+SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])
 ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash"""
 SKIPPED = """
 SELECT DISTINCT stream_id, stream_version FROM parked_messages
@@ -141,7 +143,7 @@ class PostgresProjectionStore:
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(target.sql(HEADS), list({e.stream_id for e, _ in envelopes}))
             heads: dict[str, tuple[int, str | None]] = {r["stream_id"]: (r["version"], r["hash"]) for r in rows}
-            advance = target.sql(ADVANCE)
+            moved: set[str] = set()
             for envelope, body in envelopes:
                 key = (envelope.stream_id, envelope.stream_version)
                 version, last_hash = heads.get(envelope.stream_id, (0, None))
@@ -167,8 +169,16 @@ class PostgresProjectionStore:
                         continue
                     await project(conn, target, received)
                     counts.applied += 1
-                await conn.execute(advance, envelope.stream_id, envelope.stream_version, envelope.hash)
                 heads[envelope.stream_id] = (envelope.stream_version, envelope.hash)
+                moved.add(envelope.stream_id)
+            if moved:
+                streams = sorted(moved)
+                await conn.execute(
+                    target.sql(ADVANCE),
+                    streams,
+                    [heads[stream][0] for stream in streams],
+                    [heads[stream][1] for stream in streams],
+                )
         return counts
 
     async def _skipped(self) -> set[tuple[str, int]]:
