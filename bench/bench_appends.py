@@ -4,7 +4,8 @@
 
 Each round runs, one after the other on fresh tables, with 1 writer and with 8 concurrent writers (each on its own
 streams, one event per append, as commands append):
-- `rebond`: `PostgresEventStore.append` (head read, hash chain, Ed25519 signature, `append_events`, NOTIFY);
+- `rebond`: `PostgresEventStore.append` as a command calls it, knowing the head's hash from its kept state (hash
+  chain, Ed25519 signature, `append_events` checking version and chain, the relays woken off the path);
 - `raw`: one asyncpg INSERT of the same envelope per transaction (the floor: one round trip, no checks);
 - `pyeventsourcing`: `PostgresApplicationRecorder.insert_events` from eventsourcing 9.5 (psycopg, one thread per
   writer), when installed (`python3 dev.py bench` installs it).
@@ -74,8 +75,12 @@ async def main(events: int, rounds: int) -> None:
             tag = uuid.uuid4().hex[:8]
 
             async def job(w: int) -> None:
+                head: str | None = None  # as a command knows it from its kept state (kernel.command_handler)
                 for i in range(per_writer):
-                    await store.append(f"enveloppe-{tag}-{w}-{i // PER_STREAM}", [EVENT], i % PER_STREAM, CONTEXT)
+                    version = i % PER_STREAM
+                    stream = f"enveloppe-{tag}-{w}-{i // PER_STREAM}"
+                    [recorded] = await store.append(stream, [EVENT], version, CONTEXT, head if version else None)
+                    head = recorded.envelope.hash
 
             return await timed(writers, job, per_writer)
 

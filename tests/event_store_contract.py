@@ -46,6 +46,16 @@ class EventStoreContract:
         assert [e.previous_hash for e in history[1:]] == [e.hash for e in history[:-1]]
         assert all(hash_is_intact(e) for e in history)
 
+    async def test_a_head_hash_the_caller_knows_chains_without_a_read_and_a_wrong_one_is_a_conflict(
+        self, store: Any
+    ) -> None:
+        [first] = await store.append("enveloppe-h", [laureat("h")], 0, context())
+        with pytest.raises(ConcurrencyError):
+            await store.append("enveloppe-h", [laureat("h")], 1, context(), "0" * 64)
+        [second] = await store.append("enveloppe-h", [laureat("h")], 1, context(), first.envelope.hash)
+        assert second.envelope.previous_hash == first.envelope.hash
+        assert [r.envelope.stream_version for r in await store.read("enveloppe-h")] == [1, 2]
+
     async def test_concurrent_appends_at_one_version_let_exactly_one_win(self, store: Any) -> None:
         async def attempt() -> bool:
             try:

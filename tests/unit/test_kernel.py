@@ -194,6 +194,6 @@ async def test_a_kept_state_that_the_store_no_longer_matches_is_folded_again() -
     ctx = context(Role.BPIFRANCE_CHARGE, "bpi-1")
     await handle_command(store, "enveloppe-u", decider, enregistrer_laureat(territoire_id="u"), ctx)
     key = StateCache.key(store, "enveloppe-u", decider)
-    STATES.put(key, decider.initial_state, 7)  # as if an appended transaction had rolled back under it
+    STATES.put(key, decider.initial_state, 7, None)  # as if an appended transaction had rolled back under it
     decided = await handle_command(store, "enveloppe-u", decider, enregistrer_laureat(territoire_id="u"), ctx)
     assert (decided.version, decided.events) == (1, ())  # the laureate is known: nothing appended

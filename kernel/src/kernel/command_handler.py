@@ -48,14 +48,15 @@ CacheKey = tuple[str, str, int, str]
 
 
 class StateCache:
-    """The folded state and version of recently used streams, per decider's fold (evolve and initial state).
+    """The folded state, version and head hash of recently used streams, per decider's fold (evolve and initial
+    state): the hash lets the next append chain to the head without reading it.
 
     States are immutable, so an entry is shared safely. Entries are written only from outside a caller's transaction
     (a transaction may still roll back what it appended) and dropped on a conflict; least recently used go first."""
 
     def __init__(self, capacity: int = 20_000) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[CacheKey, tuple[object, int]] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, tuple[object, int, str | None]] = OrderedDict()
 
     @staticmethod
     def key(store: EventStore, stream_id: str, decider: Decider[Any, Any, Any]) -> CacheKey:
@@ -63,17 +64,17 @@ class StateCache:
         initial = type(decider.initial_state)
         return (str(getattr(store, "identity", id(store))), stream_id, id(decider.evolve), initial.__qualname__)
 
-    def get(self, key: CacheKey) -> tuple[object, int] | None:
+    def get(self, key: CacheKey) -> tuple[object, int, str | None] | None:
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
         return entry
 
-    def put(self, key: CacheKey, state: object, version: int) -> None:
+    def put(self, key: CacheKey, state: object, version: int, head_hash: str | None) -> None:
         known = self._entries.get(key)
         if known is not None and known[1] > version:
             return  # a concurrent command of this process already folded further
-        self._entries[key] = (state, version)
+        self._entries[key] = (state, version, head_hash)
         self._entries.move_to_end(key)
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
@@ -120,12 +121,12 @@ async def handle_command(
     jittered backoff so that many concurrent writers converge."""
     async with stream_lock(store, stream_id):
         for attempt in range(retries + 1):
-            state, version = await load_state(store, stream_id, decider)
+            state, version, head_hash = await load_head(store, stream_id, decider)
             new_events = decider.decide(command, state)
             if not new_events:
                 return Decision(state, version)
             try:
-                recorded = await store.append(stream_id, new_events, version, context)
+                recorded = await store.append(stream_id, new_events, version, context, head_hash)
             except DuplicateEvent:
                 # this very command was already recorded (a redelivery): answer with the stream as it is
                 STATES.drop(StateCache.key(store, stream_id, decider))
@@ -139,7 +140,8 @@ async def handle_command(
                 continue
             after = decider.fold(new_events, state)
             if not getattr(store, "in_transaction", False):
-                STATES.put(StateCache.key(store, stream_id, decider), after, version + len(recorded))
+                key = StateCache.key(store, stream_id, decider)
+                STATES.put(key, after, version + len(recorded), recorded[-1].envelope.hash if recorded else head_hash)
             return Decision(after, version + len(recorded), tuple(new_events), tuple(recorded))
     raise AssertionError("unreachable")
 
@@ -148,21 +150,29 @@ async def load_state(store: EventStore, stream_id: str, decider: Decider[C, E, S
     """The folded state of a stream and its version: the cached fold, advanced by the events recorded since.
 
     Inside a caller's transaction the cache is read but not written (the transaction may roll back)."""
+    state, version, _ = await load_head(store, stream_id, decider)
+    return state, version
+
+
+async def load_head(store: EventStore, stream_id: str, decider: Decider[C, E, S]) -> tuple[S, int, str | None]:
+    """`load_state`, with the hash of the stream's head (None for an empty stream)."""
     key = StateCache.key(store, stream_id, decider)
     cached = STATES.get(key)
     if cached is None:
         history = await store.read(stream_id)
         state, version = fold_recorded(decider, history), len(history)
+        head_hash = history[-1].envelope.hash if history else None
     else:
-        known, version = cast(S, cached[0]), cached[1]
+        known, version, head_hash = cast(S, cached[0]), cached[1], cached[2]
         newer = await store.read_after(stream_id, version)
         if newer and newer[0].envelope.stream_version != version + 1:
             STATES.drop(key)  # the store does not hold what the entry assumed (it was rebuilt): fold it all again
-            return await load_state(store, stream_id, decider)
+            return await load_head(store, stream_id, decider)
         state, version = fold_recorded(decider, newer, known), version + len(newer)
+        head_hash = newer[-1].envelope.hash if newer else head_hash
     if not getattr(store, "in_transaction", False):
-        STATES.put(key, state, version)
-    return state, version
+        STATES.put(key, state, version, head_hash)
+    return state, version, head_hash
 
 
 def fold_recorded(decider: Decider[C, E, S], history: Iterable[RecordedEvent], state: S | None = None) -> S:

@@ -33,13 +33,20 @@ class InMemoryEventStore:
         return {sid: list(events) for sid, events in sorted(self._streams.items()) if sid.startswith(prefix)}
 
     async def append(
-        self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
+        self,
+        stream_id: str,
+        events: Sequence[DomainEvent],
+        expected_version: int,
+        context: CommandContext,
+        head_hash: str | None = None,
     ) -> list[RecordedEvent]:
         async with self._lock:
             stream = self._streams.setdefault(stream_id, [])
             if len(stream) != expected_version:
                 raise ConcurrencyError(stream_id, expected_version)
             previous = stream[-1].envelope.hash if stream else None
+            if head_hash is not None and head_hash != previous:
+                raise ConcurrencyError(stream_id, expected_version)
             sealed = envelop(self.producer, stream_id, events, expected_version, previous, context, self.signer)
             ids = {str(r.envelope.event_id) for r in sealed}
             if ids & self._event_ids:

@@ -56,8 +56,16 @@ class EventStore(Protocol):
         ...
 
     async def append(
-        self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
-    ) -> list[RecordedEvent]: ...
+        self,
+        stream_id: str,
+        events: Sequence[DomainEvent],
+        expected_version: int,
+        context: CommandContext,
+        head_hash: str | None = None,
+    ) -> list[RecordedEvent]:
+        """Append after `expected_version`. `head_hash`, the hash of that version when the caller knows it (its kept
+        state), spares the store reading the head to chain to it; a wrong one is a conflict, never a broken chain."""
+        ...
 
 
 class StreamReader(Protocol):

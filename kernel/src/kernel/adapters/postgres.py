@@ -233,25 +233,32 @@ class PostgresEventStore:
         return streams
 
     async def append(
-        self, stream_id: str, events: Sequence[DomainEvent], expected_version: int, context: CommandContext
+        self,
+        stream_id: str,
+        events: Sequence[DomainEvent],
+        expected_version: int,
+        context: CommandContext,
+        head_hash: str | None = None,
     ) -> list[RecordedEvent]:
-        """Two round trips: read the stream's head (to chain the hashes), then `append_events`, which checks
-        that the head has not moved and inserts, in one statement. Out of a caller's transaction, the relays are
-        then woken by the Announcer, off this call's path."""
+        """One round trip, `append_events`, which checks that the head has not moved and that the events chain to
+        it, and inserts, in one statement; a second before it, to read the head's hash, only when the caller does not
+        know it (`head_hash`) and the stream is not new. Out of a caller's transaction, the relays are then woken by
+        the Announcer, off this call's path."""
         if not events:
             return []
         started = time.perf_counter()
         async with self._connection() as conn:
-            head = await conn.fetchrow(
-                "SELECT version, envelope->>'hash' AS hash FROM events WHERE stream_id = $1 "
-                "ORDER BY version DESC LIMIT 1",
-                stream_id,
-            )
-            if (head["version"] if head else 0) != expected_version:
-                raise ConcurrencyError(stream_id, expected_version)
-            sealed = envelop(
-                self.producer, stream_id, events, expected_version, head["hash"] if head else None, context, self.signer
-            )
+            previous = head_hash
+            if previous is None and expected_version > 0:
+                head = await conn.fetchrow(
+                    "SELECT version, envelope->>'hash' AS hash FROM events WHERE stream_id = $1 "
+                    "ORDER BY version DESC LIMIT 1",
+                    stream_id,
+                )
+                if (head["version"] if head else 0) != expected_version:
+                    raise ConcurrencyError(stream_id, expected_version)
+                previous = head["hash"] if head else None
+            sealed = envelop(self.producer, stream_id, events, expected_version, previous, context, self.signer)
             outcome = await conn.fetchval(
                 "SELECT append_events($1, $2, $3)",
                 stream_id,

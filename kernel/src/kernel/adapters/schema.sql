@@ -116,7 +116,7 @@ CREATE TABLE IF NOT EXISTS business_clock (
     now     timestamptz NOT NULL
 );
 
--- One round trip for an append: check the expected version, insert. No table lock and no NOTIFY inside: both
+-- One round trip for an append: check the expected version and that the events chain to its hash, insert. No table lock and no NOTIFY inside: both
 -- serialise commits. Two writers of one stream cannot both win: the second insert waits on the primary key
 -- (stream_id, version) and fails when the first commits. Readers follow the commit order (transaction_id, above);
 -- the writer notifies the relays after its commit (kernel.adapters.postgres.PostgresEventStore).
@@ -127,10 +127,14 @@ CREATE OR REPLACE FUNCTION append_events(p_stream text, p_expected integer, p_en
 RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     current_version integer;
+    current_hash text;
     violated text;
 BEGIN
-    SELECT coalesce(max(version), 0) INTO current_version FROM events WHERE stream_id = p_stream;
-    IF current_version <> p_expected THEN
+    SELECT version, envelope->>'hash' INTO current_version, current_hash FROM events
+     WHERE stream_id = p_stream ORDER BY version DESC LIMIT 1;
+    -- the expected head, and the hash the new events chain to (the writer may know it from its kept state)
+    IF coalesce(current_version, 0) <> p_expected
+       OR current_hash IS DISTINCT FROM p_envelopes->0->>'previous_hash' THEN
         RETURN 'conflict';
     END IF;
     INSERT INTO events (stream_id, version, event_id, event_type, recorded_at, envelope)
