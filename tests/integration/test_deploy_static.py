@@ -45,6 +45,8 @@ OPTIONAL_VARIABLES = {
     "DATABASE_LOG_READERS": "producers only: reporting has no log of its own",
     "REBOND_SOURCE_DATABASES": "reporting only: where its rebuild reads the producers' logs",
     "REBOND_REVOKED_TOKENS_FILE": "a mounted revocation list, where tokens are revoked before they expire",
+    "KAFKA_SASL_PASSWORD_FILE": "a mounted secret instead of KAFKA_SASL_PASSWORD",
+    "KAFKA_SSL_CAFILE": "a mounted CA bundle for a cluster whose certificates the system does not trust",
 }
 PRODUCERS = ("candidature", "instruction", "financement")
 EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")

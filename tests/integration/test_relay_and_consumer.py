@@ -14,7 +14,8 @@ from contracts import topics
 from contracts.codec import ReceivedEvent, decode_message
 from contracts.envelope import seal
 from kernel.adapters.consumer import Delivery, IdempotentConsumer, RetryLater
-from kernel.adapters.kafka import make_broker, subscribe
+from kernel.adapters.kafka import ensure_topics, make_broker, subscribe
+from kernel.adapters.kafka_connection import KafkaConnection
 from kernel.adapters.parking import Parking
 from kernel.adapters.postgres import Connection, PostgresEventStore
 from kernel.adapters.relay import OutboxRelay, faststream_publisher
@@ -330,3 +331,16 @@ async def test_an_event_type_this_code_does_not_know_is_parked_and_blocks_its_st
     ]
     assert "unknown event type 'EvenementFutur'" in parked[0]["reason"]
     assert "newer than this reader" in parked[1]["reason"]
+
+
+async def test_topics_are_created_with_the_configured_partitions(infra: Infra, unique: str) -> None:
+    """KAFKA_PARTITIONS reaches topic creation (KafkaConnection), for a cluster sized otherwise than the default."""
+    name = f"t{unique}.layout.v1"
+    await ensure_topics(infra.kafka_bootstrap, [name], connection=KafkaConnection(partitions=5))
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap)
+    await consumer.start()
+    try:
+        assert name in await consumer.topics()
+        assert consumer.partitions_for_topic(name) == {0, 1, 2, 3, 4}
+    finally:
+        await consumer.stop()

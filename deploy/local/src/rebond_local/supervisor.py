@@ -14,6 +14,7 @@ import httpx
 
 from contracts import topics
 from kernel.adapters.kafka import ensure_topics
+from kernel.adapters.kafka_connection import KafkaConnection
 from kernel.signing import Signer
 from rebond_local.broker import free_port
 from rebond_local.database import create_reader, create_service_database, with_database
@@ -65,7 +66,8 @@ async def start_system(
     database_prefix: str = "",
 ) -> System:
     """Create databases and topics, start the services, wait until each answers /health."""
-    await ensure_topics(infra.kafka_bootstrap, [topic_prefix + t for t in topics.ALL])
+    connection = KafkaConnection.from_env()  # a cluster of one's own may need TLS/SASL; the services read the same
+    await ensure_topics(infra.kafka_bootstrap, [topic_prefix + t for t in topics.ALL], connection=connection)
     signers = {name: Signer.generate() for name in SERVICES}  # this run's keys: each service signs with its own
     system = System(signers=signers)
     trusted = ",".join(f"{name}:{signer.public_text}" for name, signer in signers.items())

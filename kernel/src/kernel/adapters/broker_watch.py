@@ -21,6 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from kernel.adapters.kafka import UNLIMITED_RETENTION
+from kernel.adapters.kafka_connection import KafkaConnection
 
 log = structlog.get_logger(__name__)
 
@@ -28,11 +29,20 @@ OnReset = Callable[[str], Awaitable[None]]  # why: the broker lost what it held
 
 
 class BrokerWatch:
-    def __init__(self, bootstrap: str, names: Sequence[str], prefix: str, partitions: int, on_reset: OnReset) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        names: Sequence[str],
+        prefix: str,
+        partitions: int,
+        on_reset: OnReset,
+        connection: KafkaConnection | None = None,
+    ) -> None:
         self.bootstrap = bootstrap
         self.names = tuple(names)
         self.marker_prefix = f"{prefix}rebond.incarnation."
         self.partitions = partitions
+        self.connection = connection or KafkaConnection(partitions=partitions)
         self.on_reset = on_reset
         self.incarnation: str | None = None
         self.problems: list[str] = []  # what an operator must fix by hand (a topic with other partitions)
@@ -44,12 +54,12 @@ class BrokerWatch:
         existing = set(await admin.list_topics())
         missing = [n for n in self.names if n not in existing]
         if missing:
-            await self._create(admin, missing, self.partitions)
+            await self._create(admin, missing, self.partitions, self.connection.replication_factor)
             log.warning("broker.topics_recreated", topics=missing)
         markers = sorted(t for t in existing if t.startswith(self.marker_prefix))
         if not markers:
             marker = f"{self.marker_prefix}{uuid.uuid4().hex}"
-            await self._create(admin, [marker], 1)
+            await self._create(admin, [marker], 1, self.connection.replication_factor)
             markers = sorted(t for t in await admin.list_topics() if t.startswith(self.marker_prefix))
         current = markers[0] if markers else None
         if self.incarnation is not None and current is not None and current != self.incarnation:
@@ -77,17 +87,21 @@ class BrokerWatch:
 
     async def _connected(self) -> AIOKafkaAdminClient:
         if self._admin is None:
-            admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000)
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self.bootstrap, request_timeout_ms=5000, **self.connection.client_options()
+            )
             await admin.start()
             self._admin = admin
         return self._admin
 
     @staticmethod
-    async def _create(admin: AIOKafkaAdminClient, names: Sequence[str], partitions: int) -> None:
+    async def _create(admin: AIOKafkaAdminClient, names: Sequence[str], partitions: int, replicas: int) -> None:
         try:
             await admin.create_topics(
                 [
-                    NewTopic(n, num_partitions=partitions, replication_factor=1, topic_configs=UNLIMITED_RETENTION)
+                    NewTopic(
+                        n, num_partitions=partitions, replication_factor=replicas, topic_configs=UNLIMITED_RETENTION
+                    )
                     for n in names
                 ]
             )

@@ -18,6 +18,7 @@ from faststream.kafka.annotations import KafkaMessage
 from contracts import topics
 from contracts.envelope import EventEnvelope
 from kernel.adapters.consumer import DeadLetter, Delivery, IdempotentConsumer
+from kernel.adapters.kafka_connection import KafkaConnection
 
 log = structlog.get_logger(__name__)
 
@@ -30,11 +31,13 @@ UNLIMITED_RETENTION = {"retention.ms": "-1"}
 CONSUMER_TUNING: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 500, "fetch_max_wait_ms": 100}
 
 
-def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
-    """acks=all; no idempotent producer nor transactions (consumers deduplicate instead, DESIGN §3)."""
+def make_broker(bootstrap: str, client_id: str, connection: KafkaConnection | None = None) -> KafkaBroker:
+    """acks=all; no idempotent producer nor transactions (consumers deduplicate instead, DESIGN §3); TLS and SASL as
+    the connection says."""
     return KafkaBroker(
         bootstrap,
         client_id=client_id,
+        security=connection.security if connection else None,
         acks="all",
         logger=structlog.get_logger("faststream"),
         log_level=logging.DEBUG,
@@ -43,16 +46,26 @@ def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
 
 
 async def ensure_topics(
-    bootstrap: str, names: Iterable[str] = topics.ALL, partitions: int = topics.PARTITIONS, attempts: int = 50
+    bootstrap: str,
+    names: Iterable[str] = topics.ALL,
+    partitions: int = topics.PARTITIONS,
+    attempts: int = 50,
+    connection: KafkaConnection | None = None,
 ) -> None:
-    """Create the topics up front with their final partition count (idempotent)."""
+    """Create the topics up front with their final partition count and replication factor (idempotent)."""
+    connection = connection or KafkaConnection(partitions=partitions)
     for attempt in range(attempts):
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **connection.client_options())
         try:
             await admin.start()
             existing = set(await admin.list_topics())
             missing = [
-                NewTopic(n, num_partitions=partitions, replication_factor=1, topic_configs=UNLIMITED_RETENTION)
+                NewTopic(
+                    n,
+                    num_partitions=connection.partitions,
+                    replication_factor=connection.replication_factor,
+                    topic_configs=UNLIMITED_RETENTION,
+                )
                 for n in names
                 if n not in existing
             ]

@@ -32,6 +32,7 @@ from kernel.adapters.kafka import (
     make_broker,
     subscribe,
 )
+from kernel.adapters.kafka_connection import KafkaConnection
 from kernel.adapters.metrics import Metrics
 from kernel.adapters.postgres import (
     Connection,
@@ -62,6 +63,7 @@ class Settings:
     database_url: str
     kafka_bootstrap: str
     topic_prefix: str = ""  # lets several deployments (or test runs) share one Kafka cluster
+    kafka: KafkaConnection = field(default_factory=KafkaConnection, repr=False)  # TLS, SASL, partitions, replicas
     auth_secret: str = field(default_factory=lambda: os.environ.get("REBOND_AUTH_SECRET", ""), repr=False)
     signing_key: str = field(default="", repr=False)  # else REBOND_SIGNING_KEY_<SERVICE>, REBOND_SIGNING_KEY(_FILE)
     trusted_keys: str = ""  # else REBOND_TRUSTED_KEYS(_FILE): "service:public key,…"
@@ -82,6 +84,7 @@ class Settings:
             database_url=os.environ["DATABASE_URL"],
             kafka_bootstrap=os.environ["KAFKA_BOOTSTRAP"],
             topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
+            kafka=KafkaConnection.from_env(),
             migration_url=_configured("DATABASE_MIGRATION_URL"),
             log_readers=tuple(r for r in os.environ.get("DATABASE_LOG_READERS", "").split(",") if r),
             source_databases=_named_urls(_configured("REBOND_SOURCE_DATABASES")),
@@ -224,8 +227,10 @@ class ServiceRuntime:
         await self._restore_clock()
         self.store = PostgresEventStore(self.pool, producer=name, signer=signer, on_append=self.metrics.appended)
         self.access_log = PostgresAccessLog(self.pool)
-        await ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL])
-        self.broker = make_broker(settings.kafka_bootstrap, client_id=name)
+        await ensure_topics(
+            settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL], connection=settings.kafka
+        )
+        self.broker = make_broker(settings.kafka_bootstrap, client_id=name, connection=settings.kafka)
         dead_letter = dead_letter_publisher(self.broker, settings.topic(topics.DEAD_LETTERS))
         for sub in self._subscriptions:
             assert verifier is not None
@@ -254,8 +259,9 @@ class ServiceRuntime:
             settings.kafka_bootstrap,
             [settings.topic(t) for t in topics.ALL],
             settings.topic_prefix,
-            topics.PARTITIONS,
+            settings.kafka.partitions,
             self.broker_lost,
+            settings.kafka,
         )
         await self.watch.check()  # the broker's incarnation as this process first sees it
         self._spawn(self.watch.run(), f"{name}.broker-watch")

@@ -10,15 +10,22 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 
 class KafkaLog:
     def __init__(
-        self, bootstrap: str, topics: Sequence[str], idle_timeout: float = 30.0, batch_size: int = 2000
+        self,
+        bootstrap: str,
+        topics: Sequence[str],
+        idle_timeout: float = 30.0,
+        batch_size: int = 2000,
+        client_options: dict[str, Any] | None = None,  # TLS and SASL (KafkaConnection.client_options)
     ) -> None:
         self.bootstrap = bootstrap
+        self.client_options = client_options or {}
         self.topics = tuple(topics)
         self.idle_timeout = idle_timeout
         self.batch_size = batch_size
@@ -33,6 +40,7 @@ class KafkaLog:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             client_id="reporting.rebuild",
+            **self.client_options,
         )
         await consumer.start()
         self._consumer = consumer

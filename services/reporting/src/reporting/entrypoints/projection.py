@@ -43,5 +43,9 @@ def event_log(settings: Settings, source: str | None = None) -> EventLog:
     if source == "database":
         return DatabaseLog(settings.source_databases)
     if source == "topics":
-        return KafkaLog(settings.kafka_bootstrap, [settings.topic(name) for name in TOPICS])
+        return KafkaLog(
+            settings.kafka_bootstrap,
+            [settings.topic(name) for name in TOPICS],
+            client_options=settings.kafka.client_options(),
+        )
     raise ValueError(f"unknown rebuild source {source!r} (one of {', '.join(SOURCES)})")
