@@ -519,10 +519,13 @@ async def test_metrics_count_commands_refusals_and_appends_in_the_prometheus_for
     async def idle_group_at_zero() -> bool:
         body = (await service.client.get("/metrics")).text
         lines = [line for line in body.splitlines() if line.startswith("rebond_consumer_lag_messages{")]
-        return bool(lines) and value("rebond_consumer_lag_messages{", body) == 0
+        seconds = [line for line in body.splitlines() if line.startswith("rebond_consumer_lag_seconds{")]
+        return bool(lines) and value("rebond_consumer_lag_messages{", body) == 0 and bool(seconds)
 
-    # the instruction events financement consumed: its group's lag reaches 0 once they are processed
+    # the instruction events financement consumed: its group's lag reaches 0 once they are processed, in messages and
+    # in seconds
     await eventually(idle_group_at_zero, what="the consumer group's lag to reach 0")
+    assert value("rebond_consumer_lag_seconds{", (await service.client.get("/metrics")).text) == 0
 
 
 async def test_concurrent_attributions_across_territories_never_exceed_the_fund(service: Service) -> None:

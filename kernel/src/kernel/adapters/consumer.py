@@ -23,6 +23,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -77,6 +78,7 @@ class IdempotentConsumer:
     dead_letter: DeadLetter | None = None
     request_replay: RequestReplay | None = None
     parked_by_kind: Counter[str] = field(default_factory=Counter)  # since start, for metrics and tests
+    last_applied_recorded_at: datetime | None = None  # when the last event applied was recorded (projection lag)
     _attempts: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
     @property
@@ -204,6 +206,7 @@ class IdempotentConsumer:
                 blocked.add(stream_id)  # every refusal at its turn blocks the stream (BLOCKING)
                 continue
             await self.apply(conn, refusal)
+            self.last_applied_recorded_at = envelope.recorded_at
             positions[stream_id] = (version, envelope.hash)
             moved.add(stream_id)
             outcomes[index] = "applied"
@@ -274,6 +277,7 @@ class IdempotentConsumer:
     async def apply_and_advance(self, conn: Connection, received: ReceivedEvent) -> None:
         envelope = received.envelope
         await self.apply(conn, received)
+        self.last_applied_recorded_at = envelope.recorded_at
         await conn.execute(
             "UPDATE consumer_streams SET version = $3, hash = $4 WHERE consumer = $1 AND stream_id = $2",
             self.name,

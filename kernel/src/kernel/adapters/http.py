@@ -92,7 +92,9 @@ def create_service_app(
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     async def metrics() -> Response:
         """Prometheus text format: commands and refusals, append latency, dependencies, log head, relay lag, parked."""
-        body = runtime.metrics.render(await runtime.health(), await runtime.consumer_lags())
+        body = runtime.metrics.render(
+            await runtime.health(), await runtime.consumer_lags(), await runtime.consumer_lag_seconds()
+        )
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/asyncapi.json", tags=["ops"])

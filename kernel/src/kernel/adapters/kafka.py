@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -154,6 +155,14 @@ class Subscription:
                 position = await kafka_consumer.position(partition)
             found[(partition.topic, partition.partition)] = max(0, highwater - position)
         return found
+
+    async def lag_seconds(self) -> float | None:
+        """How far behind the log the consumer's projection is, in seconds: 0 when no message waits; else the age of
+        the last event it applied (None: none applied since this process started)."""
+        if sum((await self.lags()).values()) == 0:
+            return 0.0
+        applied = self.consumer.last_applied_recorded_at
+        return None if applied is None else max(0.0, (datetime.now(UTC) - applied).total_seconds())
 
     async def run_committer(self) -> None:
         while True:

@@ -50,6 +50,12 @@ class Metrics:
             ["service", "group", "topic", "partition"],
             registry=r,
         )
+        self.consumer_lag_seconds = Gauge(
+            "rebond_consumer_lag_seconds",
+            "How far behind the log a consumer group's projection is: 0 when caught up, else the age of its last event",
+            ["service", "group"],
+            registry=r,
+        )
 
     def command(self, route: str, status: int) -> None:
         self.commands.labels(self.service, route, str(status)).inc()
@@ -60,8 +66,15 @@ class Metrics:
     def appended(self, seconds: float) -> None:
         self.append_seconds.labels(self.service).observe(seconds)
 
-    def render(self, health: dict[str, Any], lags: dict[str, dict[tuple[str, int], int]] | None = None) -> bytes:
+    def render(
+        self,
+        health: dict[str, Any],
+        lags: dict[str, dict[tuple[str, int], int]] | None = None,
+        lag_seconds: dict[str, float] | None = None,
+    ) -> bytes:
         """The text exposition, with the gauges set from the health report and the consumers' lags just taken."""
+        for group, seconds in (lag_seconds or {}).items():
+            self.consumer_lag_seconds.labels(self.service, group).set(seconds)
         for group, partitions in (lags or {}).items():
             for (topic, partition), lag in partitions.items():
                 self.consumer_lag.labels(self.service, group, topic, str(partition)).set(lag)

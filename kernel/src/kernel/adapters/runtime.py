@@ -374,6 +374,19 @@ class ServiceRuntime:
                 log.info("metrics.lag_unknown", group=subscription.group_id, error=repr(error))
         return lags
 
+    async def consumer_lag_seconds(self) -> dict[str, float]:
+        """Per consumer group, how far behind the log its projection is, in seconds (for /metrics)."""
+        found: dict[str, float] = {}
+        for subscription in self.subscriptions:
+            try:
+                seconds = await subscription.lag_seconds()
+            except Exception as error:  # noqa: BLE001 - a broker away: unknown, /metrics still answers
+                log.info("metrics.lag_unknown", group=subscription.group_id, error=repr(error))
+                continue
+            if seconds is not None:
+                found[subscription.group_id] = seconds
+        return found
+
     async def health(self) -> dict[str, Any]:
         """Which dependency is down (database, broker), relay lag, parked messages and the streams they block."""
         dependencies: dict[str, str] = {}
