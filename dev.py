@@ -5,6 +5,7 @@
     python3 dev.py test   # the rules (as `check`), then the whole test suite against a real broker and PostgreSQL
     python3 dev.py check  # the rules alone, in seconds: ruff (lint, format), import contracts, mypy strict
     python3 dev.py bench  # every script of bench/ (minutes), then one line per throughput target
+    python3 dev.py lock   # deploy/requirements.lock: the exact packages of the services' image
 
 Each one creates `.venv/` (once), installs the pinned project into it, then hands over to the
 venv's Python. The servers are started and stopped by the project code itself (rebond_local).
@@ -37,7 +38,7 @@ def _fingerprint(extras: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def ensure_venv(extras: tuple[str, ...] = ("dev",)) -> None:
+def ensure_venv(extras: tuple[str, ...] = ("dev", "local")) -> None:
     """Create the venv, install the pinned dependencies, and put the project's src folders on its path.
 
     The project itself is not pip-installed: a .pth file lists its src folders, so edits apply at
@@ -119,17 +120,45 @@ def bench(env: dict[str, str]) -> int:
     return 1 if failed else 0
 
 
+LOCK = ROOT / "deploy" / "requirements.lock"
+
+
+def lock() -> int:
+    """Write deploy/requirements.lock: every package the services' image installs (pyproject's `dependencies` and
+    everything they pull in, for CPython 3.11 on Linux), each at one exact version, resolved by pip itself."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    report = VENV / "lock-report.json"
+    subprocess.run(
+        [str(PY), "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--report", str(report)]
+        + project["project"]["dependencies"],
+        check=True,
+    )
+    import json
+
+    installed = json.loads(report.read_text())["install"]
+    pins = sorted(f"{item['metadata']['name'].lower()}=={item['metadata']['version']}" for item in installed)
+    LOCK.write_text(
+        "# The services' image installs exactly these (deploy/Dockerfile: pip install --no-deps -r this file).\n"
+        "# Written by `python3 dev.py lock` from pyproject.toml's dependencies; checked by tests/integration/"
+        "test_deploy_static.py.\n" + "".join(f"{pin}\n" for pin in pins)
+    )
+    print(f"· {LOCK.relative_to(ROOT)}: {len(pins)} packages", flush=True)
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "check", "bench"}:
+    if not argv or argv[0] not in {"run", "test", "check", "bench", "lock"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
-    ensure_venv(("dev", "bench") if command == "bench" else ("dev",))
+    ensure_venv(("dev", "local", "bench") if command == "bench" else ("dev", "local"))
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if command == "check":
         return check(env)
     if command == "bench":
         return bench(env)
+    if command == "lock":
+        return lock()
     if command == "test":
         if code := check(env):
             return code

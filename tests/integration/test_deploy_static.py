@@ -8,6 +8,7 @@ import ast
 import copy
 import fnmatch
 import hashlib
+import importlib.metadata
 import json
 import re
 import tomllib
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 import yaml
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 from contracts import topics
@@ -305,3 +307,49 @@ def test_the_env_example_names_every_variable_the_compose_file_asks_for() -> Non
         k for k in example if "PASSWORD" in k or "SECRET" in k or "SIGNING_KEY" in k or k == "REBOND_TRUSTED_KEYS"
     }
     assert secrets and {example[k] for k in secrets} == {""}
+
+
+def _name(requirement: str) -> str:
+    return re.sub(r"[-_.]+", "-", requirement).lower()
+
+
+def _locked() -> dict[str, str]:
+    lines = (ROOT / "deploy" / "requirements.lock").read_text().splitlines()
+    return {_name(name): version for name, version in (line.split("==") for line in lines if not line.startswith("#"))}
+
+
+def test_the_lock_pins_every_dependency_of_the_image_once_and_what_the_tests_run_on() -> None:
+    """deploy/requirements.lock (`python3 dev.py lock`) holds pyproject's dependencies at their pins, closed under
+    their own requirements (each satisfied by a locked version), at the versions this suite runs on."""
+    locked = _locked()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for dependency in project["project"]["dependencies"]:
+        requirement = Requirement(dependency)
+        assert locked.get(_name(requirement.name)) in requirement.specifier, dependency
+    for name, version in locked.items():
+        distribution = importlib.metadata.distribution(name)
+        assert distribution.version == version, f"{name}: {distribution.version} installed, {version} locked"
+        for text in distribution.requires or []:
+            requirement = Requirement(text)
+            if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+                continue  # an optional extra, or another platform's
+            wanted = _name(requirement.name)
+            assert wanted in locked, f"{name} needs {requirement}, not in the lock"
+            assert requirement.specifier.contains(locked[wanted], prereleases=True), f"{name} needs {requirement}"
+
+
+def test_the_image_carries_neither_the_embedded_servers_nor_the_dev_tools() -> None:
+    locked = _locked()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for extra in ("local", "dev", "bench"):
+        for dependency in project["project"]["optional-dependencies"][extra]:
+            assert _name(Requirement(dependency).name) not in locked, dependency
+    dockerfile = DOCKERFILE.read_text()
+    assert "pip install --no-deps -r deploy/requirements.lock" in dockerfile
+
+
+def test_the_four_services_run_one_image_built_once(compose: dict[str, Any]) -> None:
+    images = {compose["services"][name]["image"] for name in SERVICES}
+    builds = {json.dumps(compose["services"][name]["build"], sort_keys=True) for name in SERVICES}
+    assert len(images) == 1 and len(builds) == 1, (images, builds)
+    assert EXACT_TAG.match(images.pop())
