@@ -64,6 +64,8 @@ class Settings:
     kafka_bootstrap: str
     topic_prefix: str = ""  # lets several deployments (or test runs) share one Kafka cluster
     kafka: KafkaConnection = field(default_factory=KafkaConnection, repr=False)  # TLS, SASL, partitions, replicas
+    # connections of this instance's pool: instances × services × pool size must fit the server's max_connections
+    pool_size: int = 20
     auth_secret: str = field(default_factory=lambda: os.environ.get("REBOND_AUTH_SECRET", ""), repr=False)
     signing_key: str = field(default="", repr=False)  # else REBOND_SIGNING_KEY_<SERVICE>, REBOND_SIGNING_KEY(_FILE)
     trusted_keys: str = ""  # else REBOND_TRUSTED_KEYS(_FILE): "service:public key,…"
@@ -85,14 +87,17 @@ class Settings:
             kafka_bootstrap=os.environ["KAFKA_BOOTSTRAP"],
             topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
             kafka=KafkaConnection.from_env(),
+            pool_size=_pool_size(os.environ.get("DATABASE_POOL_SIZE", "")),
             migration_url=_configured("DATABASE_MIGRATION_URL"),
             log_readers=tuple(r for r in os.environ.get("DATABASE_LOG_READERS", "").split(",") if r),
             source_databases=_named_urls(_configured("REBOND_SOURCE_DATABASES")),
         )
 
-    async def open_database(self, migrations: Sequence[str], max_size: int = 20) -> asyncpg.Pool:
-        """The service's pool, after the migrations ran (as the migration role when one is configured)."""
-        pool = await create_pool(self.database_url, max_size=max_size)
+    async def open_database(self, migrations: Sequence[str], max_size: int | None = None) -> asyncpg.Pool:
+        """The service's pool (`pool_size` connections at most), after the migrations ran (as the migration role when
+        one is configured)."""
+        size = max_size or self.pool_size
+        pool = await create_pool(self.database_url, max_size=size)
         try:
             if self.migration_url:
                 owner = await create_pool(self.migration_url, min_size=1, max_size=1)
@@ -136,6 +141,15 @@ def _named_urls(text: str) -> dict[str, str]:
     """Parse `name=url,name=url` (URLs hold no comma) into a mapping."""
     named = (item.partition("=") for item in text.split(",") if item.strip())
     return {name.strip(): url.strip() for name, _, url in named if url.strip()}
+
+
+def _pool_size(text: str) -> int:
+    """DATABASE_POOL_SIZE: 20 by default; a size PostgreSQL could never serve stops the service, naming it."""
+    if not text:
+        return 20
+    if not text.isdigit() or not 2 <= int(text) <= 500:
+        raise ValueError(f"DATABASE_POOL_SIZE must be a whole number from 2 to 500, not {text!r}")
+    return int(text)
 
 
 def _configured(variable: str) -> str:

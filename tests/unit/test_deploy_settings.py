@@ -1,4 +1,5 @@
-"""Kafka's TLS, SASL and topic layout from the environment (kernel.adapters.kafka_connection)."""
+"""What a deployment sets in the environment: Kafka's TLS, SASL and topic layout (kernel.adapters.kafka_connection),
+and each instance's PostgreSQL pool size."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from faststream.security import SASLScram512
 
 from contracts import topics
 from kernel.adapters.kafka_connection import KafkaConnection
+from kernel.adapters.runtime import Settings
 
 
 def test_by_default_plaintext_with_the_contract_s_partitions_and_one_replica() -> None:
@@ -59,3 +61,15 @@ def test_a_setting_kafka_would_refuse_stops_the_service_naming_the_variable(
 ) -> None:
     with pytest.raises(ValueError, match=named):
         KafkaConnection.from_env(environ)
+
+
+def test_the_pool_size_of_an_instance_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://x@db/x")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP", "kafka:9092")
+    assert Settings.from_env("candidature").pool_size == 20
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "8")
+    assert Settings.from_env("candidature").pool_size == 8
+    for wrong in ("0", "1", "501", "eight"):
+        monkeypatch.setenv("DATABASE_POOL_SIZE", wrong)
+        with pytest.raises(ValueError, match="DATABASE_POOL_SIZE"):
+            Settings.from_env("candidature")
