@@ -34,15 +34,14 @@ class BrokerWatch:
         bootstrap: str,
         names: Sequence[str],
         prefix: str,
-        partitions: int,
         on_reset: OnReset,
         connection: KafkaConnection | None = None,
     ) -> None:
         self.bootstrap = bootstrap
         self.names = tuple(names)
         self.marker_prefix = f"{prefix}rebond.incarnation."
-        self.partitions = partitions
-        self.connection = connection or KafkaConnection(partitions=partitions)
+        self.connection = connection or KafkaConnection()  # TLS/SASL, and the partitions topics are created with
+        self.partitions = self.connection.partitions
         self.on_reset = on_reset
         self.incarnation: str | None = None
         self.problems: list[str] = []  # what an operator must fix by hand (a topic with other partitions)

@@ -164,9 +164,10 @@ class IdempotentConsumer:
     async def _apply_batch(
         self, conn: Connection, proven: list[tuple[int, Delivery, EventEnvelope]], outcomes: dict[int, str]
     ) -> list[tuple[str, int]]:
-        """`_apply_in` for a whole batch, set-based: the positions of all its streams claimed (locked) in two
-        statements, their parked flags read in one, each message decided in memory as `_apply_in` decides it, and
-        the new positions written in one statement. Returns the versions to ask again for (gaps)."""
+        """Inside the caller's transaction, set-based: the positions of the batch's streams claimed (locked) in two
+        statements, their parked flags read in one; each message decided in order from its stream's position
+        (duplicate, waiting behind a parked one, a gap, a refusal, or applied, then what waited for it drained); the
+        new positions written in one statement. Returns the versions to ask again for (gaps)."""
         streams = sorted({envelope.stream_id for _, _, envelope in proven})
         positions = await claim_positions(conn, self.name, streams)
         flags = await conn.fetch(
@@ -234,32 +235,12 @@ class IdempotentConsumer:
         )
 
     async def _apply_in_order(self, delivery: Delivery, envelope: EventEnvelope) -> tuple[str, int | None]:
+        """One message in a transaction of its own: a batch of one; returns its outcome and the version to ask
+        again for (a gap)."""
+        outcomes: dict[int, str] = {}
         async with self.pool.acquire() as conn, conn.transaction():
-            return await self._apply_in(conn, delivery, envelope)
-
-    async def _apply_in(self, conn: Connection, delivery: Delivery, envelope: EventEnvelope) -> tuple[str, int | None]:
-        """Inside the caller's transaction: decide from the stream's position, apply or park, then apply what
-        waited; returns the outcome and the version to ask again for (a gap)."""
-        current, last_hash = await position(conn, self.name, envelope.stream_id)
-        version = envelope.stream_version
-        if version <= current:
-            log.info("consumer.duplicate", consumer=self.name, stream_id=envelope.stream_id, version=version)
-            return "duplicate", None
-        if await self._is_blocked(conn, envelope.stream_id):
-            parked = Parked("waiting", "waiting behind a parked event of its stream")
-            await self._insert_parked(conn, delivery, envelope, parked)
-            return "parked", None
-        if version > current + 1:
-            parked = Parked("gap", f"gap: v{current + 1} expected, v{version} received")
-            await self._insert_parked(conn, delivery, envelope, parked)
-            return "parked", current + 1
-        refusal = self.refusal(envelope, last_hash)
-        if isinstance(refusal, Parked):
-            await self._insert_parked(conn, delivery, envelope, refusal)
-            return "parked", None
-        await self.apply_and_advance(conn, refusal)
-        await self.drain(conn, envelope.stream_id)
-        return "applied", None
+            replays = await self._apply_batch(conn, [(0, delivery, envelope)], outcomes)
+        return outcomes[0], replays[0][1] if replays else None
 
     def refusal(self, envelope: EventEnvelope, last_hash: str | None) -> Parked | ReceivedEvent:
         """Why the next event of a stream cannot be applied (its chain, its payload), or the event to apply."""

@@ -49,12 +49,11 @@ def make_broker(bootstrap: str, client_id: str, connection: KafkaConnection | No
 async def ensure_topics(
     bootstrap: str,
     names: Iterable[str] = topics.ALL,
-    partitions: int = topics.PARTITIONS,
     attempts: int = 50,
     connection: KafkaConnection | None = None,
 ) -> None:
-    """Create the topics up front with their final partition count and replication factor (idempotent)."""
-    connection = connection or KafkaConnection(partitions=partitions)
+    """Create the topics up front with the connection's partition count and replication factor (idempotent)."""
+    connection = connection or KafkaConnection()
     for attempt in range(attempts):
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **connection.client_options())
         try:

@@ -273,7 +273,6 @@ class ServiceRuntime:
             settings.kafka_bootstrap,
             [settings.topic(t) for t in topics.ALL],
             settings.topic_prefix,
-            settings.kafka.partitions,
             self.broker_lost,
             settings.kafka,
         )

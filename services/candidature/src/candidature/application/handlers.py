@@ -142,8 +142,7 @@ async def _verrouiller_vague_ouverte(store: EventStore, index: IndexDepots, nume
 
 
 async def cloture_anticipee(store: EventStore) -> AMIClotureAnticipee | None:
-    state, _ = await load_state(store, ami.STREAM_ID, ami.decider)
-    return state.cloture
+    return (await etat_ami(store)).cloture
 
 
 async def cloturer_ami(
