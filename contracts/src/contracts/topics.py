@@ -13,8 +13,9 @@ FINANCEMENT = "financement.enveloppe.v1"
 FIGURES = "reporting.figures.v1"
 DEAD_LETTERS = "rebond.dead-letters.v1"
 REPLAY_REQUESTS = "rebond.replay-requests.v1"  # a consumer that found a gap asks the producer to republish a stream
+LOG_CHECKPOINTS = "rebond.log-checkpoints.v1"  # each service's signed checkpoints of its log (contracts.log_checkpoint)
 
-ALL = (CANDIDATURE, INSTRUCTION, FINANCEMENT, FIGURES, DEAD_LETTERS, REPLAY_REQUESTS)
+ALL = (CANDIDATURE, INSTRUCTION, FINANCEMENT, FIGURES, DEAD_LETTERS, REPLAY_REQUESTS, LOG_CHECKPOINTS)
 
 # stream-type prefix → topic, for each producing service's relay
 STREAM_TOPICS = {
@@ -36,6 +37,11 @@ def topic_for_stream(stream_id: str) -> str:
         return STREAM_TOPICS[prefix]
     except KeyError:
         raise ValueError(f"no topic for stream type {prefix!r} (stream {stream_id!r})") from None
+
+
+def topics_of(service: str) -> list[str]:
+    """The topics a service's relay feeds with its events."""
+    return sorted({topic for topic in STREAM_TOPICS.values() if topic.startswith(f"{service}.")})
 
 
 def event_types_on(topic: str) -> list[str]:

@@ -52,8 +52,9 @@ class Signer:
     def generate(cls) -> Signer:
         return cls(Ed25519PrivateKey.generate())
 
-    def sign(self, event_hash: str) -> str:
-        return _b64(self._key.sign(event_hash.encode()))
+    def sign(self, text: str) -> str:
+        """The signature of an event's hash, or of a log checkpoint's signed text."""
+        return _b64(self._key.sign(text.encode()))
 
     @property
     def public_text(self) -> str:
@@ -85,15 +86,19 @@ class Verifier:
         return frozenset(self._keys)
 
     def verify(self, envelope: EventEnvelope) -> None:
-        key = self._keys.get(envelope.producer)
+        self.verify_text(envelope.producer, envelope.hash, envelope.signature, "event")
+
+    def verify_text(self, producer: str, text: str, signature: str | None, what: str) -> None:
+        """`signature` is `producer`'s signature of `text` (an event's hash, a log checkpoint)."""
+        key = self._keys.get(producer)
         if key is None:
-            raise UntrustedEvent(f"no public key for producer {envelope.producer!r}")
-        if envelope.signature is None:
-            raise UntrustedEvent("unsigned event")
+            raise UntrustedEvent(f"no public key for producer {producer!r}")
+        if signature is None:
+            raise UntrustedEvent(f"unsigned {what}")
         try:
-            key.verify(base64.b64decode(envelope.signature), envelope.hash.encode())
+            key.verify(base64.b64decode(signature), text.encode())
         except (InvalidSignature, ValueError) as error:
-            raise UntrustedEvent(f"the signature of {envelope.producer!r} does not match the event") from error
+            raise UntrustedEvent(f"the signature of {producer!r} does not match the {what}") from error
 
 
 def main(argv: list[str]) -> int:

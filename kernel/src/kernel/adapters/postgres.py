@@ -92,7 +92,7 @@ async def migrate(
     kernel = [SCHEMA]
     if role != owner:
         kernel.append(SERVICE_GRANTS.replace("{role}", _role(role)))
-    kernel += [f"GRANT SELECT ON events TO {_role(reader)}" for reader in log_readers]
+    kernel += [f"GRANT SELECT ON events, log_checkpoints TO {_role(reader)}" for reader in log_readers]
     if role == owner:
         await _run_locked(pool, 4242, [*kernel, *extra_sql])
         return
@@ -122,9 +122,10 @@ GRANT USAGE, CREATE ON SCHEMA public TO {role};
 GRANT SELECT ON events TO {role};
 REVOKE ALL ON FUNCTION append_events(text, integer, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION append_events(text, integer, jsonb) TO {role};
-GRANT SELECT, INSERT ON operator_actions, access_log TO {role};
+GRANT SELECT, INSERT ON operator_actions, access_log, log_checkpoints TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE
-   ON relay_checkpoints, consumer_streams, parked_messages, relay_offsets, business_clock TO {role};
+   ON relay_checkpoints, consumer_streams, parked_messages, relay_offsets, business_clock, log_checkpoints_published
+   TO {role};
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};
 DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO {role}', current_database()); END $$;
 """

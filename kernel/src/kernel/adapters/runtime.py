@@ -20,6 +20,7 @@ from faststream.kafka import KafkaBroker
 
 from contracts import topics
 from contracts.codec import ReceivedEvent
+from contracts.log_checkpoint import LogCheckpoint
 from kernel.adapters.auth import Revocations
 from kernel.adapters.broker_watch import BrokerWatch
 from kernel.adapters.consumer import BLOCKING, Apply, IdempotentConsumer
@@ -33,6 +34,7 @@ from kernel.adapters.kafka import (
     subscribe,
 )
 from kernel.adapters.kafka_connection import KafkaConnection
+from kernel.adapters.log_checkpoints import LogCheckpointer
 from kernel.adapters.metrics import Metrics
 from kernel.adapters.postgres import (
     Connection,
@@ -72,6 +74,7 @@ class Settings:
     # The role that owns the kernel's tables and runs their migrations; without it the service's own role does.
     migration_url: str = field(default="", repr=False)
     log_readers: tuple[str, ...] = ()  # roles granted read access to the log only (rebuilds, audits)
+    log_checkpoint_seconds: float = 60.0  # how often the log is checkpointed, signed, published (if it grew)
     # Where a rebuild reads each producer's log, as a read-only role: {"candidature": url, …}
     source_databases: dict[str, str] = field(default_factory=dict, repr=False)
     # tokens revoked before they expire (kernel.adapters.auth.Revocations)
@@ -90,6 +93,7 @@ class Settings:
             pool_size=_pool_size(os.environ.get("DATABASE_POOL_SIZE", "")),
             migration_url=_configured("DATABASE_MIGRATION_URL"),
             log_readers=tuple(r for r in os.environ.get("DATABASE_LOG_READERS", "").split(",") if r),
+            log_checkpoint_seconds=_seconds(os.environ.get("REBOND_LOG_CHECKPOINT_SECONDS", ""), 60.0),
             source_databases=_named_urls(_configured("REBOND_SOURCE_DATABASES")),
         )
 
@@ -152,6 +156,18 @@ def _pool_size(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str, default: float) -> float:
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0.1 <= seconds <= 86_400:
+        raise ValueError(f"REBOND_LOG_CHECKPOINT_SECONDS must be from 0.1 to 86400 seconds, not {text!r}")
+    return seconds
+
+
 def _configured(variable: str) -> str:
     """A setting from the environment, or from the file `<variable>_FILE` names (a mounted secret)."""
     if value := os.environ.get(variable):
@@ -180,6 +196,7 @@ class ServiceRuntime:
     store: PostgresEventStore = field(init=False)
     access_log: PostgresAccessLog = field(init=False)
     relay: OutboxRelay | None = field(init=False, default=None)
+    checkpointer: LogCheckpointer | None = field(init=False, default=None)
     consumers: dict[str, IdempotentConsumer] = field(init=False, default_factory=dict)
     subscriptions: list[Subscription] = field(init=False, default_factory=list)
     watch: BrokerWatch | None = field(init=False, default=None)
@@ -268,6 +285,14 @@ class ServiceRuntime:
                 on_loss=self.broker_lost,
             )
             self._answer_replay_requests()
+            assert signer is not None
+            self.checkpointer = LogCheckpointer(self.pool, signer, name, self._publish_checkpoint)
+            checkpointer = self.checkpointer
+
+            async def checkpoint(now: datetime) -> None:
+                await checkpointer.run_once(now)
+
+            self.every(f"{name}.log-checkpoint", settings.log_checkpoint_seconds, checkpoint)
         await self.broker.start()
         self.watch = BrokerWatch(
             settings.kafka_bootstrap,
@@ -314,6 +339,15 @@ class ServiceRuntime:
                 await subscription.restart()
         finally:
             self._resetting = False
+
+    async def _publish_checkpoint(self, checkpoint: LogCheckpoint) -> None:
+        """The copy of a log checkpoint outside the database, keyed by service (acknowledged by the brokers)."""
+        await self.broker.publish(
+            checkpoint.model_dump_json().encode(),
+            self.settings.topic(topics.LOG_CHECKPOINTS),
+            key=checkpoint.service.encode(),
+            headers={"content-type": "application/json", "sequence": str(checkpoint.sequence)},
+        )
 
     async def _request_replay(self, stream_id: str, from_version: int) -> None:
         """Ask the producer of a stream to publish it again from a version (a consumer found a gap)."""

@@ -146,3 +146,18 @@ EXCEPTION WHEN unique_violation THEN
     GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
     RETURN CASE WHEN violated LIKE '%event_id%' THEN 'duplicate' ELSE 'conflict' END;
 END $$;
+
+-- Signed checkpoints of the log (kernel.adapters.log_checkpoints): kept, never changed; also published on Kafka,
+-- the copy an auditor compares them with (kernel.log_audit). `log_checkpoints_published`: how far that went.
+CREATE TABLE IF NOT EXISTS log_checkpoints (
+    service  text    NOT NULL,
+    sequence integer NOT NULL CHECK (sequence >= 1),
+    body     jsonb   NOT NULL,
+    PRIMARY KEY (service, sequence)
+);
+CREATE OR REPLACE TRIGGER log_checkpoints_no_update_or_delete
+    BEFORE UPDATE OR DELETE ON log_checkpoints FOR EACH ROW EXECUTE FUNCTION events_are_append_only();
+CREATE TABLE IF NOT EXISTS log_checkpoints_published (
+    service  text    PRIMARY KEY,
+    sequence integer NOT NULL
+);

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncpg
 
 from contracts import topics
+from kernel.adapters.kafka_log import KafkaLog
 from kernel.adapters.runtime import ServiceRuntime, Settings
 from kernel.signing import Verifier
 from reporting.adapters.database_log import DatabaseLog
-from reporting.adapters.kafka_log import KafkaLog
 from reporting.adapters.schema import migration
 from reporting.adapters.store import LiveProjection, PostgresProjectionStore
 from reporting.application.ports import EventLog

@@ -1,4 +1,4 @@
-"""Reads the Kafka event log from offset 0 for a rebuild, without a consumer group.
+"""Reads Kafka topics from offset 0 to their end, without a consumer group (reporting's rebuild, the auditor).
 
 All partitions of the topics are assigned by hand. Each partition's end is captured from the
 highwater of the first fetch response that reached it (on the embedded tansu broker `end_offsets()`
@@ -23,7 +23,9 @@ class KafkaLog:
         idle_timeout: float = 30.0,
         batch_size: int = 2000,
         client_options: dict[str, Any] | None = None,  # TLS and SASL (KafkaConnection.client_options)
+        client_id: str = "reporting.rebuild",
     ) -> None:
+        self.client_id = client_id
         self.bootstrap = bootstrap
         self.client_options = client_options or {}
         self.topics = tuple(topics)
@@ -39,7 +41,7 @@ class KafkaLog:
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            client_id="reporting.rebuild",
+            client_id=self.client_id,
             **self.client_options,
         )
         await consumer.start()
@@ -62,6 +64,12 @@ class KafkaLog:
             await self._consumer.stop()
 
     async def until_end(self) -> AsyncIterator[list[bytes]]:
+        """The bodies of every record up to the ends the partitions had at the start, in batches."""
+        async for records in self.records_until_end():
+            yield [body for _, body in records]
+
+    async def records_until_end(self) -> AsyncIterator[list[tuple[str, bytes]]]:
+        """(topic, body) of every record up to the ends the partitions had at the start, in batches."""
         consumer = self._require()
         last_progress = time.monotonic()
         while not await self._at_end(consumer):
@@ -72,14 +80,14 @@ class KafkaLog:
                 last_progress = time.monotonic()
             elif time.monotonic() - last_progress > self.idle_timeout:
                 raise TimeoutError(f"the log replay made no progress for {self.idle_timeout}s")
-            bodies = [
-                r.value
+            records = [
+                (tp.topic, r.value)
                 for tp, records in fetched.items()
                 for r in records
                 if r.value is not None and r.offset < self.ends[tp]
             ]
-            if bodies:
-                yield bodies
+            if records:
+                yield records
         for tp, end in self.ends.items():  # records fetched beyond the end are read again by more()
             consumer.seek(tp, end)
 
