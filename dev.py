@@ -6,6 +6,7 @@
     python3 dev.py check  # the rules alone, in seconds: ruff (lint, format), import contracts, mypy strict
     python3 dev.py bench  # every script of bench/ (minutes), then one line per throughput target
     python3 dev.py lock   # deploy/requirements.lock: the exact packages of the services' image
+    python3 dev.py audit  # the auditor's tool (rebond_audit): `python3 dev.py audit --help`
 
 Each one creates `.venv/` (once), installs the pinned project into it, then hands over to the
 venv's Python. The servers are started and stopped by the project code itself (rebond_local).
@@ -27,6 +28,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / ".installed"
+
+
+EXTRAS_SETS = ((), ("dev", "local"), ("dev", "local", "bench"))  # what each command installs
 
 
 def _fingerprint(extras: tuple[str, ...]) -> str:
@@ -147,10 +151,15 @@ def lock() -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "check", "bench", "lock"}:
+    if not argv or argv[0] not in {"run", "test", "check", "bench", "lock", "audit"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
+    if command == "audit":  # an auditor's machine needs the services' dependencies only (a developer's has more)
+        installed = STAMP.exists() and STAMP.read_text() in {_fingerprint(e) for e in EXTRAS_SETS}
+        if not installed:
+            ensure_venv(())
+        return run_forwarding_signals([str(PY), "-m", "rebond_audit", *rest], {**os.environ})
     ensure_venv(("dev", "local", "bench") if command == "bench" else ("dev", "local"))
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if command == "check":

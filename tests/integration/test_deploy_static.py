@@ -49,6 +49,7 @@ OPTIONAL_VARIABLES = {
     "REBOND_REVOKED_TOKENS_FILE": "a mounted revocation list, where tokens are revoked before they expire",
     "KAFKA_SASL_PASSWORD_FILE": "a mounted secret instead of KAFKA_SASL_PASSWORD",
     "KAFKA_SSL_CAFILE": "a mounted CA bundle for a cluster whose certificates the system does not trust",
+    "REBOND_LOG_CHECKPOINT_SECONDS": "every 60 s by default: how often a producer signs and publishes its log's head",
 }
 PRODUCERS = ("candidature", "instruction", "financement")
 EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")

@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import json
 import os
+import shlex
 import signal
 import sys
 import time
@@ -50,6 +51,12 @@ async def run(args: argparse.Namespace) -> int:
             f"  {reporting}/figures/regions\n  {reporting}/figures/territoires\n"
             f"  {reporting}/figures/national?as_of=2023-06-30   (as of any date)\n"
             f"  {reporting}/docs   (all queries; POST /ops/rebuild replays the topics from offset 0)"
+        )
+        audit = " ".join([f"python3 {ROOT / 'dev.py'} audit verify", *map(shlex.quote, system.audit_arguments)])
+        (workdir / "audit.sh").write_text(f'#!/bin/sh\nexec {audit} "$@"\n')
+        print(
+            "\nThe auditor's proof that the log is intact (signatures, signed checkpoints, Kafka's copy), with this "
+            f"run's read-only database role, broker and public keys:\n  sh {workdir / 'audit.sh'}"
         )
         if args.exit:
             return 0

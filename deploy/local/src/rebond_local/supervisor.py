@@ -41,6 +41,7 @@ class System:
 
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     signers: dict[str, Signer] = field(default_factory=dict)  # this run's keys (a bench signs as a producer)
+    audit_arguments: list[str] = field(default_factory=list)  # what an auditor gives rebond_audit verify
 
     def url(self, name: str) -> str:
         return self.services[name].url
@@ -124,6 +125,12 @@ async def start_system(
                 stderr=subprocess.STDOUT,
             )  # noqa: SIM115
             system.services[name] = ServiceProcess(name, port, process, log_path)
+        system.audit_arguments = [
+            *(f"--database={p}={with_database(reader_url, database_prefix + p)}" for p in producers),
+            f"--broker={infra.kafka_bootstrap}",
+            f"--trusted-keys={trusted}",
+            *([f"--topic-prefix={topic_prefix}"] if topic_prefix else []),
+        ]
         await wait_healthy(system)
     except BaseException:
         system.stop()
