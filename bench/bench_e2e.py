@@ -41,6 +41,7 @@ from kernel.signing import Signer  # noqa: E402
 from rebond_local.demo import (  # noqa: E402
     CDC,
     DEMO_CLOCK_START,
+    SGPI,
     Demo,
     Territoire,
     actor,
@@ -120,7 +121,7 @@ async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids:
             )
         )
         while True:
-            response = await client.get(f"{rep}/figures/territoires/bench")
+            response = await client.get(f"{rep}/figures/territoires/bench", headers=SGPI)
             if response.status_code == 200 and response.json()["nb_aides"] == i + 1:
                 break
             await asyncio.sleep(0.002)
@@ -245,7 +246,7 @@ async def main(aids: int, rebuild_events: int) -> None:
 
 
 async def _national_aids(client: httpx.AsyncClient, rep: str, count: int) -> bool:
-    response = await client.get(f"{rep}/figures/national")
+    response = await client.get(f"{rep}/figures/national", headers=SGPI)
     return (
         response.status_code == 200 and sum(f["nombre"] for f in response.json()["aides_par_forme"].values()) == count
     )

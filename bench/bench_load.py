@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_e2e import BENCH_PLAN  # noqa: E402
 from common import describe, fresh_database, percentile, start_infra, target  # noqa: E402
 
-from rebond_local.demo import CDC, DEMO_CLOCK_START, Demo, Territoire, actor, until  # noqa: E402
+from rebond_local.demo import CDC, DEMO_CLOCK_START, SGPI, Demo, Territoire, actor, until  # noqa: E402
 from rebond_local.demo_missions import Lane, Missions  # noqa: E402
 from rebond_local.supervisor import start_system  # noqa: E402
 
@@ -88,7 +88,7 @@ async def open_loop(
 
     async def watch() -> None:
         while not done.is_set():
-            answer = await client.get(f"{urls['reporting']}/figures/territoires")
+            answer = await client.get(f"{urls['reporting']}/figures/territoires", headers=SGPI)
             now = time.perf_counter()
             if answer.status_code == 200:
                 for row in answer.json()["territoires"]:

@@ -32,11 +32,14 @@ T = TypeVar("T")
 
 
 @asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Start the app's lifespan (pool, broker, relay, consumers) and give an HTTP client to it."""
+async def running(app: FastAPI, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """Start the app's lifespan (pool, broker, relay, consumers) and give an HTTP client to it (sending `headers`
+    with every request: a role's token for a whole test)."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", timeout=30, headers=headers
+        ) as client:
             yield client
 
 

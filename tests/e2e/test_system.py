@@ -23,6 +23,7 @@ from rebond_local.demo import (
     MISSIONS_PUBLIEES,
     PUBLIE_LE,
     SCENARIO,
+    SGPI,
     TEMPS_II,
     actor,
     play_demo,
@@ -93,7 +94,7 @@ async def published_figures(url: str, client: httpx.AsyncClient) -> dict[str, An
     """The same figures as play_demo returns them, read again (after a rebuild swapped in)."""
 
     async def get(path: str, **params: str) -> dict[str, Any]:
-        answer = await client.get(f"{url}{path}", params=params)
+        answer = await client.get(f"{url}{path}", params=params, headers=SGPI)
         assert answer.status_code == 200, answer.text
         return answer.json()  # type: ignore[no-any-return]
 

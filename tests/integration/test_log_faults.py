@@ -40,6 +40,7 @@ from tests.fixtures import SIRET, TEST_SIGNERS, instruite
 from tests.support import ProducerLog, as_actor, consumed, converge, eventually, operator, parked_rows, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
+SGPI = as_actor(Role.SGPI, "sgpi-1")  # the internal figures are read by the roles entitled to them
 
 CDC = as_actor(Role.INSTRUCTEUR_CDC, "cdc-1")
 BPI = as_actor(Role.BPIFRANCE_CHARGE, "bpi-1")
@@ -144,7 +145,7 @@ async def settings_pair(infra: Infra, bootstrap: str | None = None) -> tuple[Set
 async def pair(infra: Infra, bootstrap: str | None = None) -> AsyncIterator[Pair]:
     fin_settings, rep_settings, instruction_log = await settings_pair(infra, bootstrap)
     fin, rep = financement_app(fin_settings), reporting_app(rep_settings)
-    async with running(fin) as financement, running(rep) as reporting:
+    async with running(fin) as financement, running(rep, headers=SGPI) as reporting:
         yield Pair(
             financement, reporting, fin_settings, rep_settings, fin, rep, ProducerLog("instruction"), instruction_log
         )

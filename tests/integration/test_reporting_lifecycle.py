@@ -32,6 +32,8 @@ OPERATOR = as_actor(Role.SYSTEME, "ops")
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
+SGPI = as_actor(Role.SGPI, "sgpi-1")  # the internal figures are read by the roles entitled to them
+
 SIRENS = {
     "cambrai": ["200068500", "200040491"],
     "lorient": ["200042174"],
@@ -505,7 +507,7 @@ class Figures:
 
 async def test_lifecycle_figures_as_of_each_step_public_only_and_rebuilt_identically(settings_for) -> None:  # type: ignore[no-untyped-def]
     settings = await settings_for("reporting")
-    async with running(create_app(settings)) as client, publisher(settings) as publish:
+    async with running(create_app(settings), headers=SGPI) as client, publisher(settings) as publish:
         for envelope in history():
             await publish(envelope)
         f = Figures(client)

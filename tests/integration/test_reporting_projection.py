@@ -46,6 +46,8 @@ OPERATOR = as_actor(Role.SYSTEME, "ops")
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
+SGPI = as_actor(Role.SGPI, "sgpi-1")  # the internal figures are read by the roles entitled to them
+
 CA_CAMBRAI, CA_CAUDRESIS = "200068500", "200040491"  # two communautés d'agglomération (a groupement)
 LORIENT, PERIGORD = "200042174", "200070209"
 CAMBRAI = "cambrai-caudresis"
@@ -300,7 +302,7 @@ async def _when(figures: Awaitable[dict[str, Any]], ready: Callable[[dict[str, A
 async def test_figures_as_of_dedup_and_identical_rebuild(settings_for) -> None:  # type: ignore[no-untyped-def]
     settings = await settings_for("reporting")
     envelopes, _ = history()
-    async with running(create_app(settings)) as client, publisher(settings) as publish:
+    async with running(create_app(settings), headers=SGPI) as client, publisher(settings) as publish:
         for envelope in envelopes:
             await publish(envelope)
         figures = await until_all_applied(client, settings, envelopes)
@@ -395,7 +397,7 @@ async def test_swap_catches_up_with_the_live_consumer(settings_for) -> None:  # 
     settings = await settings_for("reporting")
     envelopes, enveloppe = history()
     app = create_app(settings)
-    async with running(app) as client, publisher(settings) as publish:
+    async with running(app, headers=SGPI) as client, publisher(settings) as publish:
         for envelope in envelopes:
             await publish(envelope)
         await until_all_applied(client, settings, envelopes)
@@ -492,7 +494,7 @@ async def test_an_id_reused_in_another_territory_is_another_fact(settings_for) -
             )
         ),
     ]
-    async with running(create_app(settings)) as client, publisher(settings) as publish:
+    async with running(create_app(settings), headers=SGPI) as client, publisher(settings) as publish:
         for envelope in (*envelopes, *same_ids):
             await publish(envelope)
         figures = await until_all_applied(client, settings, [*envelopes, *same_ids])

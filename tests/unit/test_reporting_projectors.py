@@ -79,6 +79,12 @@ NOT_REPORTED = {
     "ConventionAideSignee",
     "EcheancierFixe",
     "SeuilConsommationSignale",  # candidature's copy of financement's SeuilConsommationAtteint
+    # reporting's own log: the publication workflow is not a fact of the figures, it publishes them
+    "PublicationDemandee",
+    "PublicationValidee",
+    "PublicationRefusee",
+    "PublicationDiffusee",
+    "PublicationPublique",
 }
 
 

@@ -13,7 +13,9 @@ import contracts.candidature.v1
 import contracts.financement.v1
 import contracts.instruction.mission
 import contracts.instruction.projets
-import contracts.instruction.v1  # noqa: F401 - imported for their registrations
+import contracts.instruction.v1
+import contracts.public.v1
+import contracts.reporting.v1  # noqa: F401 - imported for their registrations
 from contracts.base import DomainEvent
 from contracts.registry import registered, upcasters
 
@@ -23,6 +25,8 @@ VERSIONED_MODULES = (
     "contracts.instruction.mission",
     "contracts.instruction.projets",
     "contracts.financement.v1",
+    "contracts.reporting.v1",
+    "contracts.public.v1",
 )
 
 

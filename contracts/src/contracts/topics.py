@@ -10,12 +10,13 @@ PARTITIONS = 3
 CANDIDATURE = "candidature.candidature.v1"
 INSTRUCTION = "instruction.dossier.v1"
 FINANCEMENT = "financement.enveloppe.v1"
-FIGURES = "reporting.figures.v1"
+PUBLICATION = "reporting.publication.v1"  # the publication workflow: internal, confidential until cleared
+PUBLIC = "public.publications.v1"  # the published language: cleared publications only (contracts.public)
 DEAD_LETTERS = "rebond.dead-letters.v1"
 REPLAY_REQUESTS = "rebond.replay-requests.v1"  # a consumer that found a gap asks the producer to republish a stream
 LOG_CHECKPOINTS = "rebond.log-checkpoints.v1"  # each service's signed checkpoints of its log (contracts.log_checkpoint)
 
-ALL = (CANDIDATURE, INSTRUCTION, FINANCEMENT, FIGURES, DEAD_LETTERS, REPLAY_REQUESTS, LOG_CHECKPOINTS)
+ALL = (CANDIDATURE, INSTRUCTION, FINANCEMENT, PUBLICATION, PUBLIC, DEAD_LETTERS, REPLAY_REQUESTS, LOG_CHECKPOINTS)
 
 # stream-type prefix → topic, for each producing service's relay
 STREAM_TOPICS = {
@@ -28,6 +29,8 @@ STREAM_TOPICS = {
     "projet": INSTRUCTION,  # one industrial project: census, qualification, aid request, Bpifrance's instruction
     "enveloppe": FINANCEMENT,  # a territory's envelope, its aids, their payments and repayments
     "programme": FINANCEMENT,  # the programme's ledgers: the 90 M€ fund and the 10 M€ of engineering
+    "publication": PUBLICATION,  # one publication's request, clearances, refusal and release
+    "public": PUBLIC,  # one publication as it was made public
 }
 
 

@@ -35,7 +35,7 @@ from rebond_local.demo_base import (
 )
 from rebond_local.demo_missions import CAMBRAI, LORIENT, PERIGORD_NOIR, PLANS, Missions
 
-__all__ = ["BPI", "CDC", "DTI", "OPERATEUR", "actor", "check", "synthetic_siren", "synthetic_siret", "until"]
+__all__ = ["BPI", "CDC", "DTI", "OPERATEUR", "SGPI", "actor", "check", "synthetic_siren", "synthetic_siret", "until"]
 DEMO_CLOCK_START = "2022-09-12T10:00:00+02:00"  # wave 1 is open (relève 01/10/2022 at 12:00)
 SECTIONS = [
     "IDENTITE_INDUSTRIELLE",
@@ -350,7 +350,7 @@ async def figures(demo: Demo) -> dict[str, Any]:
     census = sum(plan.projets for plan in PLANS)
 
     async def complete() -> bool:
-        response = await demo.client.get(f"{demo.rep}/figures/national")
+        response = await demo.client.get(f"{demo.rep}/figures/national", headers=SGPI)
         body = response.json() if response.status_code == 200 else {}
         return (
             body.get("nb_aides") == aided
@@ -363,7 +363,10 @@ async def figures(demo: Demo) -> dict[str, Any]:
         )
 
     await until(complete, "reporting to show every decision and aid", timeout=180)
-    get = demo.client.get
+
+    async def get(url: str, params: dict[str, str] | None = None) -> httpx.Response:
+        return await demo.client.get(url, params=params, headers=SGPI)  # the internal figures, as the SGPI reads them
+
     territoire = {
         tid: await check(await get(f"{demo.rep}/figures/territoires/{tid}", params={"as_of": day}))
         for tid, day in MISSIONS_PUBLIEES.items()

@@ -29,5 +29,7 @@ async def project(conn: Connection, schema: Schema, received: ReceivedEvent) -> 
     projector = PROJECTORS.get(type(received.event))
     if projector is None:
         return False
+    # the facts this event writes carry its recording time (their recorded_at column's default reads it)
+    await conn.execute("SELECT set_config('rebond.recorded_at', $1, true)", received.envelope.recorded_at.isoformat())
     await projector(conn, schema, received.envelope, received.event)
     return True

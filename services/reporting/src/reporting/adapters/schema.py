@@ -14,20 +14,34 @@ from uuid import uuid4
 DEFAULT_LIVE = "reporting"
 REBUILD_PREFIX = "reporting_rebuild_"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_FACT_TABLE = re.compile(r"\{s\}\.(\w+)")
 
 
 @dataclass(frozen=True, slots=True)
 class Schema:
-    """A validated schema name; `sql()` renders a template's `{s}` as the quoted schema."""
+    """A validated schema name; `sql()` renders a template's `{s}` as the quoted schema.
+
+    With `known_at`, the schema as it was known at that recording time (the bitemporal axis beside "as of"): each
+    fact table of a read is rendered as the subquery of its rows whose event was recorded by then, so every query
+    of the figures reads the log as it stood, without a second version of any of them."""
 
     name: str
+    known_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not _IDENTIFIER.fullmatch(self.name):
             raise ValueError(f"invalid schema name: {self.name!r}")
+        if self.known_at is not None and self.known_at.tzinfo is None:
+            raise ValueError("known_at must carry its time zone")
 
     def sql(self, template: str) -> str:
-        return template.replace("{s}", f'"{self.name}"')
+        quoted = f'"{self.name}"'
+        if self.known_at is None:
+            return template.replace("{s}", quoted)
+        bound = self.known_at.astimezone(UTC).isoformat()  # a datetime's own rendering: nothing of a caller's text
+        return _FACT_TABLE.sub(
+            lambda m: f"(SELECT * FROM {quoted}.{m[1]} WHERE recorded_at <= '{bound}'::timestamptz)", template
+        )
 
     @classmethod
     def fresh(cls) -> Schema:
@@ -231,6 +245,21 @@ CREATE TABLE IF NOT EXISTS {s}.seuils_fonds (
     reserve_centimes bigint  NOT NULL,
     date_atteinte    date    NOT NULL
 );
+-- When each fact's event was recorded (its envelope's recorded_at, set by the projection for its transaction):
+-- the figures "as known at" a time read only the facts recorded by then (Schema.known_at). Facts projected before
+-- this column existed count as known from the start, until a rebuild records their time.
+DO $$
+DECLARE fact text;
+BEGIN
+    FOREACH fact IN ARRAY ARRAY['candidatures', 'laureats', 'projets_qualifies', 'enveloppes',
+        'enveloppe_contributions', 'aides', 'aides_refusees', 'selection_etapes', 'releves', 'clotures_ami',
+        'mission_etapes', 'feuilles_de_route', 'entretiens', 'projets_recenses', 'projets_estimations',
+        'projets_issues', 'aides_mouvements', 'enveloppe_ajustements', 'bons_ingenierie', 'seuils_fonds'] LOOP
+        EXECUTE format('ALTER TABLE {s}.%I ADD COLUMN IF NOT EXISTS recorded_at timestamptz NOT NULL DEFAULT '
+                       'coalesce(nullif(current_setting(%L, true), %L)::timestamptz, %L)',
+                       fact, 'rebond.recorded_at', '', '-infinity');
+    END LOOP;
+END $$;
 -- Dedup of a rebuild (the live consumer's is the kernel's consumer_streams): last version per stream.
 CREATE TABLE IF NOT EXISTS {s}.applied_streams (
     stream_id text PRIMARY KEY,
@@ -251,7 +280,7 @@ CREATE TABLE IF NOT EXISTS reporting_live_schema (
 
 def migration() -> str:
     """Pointer table, then the live schema's tables (first start: `reporting`), created if missing."""
-    template = TABLES.replace("{s}", "%1$I")
+    template = TABLES.replace("%", "%%").replace("{s}", "%1$I")  # format() leaves the tables' own % as they are
     return (
         POINTER
         + f"""

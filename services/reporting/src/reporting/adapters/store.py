@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 import structlog
@@ -83,13 +83,14 @@ class PostgresProjectionStore:
         async with self.pool.acquire() as conn:
             return str(await conn.fetchval("SELECT schema_name FROM reporting_live_schema"))
 
-    async def facts(self, schema: str | None, as_of: date | None) -> Facts:
-        """Read `schema`, or the live one; retried once if a swap dropped the schema just read."""
+    async def facts(self, schema: str | None, as_of: date | None, known_at: datetime | None = None) -> Facts:
+        """Read `schema`, or the live one, as known at a recording time (None: now); retried once if a swap
+        dropped the schema just read."""
         for attempt in range(2):
             async with self.pool.acquire() as conn:
                 name = schema or str(await conn.fetchval("SELECT schema_name FROM reporting_live_schema"))
                 try:
-                    return await read_facts(conn, Schema(name), as_of)
+                    return await read_facts(conn, Schema(name, known_at), as_of)
                 except (asyncpg.UndefinedTableError, asyncpg.InvalidSchemaNameError):
                     if schema is not None or attempt == 1:
                         raise

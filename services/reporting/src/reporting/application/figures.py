@@ -1,8 +1,9 @@
-"""Read the transparency figures of the live projection, as of a date (None: everything known)."""
+"""Read the transparency figures of the live projection, bitemporally: as of a business date (None: everything
+dated) and as known at a recording time (None: everything recorded)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from reporting.application.ports import FactsSource
@@ -11,27 +12,34 @@ from reporting.domain import vagues as waves
 
 
 async def national(
-    source: FactsSource, as_of: date | None = None, missions_depuis: date | None = None
+    source: FactsSource,
+    as_of: date | None = None,
+    missions_depuis: date | None = None,
+    known_at: datetime | None = None,
 ) -> dict[str, Any]:
-    return figures.national(await source.facts(None, as_of), as_of, missions_depuis)
+    return figures.national(await source.facts(None, as_of, known_at), as_of, missions_depuis)
 
 
-async def regions(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
-    return figures.regions(await source.facts(None, as_of), as_of)
+async def regions(source: FactsSource, as_of: date | None = None, known_at: datetime | None = None) -> dict[str, Any]:
+    return figures.regions(await source.facts(None, as_of, known_at), as_of)
 
 
-async def territoires(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
-    return figures.territoires(await source.facts(None, as_of), as_of)
+async def territoires(
+    source: FactsSource, as_of: date | None = None, known_at: datetime | None = None
+) -> dict[str, Any]:
+    return figures.territoires(await source.facts(None, as_of, known_at), as_of)
 
 
-async def vagues(source: FactsSource, as_of: date | None = None) -> dict[str, Any]:
-    facts = await source.facts(None, as_of)
+async def vagues(source: FactsSource, as_of: date | None = None, known_at: datetime | None = None) -> dict[str, Any]:
+    facts = await source.facts(None, as_of, known_at)
     return waves.vagues(facts.vagues, facts.cloture, as_of)
 
 
-async def territoire(source: FactsSource, territoire_id: str, as_of: date | None = None) -> dict[str, Any] | None:
+async def territoire(
+    source: FactsSource, territoire_id: str, as_of: date | None = None, known_at: datetime | None = None
+) -> dict[str, Any] | None:
     """One territory's figures, or None when the log says nothing of it by that date."""
-    facts = await source.facts(None, as_of)
+    facts = await source.facts(None, as_of, known_at)
     found = next((t for t in facts.territoires if t.territoire_id == territoire_id), None)
     return {"as_of": as_of.isoformat() if as_of else None, **figures.territoire(found)} if found else None
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
+from kernel.ports import EventStore
 from reporting.domain.figures import Facts
 
 
@@ -54,8 +55,9 @@ class FactComparison:
 
 
 class FactsSource(Protocol):
-    async def facts(self, schema: str | None, as_of: date | None) -> Facts:
-        """Facts of `schema` (None: the live one) as of the date (None: everything)."""
+    async def facts(self, schema: str | None, as_of: date | None, known_at: datetime | None = None) -> Facts:
+        """Facts of `schema` (None: the live one) as of the date (None: everything), as the log was known at a
+        recording time (None: everything recorded)."""
         ...
 
 
@@ -96,3 +98,7 @@ class LogReader(Protocol):
 
 
 EventLog = AbstractAsyncContextManager[LogReader]
+
+
+# One transaction in which several streams are appended together (a publication's release and its public copy).
+UniteDeTravail = Callable[[], AbstractAsyncContextManager[EventStore]]

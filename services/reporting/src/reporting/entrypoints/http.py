@@ -1,4 +1,5 @@
-"""HTTP API: the public transparency figures (no actor needed) and the operators' rebuild."""
+"""HTTP API: the internal figures (for the roles entitled to them, as of a date and as known at a recording time)
+and the operators' rebuild. The public reads only cleared publications (entrypoints.http_publications)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import AwareDatetime
 
-from contracts.base import Role
+from contracts.base import Identifiant, Role
 from kernel.adapters.http import require_role, runtime_of
 from kernel.ports import CommandContext
 from reporting.adapters.store import PostgresProjectionStore
@@ -15,10 +17,23 @@ from reporting.application import figures
 from reporting.application.rebuild import rebuild
 from reporting.entrypoints.projection import default_source, event_log, projection_store
 
-router = APIRouter(prefix="/figures", tags=["figures"])
+# Who reads the internal figures: the bodies that steer and clear (DOMAIN-REFERENCE §7), and the operators.
+INTERNAL_READERS = (
+    Role.SGPI,
+    Role.INSTRUCTEUR_CDC,
+    Role.DTI_ANCT,
+    Role.PM_CABINET,
+    Role.COMITE_MINISTERIEL,
+    Role.SYSTEME,
+)
+router = APIRouter(prefix="/figures", tags=["figures"], dependencies=[Depends(require_role(*INTERNAL_READERS))])
 ops = APIRouter(prefix="/ops", tags=["ops"])
 
 AsOf = Annotated[date | None, Query(description="Figures as they stood at the end of this day (YYYY-MM-DD)")]
+KnownAt = Annotated[
+    AwareDatetime | None,
+    Query(description="As the log was known at this recording time (ISO 8601 with its offset): bitemporal reads"),
+]
 
 
 def _store(request: Request) -> PostgresProjectionStore:
@@ -31,35 +46,39 @@ MissionsDepuis = Annotated[
 
 
 @router.get("/national")
-async def national(request: Request, as_of: AsOf = None, missions_depuis: MissionsDepuis = None) -> dict[str, Any]:
+async def national(
+    request: Request, as_of: AsOf = None, missions_depuis: MissionsDepuis = None, known_at: KnownAt = None
+) -> dict[str, Any]:
     """Programme-wide figures (SGPI transparency, DOMAIN-REFERENCE §5.1): selection, missions, the census, money,
     the programme's fund and engineering."""
-    return await figures.national(_store(request), as_of, missions_depuis)
+    return await figures.national(_store(request), as_of, missions_depuis, known_at)
 
 
 @router.get("/vagues")
-async def vagues(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+async def vagues(request: Request, as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
     """The 13 waves: relève, deposited, withdrawn, relevées, ineligible (by failed rule), recevables,
     proposed, laureates and not selected (counts only: no candidature is named)."""
-    return await figures.vagues(_store(request), as_of)
+    return await figures.vagues(_store(request), as_of, known_at)
 
 
 @router.get("/regions")
-async def regions(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+async def regions(request: Request, as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
     """The same figures for each of the 18 COG regions."""
-    return await figures.regions(_store(request), as_of)
+    return await figures.regions(_store(request), as_of, known_at)
 
 
 @router.get("/territoires")
-async def territoires(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+async def territoires(request: Request, as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
     """Every laureate territory the log knows of by that date: envelope, engaged, available, projects, aids,
     and its mission (state, COPIL meetings and alerts, the feuille de route's axes once restituée)."""
-    return await figures.territoires(_store(request), as_of)
+    return await figures.territoires(_store(request), as_of, known_at)
 
 
 @router.get("/territoires/{territoire_id}")
-async def territoire(request: Request, territoire_id: str, as_of: AsOf = None) -> dict[str, Any]:
-    found = await figures.territoire(_store(request), territoire_id, as_of)
+async def territoire(
+    request: Request, territoire_id: Identifiant, as_of: AsOf = None, known_at: KnownAt = None
+) -> dict[str, Any]:
+    found = await figures.territoire(_store(request), territoire_id, as_of, known_at)
     if found is None:
         by = f" by {as_of}" if as_of else ""
         raise HTTPException(404, detail=f"the log says nothing of territory {territoire_id!r}{by}")

@@ -1,0 +1,1 @@
+"""Events of the reporting service: the publication workflow (internal, confidential until cleared)."""

@@ -1,0 +1,74 @@
+"""The publication workflow (stream `publication-<id>`, topic reporting.publication.v1, internal and confidential):
+« Toute opération de communication est concertée avec le SGPI, la Caisse des Dépôts … et la délégation aux
+territoires d'industrie » [000]. A publication (figures and names as of a date) is requested with its frozen
+content and its digest, cleared by each of the three in its role, and made public from its embargo on
+(DOMAIN-REFERENCE §7)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, Field
+
+from contracts.base import DateProgramme, DomainEvent, Identifiant
+from contracts.registry import register
+
+Titre = Annotated[str, Field(min_length=1, max_length=200)]
+Motif = Annotated[str, Field(min_length=1, max_length=2000)]
+Digest = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the content's canonical JSON")]
+
+
+class Organisme(StrEnum):
+    """Who clears a public communication [000]."""
+
+    SGPI = "SGPI"
+    CDC = "CDC"
+    DTI = "DTI"
+
+
+@register
+class PublicationDemandee(DomainEvent):
+    """A publication asked for: its content computed from the log as of `as_of` (business date) and as known at
+    `known_at` (recording time), frozen here with its digest, to be public from `embargo_jusqu_au` once cleared."""
+
+    event_type = "PublicationDemandee"
+    publication_id: Identifiant
+    titre: Titre
+    as_of: DateProgramme
+    known_at: AwareDatetime
+    embargo_jusqu_au: AwareDatetime
+    demandee_le: AwareDatetime
+    contenu: dict[str, Any]
+    digest: Digest
+
+
+@register
+class PublicationValidee(DomainEvent):
+    """One of the three cleared the publication, naming the digest it read (a clearance is of those very bytes)."""
+
+    event_type = "PublicationValidee"
+    publication_id: Identifiant
+    organisme: Organisme
+    digest: Digest
+    validee_le: AwareDatetime
+
+
+@register
+class PublicationRefusee(DomainEvent):
+    """One of the three refused: the publication will never be public."""
+
+    event_type = "PublicationRefusee"
+    publication_id: Identifiant
+    organisme: Organisme
+    motif: Motif
+    refusee_le: AwareDatetime
+
+
+@register
+class PublicationDiffusee(DomainEvent):
+    """Cleared by all three and its embargo passed: public from now on (PublicationPublique on the public topic)."""
+
+    event_type = "PublicationDiffusee"
+    publication_id: Identifiant
+    diffusee_le: AwareDatetime
