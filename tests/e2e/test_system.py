@@ -16,6 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
+from contracts import topics
+from contracts.envelope import EventEnvelope
+from kernel.adapters.kafka_log import KafkaLog
+from kernel.signing import Verifier
 from rebond_local.__main__ import print_figures
 from rebond_local.demo import (
     CDC,
@@ -53,6 +57,33 @@ async def system(infra, tmp_path_factory) -> AsyncIterator[System]:  # type: ign
 
 
 M = 100_000_000  # one million euros, in cents
+
+
+async def assert_the_announcement_was_public_only_once_cleared(system: System, seen: dict[str, Any]) -> None:
+    """The announcement of 28/08/2023 (rebond_local.demo_publication): nothing of it reached the public when it
+    was requested nor when all three had cleared it under embargo; after the embargo, the 19 laureates in 9 regions,
+    with the 12 of the third wave named, and none of the candidates not selected; its digest recomputes from the
+    log; downstream subscribers got it on the public topic, signed by reporting, and nothing else there."""
+    for step in ("avant_la_demande", "demandee", "validee_sous_embargo"):
+        assert seen[step] == {"liste": [], "annonce": 404}, step
+    assert seen["apres_embargo"]["annonce"] == 200 and len(seen["apres_embargo"]["liste"]) == 1
+    public = seen["publication"]
+    assert {v["organisme"] for v in public["validations"]} == {"SGPI", "CDC", "DTI"}
+    content = public["contenu"]
+    assert (content["national"]["nb_laureats"], content["national"]["nb_regions_laureates"]) == (19, 9)
+    named = {t["nom"] for t in content["territoires"]}
+    assert len(named) == 19 and {t.nom for t in SCENARIO if t.vague == 3 and t.issue == "laureat"} <= named
+    assert not named & {t.nom for t in SCENARIO if t.issue != "laureat"}
+    assert seen["verification"]["identique"], seen["verification"]
+    async with httpx.AsyncClient(timeout=30) as client:  # the internal figures are not public
+        assert (await client.get(f"{system.url('reporting')}/figures/national")).status_code == 401
+    verifier = Verifier.from_text(f"reporting:{system.signers['reporting'].public_text}")
+    async with KafkaLog(system.kafka_bootstrap, [system.topic_prefix + topics.PUBLIC]) as log:
+        bodies = [body async for batch in log.until_end() for body in batch]
+    (message,) = bodies
+    envelope = EventEnvelope.model_validate_json(message)
+    verifier.verify(envelope)  # signed by reporting: a subscriber can tell it from a forgery
+    assert envelope.event_type == "PublicationPublique" and envelope.data["digest"] == public["digest"]
 
 
 def assert_the_published_figures(figures: dict[str, Any]) -> None:
@@ -112,6 +143,7 @@ async def test_the_demo_flows_through_the_four_services(system: System) -> None:
     figures = await play_demo(urls)
     print_figures(figures)  # what `python3 dev.py run` shows
     assert_the_published_figures(figures)
+    await assert_the_announcement_was_public_only_once_cleared(system, figures["annonce"])
     national = figures["national"]
     assert national["nb_candidatures"] == len(SCENARIO)
     assert (national["nb_candidatures_retirees"], national["nb_ineligibles"], national["nb_non_retenues"]) == (1, 1, 2)

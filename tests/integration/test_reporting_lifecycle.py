@@ -489,11 +489,11 @@ async def publisher(settings: Settings) -> AsyncIterator[Callable[[EventEnvelope
 class Figures:
     """GET the public figures; every body read is kept for the confidentiality check."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client, self.bodies = client, []
+    def __init__(self, client: httpx.AsyncClient, headers: dict[str, str] | None = None) -> None:
+        self.client, self.headers, self.bodies = client, headers, []
 
     async def get(self, path: str, as_of: str | None = None) -> dict[str, Any]:
-        response = await self.client.get(path, params={"as_of": as_of} if as_of else None)
+        response = await self.client.get(path, params={"as_of": as_of} if as_of else None, headers=self.headers)
         assert response.status_code == 200, response.text
         self.bodies.append(response.text)
         return response.json()  # type: ignore[no-any-return]

@@ -47,9 +47,11 @@ async def run(args: argparse.Namespace) -> int:
         print(f"\nThe demo played in {time.monotonic() - started:.1f} s (figures included).")
         reporting = system.url("reporting")
         print(
-            f"\nThe figures, rebuilt from the Kafka event log:\n  {reporting}/figures/national\n"
-            f"  {reporting}/figures/regions\n  {reporting}/figures/territoires\n"
-            f"  {reporting}/figures/national?as_of=2023-06-30   (as of any date)\n"
+            f"\nThe public side (no token): what SGPI, CDC and DTI cleared, from its embargo on:\n"
+            f"  {reporting}/public/publications\n  {reporting}/public/publications/annonce-2023-08-28\n"
+            f"The internal figures, rebuilt from the Kafka event log (a token of SGPI, CDC, DTI… from {tokens.name}):\n"
+            f"  {reporting}/figures/national\n  {reporting}/figures/regions\n  {reporting}/figures/territoires\n"
+            f"  {reporting}/figures/national?as_of=2023-06-30   (as of a date; &known_at=… as the log was known then)\n"
             f"  {reporting}/docs   (all queries; POST /ops/rebuild replays the topics from offset 0)"
         )
         audit = " ".join([f"python3 {ROOT / 'dev.py'} audit verify", *map(shlex.quote, system.audit_arguments)])
@@ -114,6 +116,16 @@ def print_figures(figures: dict[str, Any]) -> None:
         f"\nAs of 30/06/2023: {before['nb_laureats']} laureates in {before['nb_regions_laureates']} regions; "
         f"today: {national['nb_laureats']} in {national['nb_regions_laureates']} regions."
     )
+    annonce = figures.get("annonce")
+    if annonce:
+        seen = annonce["validee_sous_embargo"]["annonce"], annonce["apres_embargo"]["annonce"]
+        content = annonce["publication"]["contenu"]["national"]
+        print(
+            f"\nThe announcement of 28/08/2023, cleared by SGPI, CDC and DTI: HTTP {seen[0]} for the public under its "
+            f"embargo, {seen[1]} after it ({content['nb_laureats']} laureates in {content['nb_regions_laureates']} "
+            f"regions); recomputed from the log: {'same' if annonce['verification']['identique'] else 'DIFFERENT'} "
+            f"digest {annonce['publication']['digest'][:16]}…"
+        )
 
 
 def main() -> int:

@@ -34,6 +34,7 @@ from rebond_local.demo_base import (
     until,
 )
 from rebond_local.demo_missions import CAMBRAI, LORIENT, PERIGORD_NOIR, PLANS, Missions
+from rebond_local.demo_publication import ANNONCE_LE, Annonce
 
 __all__ = ["BPI", "CDC", "DTI", "OPERATEUR", "SGPI", "actor", "check", "synthetic_siren", "synthetic_siret", "until"]
 DEMO_CLOCK_START = "2022-09-12T10:00:00+02:00"  # wave 1 is open (relève 01/10/2022 at 12:00)
@@ -304,6 +305,7 @@ async def play_demo(urls: dict[str, str]) -> dict[str, Any]:
     started = time.monotonic()
     async with httpx.AsyncClient(timeout=60) as client:
         demo = Demo(client, urls)
+        annonce = Annonce(demo)
         thierache = next(t for t in SCENARIO if t.cid == "thierache")
         await demo.play(
             [
@@ -322,12 +324,14 @@ async def play_demo(urls: dict[str, str]) -> dict[str, Any]:
                 ("2023-05-10", lambda: demo.deposit_wave(3)),
                 ("2023-05-26", _nothing),  # Vallée de l'Arve's convention deadline (25/05/2023) has passed
                 *demo.selection_steps(3),
+                (ANNONCE_LE, annonce.demander_et_valider),  # after the decision, the same day: cleared, under embargo
+                ("2023-08-29", annonce.constater_diffusion),  # the embargo passed: public
                 *Missions(demo).steps(),
                 (DEMO_END, _nothing),
             ]
         )
         played = time.monotonic()
-        found = await figures(demo)
+        found = await figures(demo) | {"annonce": annonce.vu_du_public}
         caught_up = time.monotonic() - played
         print(f"  commands played in {played - started:.1f} s; reporting caught up {caught_up:.1f} s later")
         return found

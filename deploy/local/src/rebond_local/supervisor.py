@@ -42,6 +42,8 @@ class System:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     signers: dict[str, Signer] = field(default_factory=dict)  # this run's keys (a bench signs as a producer)
     audit_arguments: list[str] = field(default_factory=list)  # what an auditor gives rebond_audit verify
+    kafka_bootstrap: str = ""  # where a downstream subscriber reads the topics
+    topic_prefix: str = ""
 
     def url(self, name: str) -> str:
         return self.services[name].url
@@ -70,7 +72,7 @@ async def start_system(
     connection = KafkaConnection.from_env()  # a cluster of one's own may need TLS/SASL; the services read the same
     await ensure_topics(infra.kafka_bootstrap, [topic_prefix + t for t in topics.ALL], connection=connection)
     signers = {name: Signer.generate() for name in SERVICES}  # this run's keys: each service signs with its own
-    system = System(signers=signers)
+    system = System(signers=signers, kafka_bootstrap=infra.kafka_bootstrap, topic_prefix=topic_prefix)
     trusted = ",".join(f"{name}:{signer.public_text}" for name, signer in signers.items())
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)

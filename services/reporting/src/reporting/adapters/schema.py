@@ -49,6 +49,30 @@ class Schema:
         return cls(f"{REBUILD_PREFIX}{datetime.now(UTC):%Y%m%d%H%M%S}_{uuid4().hex[:6]}")
 
 
+# The tables of facts (one row per fact, each with its event's recorded_at); not the rebuild's bookkeeping.
+FACT_TABLES = (
+    "candidatures",
+    "laureats",
+    "projets_qualifies",
+    "enveloppes",
+    "enveloppe_contributions",
+    "aides",
+    "aides_refusees",
+    "selection_etapes",
+    "releves",
+    "clotures_ami",
+    "mission_etapes",
+    "feuilles_de_route",
+    "entretiens",
+    "projets_recenses",
+    "projets_estimations",
+    "projets_issues",
+    "aides_mouvements",
+    "enveloppe_ajustements",
+    "bons_ingenierie",
+    "seuils_fonds",
+)
+
 TABLES = """
 CREATE SCHEMA IF NOT EXISTS {s};
 CREATE TABLE IF NOT EXISTS {s}.candidatures (
@@ -251,10 +275,7 @@ CREATE TABLE IF NOT EXISTS {s}.seuils_fonds (
 DO $$
 DECLARE fact text;
 BEGIN
-    FOREACH fact IN ARRAY ARRAY['candidatures', 'laureats', 'projets_qualifies', 'enveloppes',
-        'enveloppe_contributions', 'aides', 'aides_refusees', 'selection_etapes', 'releves', 'clotures_ami',
-        'mission_etapes', 'feuilles_de_route', 'entretiens', 'projets_recenses', 'projets_estimations',
-        'projets_issues', 'aides_mouvements', 'enveloppe_ajustements', 'bons_ingenierie', 'seuils_fonds'] LOOP
+    FOREACH fact IN ARRAY ARRAY[{fact_tables}] LOOP
         EXECUTE format('ALTER TABLE {s}.%I ADD COLUMN IF NOT EXISTS recorded_at timestamptz NOT NULL DEFAULT '
                        'coalesce(nullif(current_setting(%L, true), %L)::timestamptz, %L)',
                        fact, 'rebond.recorded_at', '', '-infinity');
@@ -267,7 +288,7 @@ CREATE TABLE IF NOT EXISTS {s}.applied_streams (
 );
 -- the hash of that version: the next one must chain to it (previous_hash), as in the live consumer
 ALTER TABLE {s}.applied_streams ADD COLUMN IF NOT EXISTS hash text;
-"""
+""".replace("{fact_tables}", ", ".join(f"'{table}'" for table in FACT_TABLES))
 
 POINTER = """
 CREATE TABLE IF NOT EXISTS reporting_live_schema (

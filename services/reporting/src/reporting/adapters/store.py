@@ -23,7 +23,7 @@ from kernel.adapters.postgres import Connection
 from kernel.signing import UntrustedEvent, Verifier
 from reporting.adapters.facts_sql import read_facts
 from reporting.adapters.projection import project
-from reporting.adapters.schema import REBUILD_PREFIX, TABLES, Schema
+from reporting.adapters.schema import FACT_TABLES, REBUILD_PREFIX, TABLES, Schema
 from reporting.application.ports import FactComparison, ReplayCounts
 from reporting.domain.figures import Facts
 
@@ -95,6 +95,14 @@ class PostgresProjectionStore:
                     if schema is not None or attempt == 1:
                         raise
         raise AssertionError("unreachable")
+
+    async def known_until(self) -> datetime | None:
+        """The recording time of the latest fact the live projection holds: the log as it knows it now."""
+        async with self.pool.acquire() as conn:
+            schema = Schema(str(await conn.fetchval("SELECT schema_name FROM reporting_live_schema")))
+            latest = " UNION ALL ".join(f"SELECT max(recorded_at) AS m FROM {{s}}.{table}" for table in FACT_TABLES)
+            found = await conn.fetchval(schema.sql(f"SELECT max(m) FROM ({latest}) AS latest"))
+        return found if isinstance(found, datetime) and found.year > 1 else None
 
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[bool]:

@@ -7,6 +7,7 @@ did not exist."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from contracts.reporting.v1 import Digest, Motif, Organisme, Titre
 from kernel.adapters.http import answer
 from kernel.adapters.http_access import require_role, runtime_of
 from kernel.adapters.runtime import ServiceRuntime, Watcher
+from kernel.decider import DomainError, RefusalKind
 from kernel.ports import CommandContext
 from kernel.reactor import system_actor
 from reporting.application import publications
@@ -77,17 +79,34 @@ async def demander(body: DemandePublication, request: Request, response: Respons
     """Request a publication: its content is computed now from the figures as of `as_of`, as the log is known at
     this moment, and frozen with its digest (a repeat of the same request keeps the first content)."""
     runtime = runtime_of(request)
+    await _caught_up(runtime)
+    store = projection_store(runtime.pool)
     decision = await publications.demander(
         runtime.store,
-        projection_store(runtime.pool),
+        store,
         context,
         publication_id=body.publication_id,
         titre=body.titre,
         as_of=body.as_of,
         embargo_jusqu_au=body.embargo_jusqu_au,
-        known_at=datetime.now(UTC),  # recording time, the bitemporal axis (not the business clock)
+        known_at=await store.known_until() or datetime.now(UTC),  # recording time (not the business clock)
     )
     return answer(response, decision, _vue(decision.state))
+
+
+async def _caught_up(runtime: ServiceRuntime, patience: float = 10.0) -> None:
+    """A publication is computed from a projection that has read every message on its topics: it is then the log as
+    reporting knows it (as known at its latest fact), and anyone who recomputes it later gets the same bytes."""
+    deadline = asyncio.get_running_loop().time() + patience
+    while any(lag for lags in (await runtime.consumer_lags()).values() for lag in lags.values()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise ProjectionEnRetard("les chiffres ne sont pas à jour du journal: réessayez dans un instant")
+        await asyncio.sleep(0.1)
+
+
+class ProjectionEnRetard(DomainError):
+    reason = "projection_en_retard"
+    kind = RefusalKind.RATE_LIMITED  # answered 429 with Retry-After: the same request succeeds a moment later
 
 
 @router.get("")
