@@ -62,10 +62,8 @@ class LogCheckpointer:
                     streams += event["version"] == 1
                 place = (event["transaction_id"], event["position"])
                 events += len(rows)
-            if last is not None and events == last.events:
-                return None
-            if last is None and events == 0:
-                return None
+            if events == (last.events if last else 0):
+                return None  # the log did not grow: the last checkpoint still stands
             checkpoint = LogCheckpoint(
                 service=self.service,
                 sequence=last.sequence + 1 if last else 1,
