@@ -33,6 +33,9 @@ def _interrupt(*_: object) -> None:
 
 signal.signal(signal.SIGTERM, _interrupt)
 os.environ["REBOND_AUTH_SECRET"] = TEST_AUTH_SECRET  # the services under test verify the tokens it signs
+# The register of aids names its attribuant by its SIRET, which no source gives: a valid one for the tests (the SIREN
+# of Bpifrance SA, a NIC chosen for its check digit; deployments set their own, REBOND_SCDL_ID_ATTRIBUANT).
+os.environ.setdefault("REBOND_SCDL_ID_ATTRIBUANT", "50752367800013")
 for _producer, _signer in TEST_SIGNERS.items():  # each service under test signs with its own key
     os.environ[f"REBOND_SIGNING_KEY_{_producer.upper()}"] = _signer.private_text
 os.environ["REBOND_TRUSTED_KEYS"] = TEST_TRUSTED_KEYS

@@ -30,6 +30,7 @@ PROJECTED = {
     "EnveloppeTerritorialeAttribuee",
     "AideAccordee",
     "AideRefusee",
+    "ConventionAideSignee",
     "EntrepriseRencontree",
     "ProjetRecense",
     "ProjetMisAJour",
@@ -76,7 +77,6 @@ NOT_REPORTED = {
     "DossierClos",
     "InstructionAideEnregistree",
     "PartEtatReservee",
-    "ConventionAideSignee",
     "EcheancierFixe",
     "SeuilConsommationSignale",  # candidature's copy of financement's SeuilConsommationAtteint
     # reporting's own log: the publication workflow is not a fact of the figures, it publishes them

@@ -25,5 +25,5 @@ def test_fresh_names_are_distinct_valid_rebuild_names() -> None:
 
 def test_the_migration_creates_every_table_in_the_live_schema() -> None:
     sql = migration()
-    assert TABLES.count("CREATE TABLE IF NOT EXISTS {s}.") == sql.count("CREATE TABLE IF NOT EXISTS %1$I.") == 21
+    assert TABLES.count("CREATE TABLE IF NOT EXISTS {s}.") == sql.count("CREATE TABLE IF NOT EXISTS %1$I.") == 22
     assert "{s}" not in sql

@@ -21,6 +21,9 @@ from rebond_local.database import create_reader, create_service_database, with_d
 from rebond_local.infra import AUTH_SECRET, Infra
 
 SERVICES = ("candidature", "instruction", "financement", "reporting")
+# The register of aids names its attribuant by its SIRET, which no source of the programme gives: for the demo, the
+# SIREN of Bpifrance SA with a NIC chosen for its check digit (a deployment sets its own: REBOND_SCDL_ID_ATTRIBUANT).
+DEMO_ATTRIBUANT_SIRET = "50752367800013"
 
 
 @dataclass
@@ -102,7 +105,8 @@ async def start_system(
             }
             if name in producers:
                 env["DATABASE_LOG_READERS"] = reader
-            else:  # reporting rebuilds from the producers' logs, read-only
+            else:  # reporting rebuilds from the producers' logs, read-only; its register of aids names the attribuant
+                env.setdefault("REBOND_SCDL_ID_ATTRIBUANT", DEMO_ATTRIBUANT_SIRET)
                 env["REBOND_SOURCE_DATABASES"] = ",".join(
                     f"{producer}={with_database(reader_url, database_prefix + producer)}" for producer in producers
                 )

@@ -11,6 +11,7 @@ from contracts import topics
 from kernel.adapters.http import create_service_app
 from kernel.adapters.runtime import ServiceRuntime, Settings
 from kernel.clock import Clock, clock_from_env
+from reporting.entrypoints import http_opendata  # noqa: F401  (its routes join /figures and /public)
 from reporting.entrypoints.http import ops, router
 from reporting.entrypoints.http_publications import public, register_diffusion
 from reporting.entrypoints.http_publications import router as publications

@@ -71,6 +71,7 @@ FACT_TABLES = (
     "enveloppe_ajustements",
     "bons_ingenierie",
     "seuils_fonds",
+    "conventions_aides",
 )
 
 TABLES = """
@@ -196,8 +197,8 @@ CREATE TABLE IF NOT EXISTS {s}.feuilles_de_route (
     PRIMARY KEY (stream_id, stream_version)
 );
 -- The census of each mission (DOMAIN-REFERENCE §3, §5.1): companies met, projects identified with each estimate
--- (the latest by a date is the one counted), and the projects' ends (oriented elsewhere, abandoned). No names, no
--- amounts of one company leave these tables except as sums.
+-- (the latest by a date is the one counted), and the projects' ends (oriented elsewhere, abandoned). No amount of
+-- one company leaves these tables except as sums; a name only as an aided project's beneficiary (SCDL register).
 CREATE TABLE IF NOT EXISTS {s}.entretiens (
     territoire_id text NOT NULL,
     entretien_id  text NOT NULL,
@@ -268,6 +269,18 @@ CREATE TABLE IF NOT EXISTS {s}.seuils_fonds (
     seuil_pourcent   integer PRIMARY KEY,
     reserve_centimes bigint  NOT NULL,
     date_atteinte    date    NOT NULL
+);
+-- The open-data register of aids (SCDL « subventions », reporting.domain.scdl): an aid's beneficiary establishment,
+-- its company's name and its project's title from the census, the date its convention was signed. Names leave
+-- reporting only in that register: all of it internally, publicly the aids the law requires to publish, once cleared.
+ALTER TABLE {s}.aides ADD COLUMN IF NOT EXISTS siret text NOT NULL DEFAULT '';
+ALTER TABLE {s}.projets_recenses ADD COLUMN IF NOT EXISTS raison_sociale text NOT NULL DEFAULT '';
+ALTER TABLE {s}.projets_recenses ADD COLUMN IF NOT EXISTS intitule text NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS {s}.conventions_aides (
+    territoire_id  text NOT NULL,
+    aide_id        text NOT NULL,
+    date_signature date NOT NULL,
+    PRIMARY KEY (territoire_id, aide_id)
 );
 -- When each fact's event was recorded (its envelope's recorded_at, set by the projection for its transaction):
 -- the figures "as known at" a time read only the facts recorded by then (Schema.known_at). Facts projected before

@@ -9,9 +9,10 @@ Projection writes are idempotent per fact, so an event the rebuild already holds
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from typing import TypeVar
 
 import asyncpg
 import structlog
@@ -21,13 +22,17 @@ from contracts.codec import ReceivedEvent, hash_is_intact
 from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
 from kernel.signing import UntrustedEvent, Verifier
+from reporting.adapters.facts_aides_sql import read_aides
 from reporting.adapters.facts_sql import read_facts
 from reporting.adapters.projection import project
 from reporting.adapters.schema import FACT_TABLES, REBUILD_PREFIX, TABLES, Schema
 from reporting.application.ports import FactComparison, ReplayCounts
 from reporting.domain.figures import Facts
+from reporting.domain.scdl import AideAttribuee
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
 
 SWAP_LOCK = 73_100_001  # shared: a live application; exclusive: a swap
 REBUILD_LOCK = 73_100_002  # one rebuild at a time
@@ -84,13 +89,21 @@ class PostgresProjectionStore:
             return str(await conn.fetchval("SELECT schema_name FROM reporting_live_schema"))
 
     async def facts(self, schema: str | None, as_of: date | None, known_at: datetime | None = None) -> Facts:
-        """Read `schema`, or the live one, as known at a recording time (None: now); retried once if a swap
-        dropped the schema just read."""
+        """Read `schema`, or the live one, as known at a recording time (None: now)."""
+        return await self._read(schema, known_at, lambda conn, s: read_facts(conn, s, as_of))
+
+    async def aides(self, as_of: date | None, known_at: datetime | None = None) -> list[AideAttribuee]:
+        return await self._read(None, known_at, lambda conn, s: read_aides(conn, s, as_of))
+
+    async def _read(
+        self, schema: str | None, known_at: datetime | None, read: Callable[[Connection, Schema], Awaitable[T]]
+    ) -> T:
+        """Run a read on `schema`, or the live one; retried once if a swap dropped the live schema just read."""
         for attempt in range(2):
             async with self.pool.acquire() as conn:
                 name = schema or str(await conn.fetchval("SELECT schema_name FROM reporting_live_schema"))
                 try:
-                    return await read_facts(conn, Schema(name, known_at), as_of)
+                    return await read(conn, Schema(name, known_at))
                 except (asyncpg.UndefinedTableError, asyncpg.InvalidSchemaNameError):
                     if schema is not None or attempt == 1:
                         raise

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from kernel.ports import EventStore
 from reporting.domain.figures import Facts
+from reporting.domain.scdl import AideAttribuee
 
 
 @dataclass
@@ -58,6 +59,10 @@ class FactsSource(Protocol):
     async def facts(self, schema: str | None, as_of: date | None, known_at: datetime | None = None) -> Facts:
         """Facts of `schema` (None: the live one) as of the date (None: everything), as the log was known at a
         recording time (None: everything recorded)."""
+        ...
+
+    async def aides(self, as_of: date | None, known_at: datetime | None = None) -> list[AideAttribuee]:
+        """The live schema's register of aids (reporting.domain.scdl) as of the date, as known at a time."""
         ...
 
 

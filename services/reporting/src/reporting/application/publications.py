@@ -36,7 +36,7 @@ async def demander(
 ) -> DecisionPublication:
     """Compute the content as of `as_of`, as the log was known at `known_at`, and record the request."""
     not_in_the_future(as_of, context.occurred_at, "as_of")
-    content = p.contenu(await facts.facts(None, as_of, known_at), as_of)
+    content = p.contenu(await facts.facts(None, as_of, known_at), as_of, await facts.aides(as_of, known_at))
     command = p.DemanderPublication(
         publication_id=publication_id,
         titre=titre,
@@ -132,5 +132,6 @@ async def verifier(store: EventStore, facts: FactsSource, publication_id: str) -
     means the figures are what the log said then."""
     demande = (await etat(store, publication_id)).demande
     assert demande is not None
-    again = p.contenu(await facts.facts(None, demande.as_of, demande.known_at), demande.as_of)
+    as_of, known_at = demande.as_of, demande.known_at
+    again = p.contenu(await facts.facts(None, as_of, known_at), as_of, await facts.aides(as_of, known_at))
     return Verification(publication_id, demande.digest, p.digest(again))

@@ -25,6 +25,7 @@ from contracts.reporting.v1 import (
 )
 from kernel.decider import Decider, DomainError, NotFound
 from reporting.domain.figures import Facts, TerritoireFacts, national, taux
+from reporting.domain.scdl import AideAttribuee
 
 PARIS = ZoneInfo("Europe/Paris")
 SEUIL_SECRET = 3  # a sum of aid is public only over at least this many companies
@@ -59,8 +60,8 @@ NATIONAL_PUBLIC = (
 )
 
 
-def contenu(facts: Facts, as_of: date) -> dict[str, Any]:
-    """The public content of a publication as of a date, from facts read as of that date."""
+def contenu(facts: Facts, as_of: date, aides: Iterable[AideAttribuee] = ()) -> dict[str, Any]:
+    """The public content of a publication as of a date, from facts (and the register of aids) read as of it."""
     laureats = sorted((t for t in facts.territoires if t.laureat), key=lambda t: t.territoire_id)
     figures = national(facts, as_of)
     entreprises = figures["nb_entreprises_aidees"]
@@ -77,6 +78,7 @@ def contenu(facts: Facts, as_of: date) -> dict[str, Any]:
         },
         "regions": [_region(code, nom, laureats) for code, nom in sorted(REGIONS_COG.items())],
         "territoires": [_territoire(t) for t in laureats],
+        "aides_publiees": aides_publiees(aides),
         "secret_statistique": f"les sommes d'aides de moins de {SEUIL_SECRET} entreprises ne sont pas publiées",
     }
 
@@ -120,6 +122,13 @@ def _territoire(t: TerritoireFacts) -> dict[str, Any]:
         **_montants([t], t.argent.nb_entreprises_aidees),
         "mission": str(t.mission.etat) if t.mission and t.mission.etat else None,
     }
+
+
+def aides_publiees(aides: Iterable[AideAttribuee]) -> list[dict[str, Any]]:
+    """The aids the law requires to publish (500 000 € and more per project [003]), with their beneficiary: the
+    public register, subsidies in the SCDL format among them (reporting.domain.scdl)."""
+    kept = [a for a in aides if a.publication_obligatoire and a.montant_centimes > 0]
+    return [a.as_json() for a in sorted(kept, key=lambda a: (a.date_decision, a.siret, a.territoire_id, a.aide_id))]
 
 
 def digest(content: dict[str, Any]) -> str:

@@ -1,6 +1,6 @@
 """Facts of the financement topic: territory envelopes (with their co-financers) and their adjustments, aids granted
-and refused, what follows a grant (payments, final statements, repayments, missed échéances, cancellations), and
-the programme's engineering orders."""
+and refused, their conventions, what follows a grant (payments, final statements, repayments, missed échéances,
+cancellations), and the programme's engineering orders."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from contracts.financement.v1 import (
     AideRefusee,
     AideSoldee,
     BonDeCommandeIngenierieEmis,
+    ConventionAideSignee,
     EcheanceImpayee,
     EnveloppeTerritorialeAjustee,
     EnveloppeTerritorialeAttribuee,
@@ -32,8 +33,12 @@ VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version, rang) DO NOT
 
 INSERT_AIDE = """
 INSERT INTO {s}.aides (aide_id, projet_id, territoire_id, forme, montant_centimes, regime, date_decision,
-                       publication_obligatoire, siren, assiette_centimes)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (territoire_id, aide_id) DO NOTHING"""
+                       publication_obligatoire, siren, assiette_centimes, siret)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (territoire_id, aide_id) DO NOTHING"""
+
+INSERT_CONVENTION = """
+INSERT INTO {s}.conventions_aides (territoire_id, aide_id, date_signature) VALUES ($1, $2, $3)
+ON CONFLICT (territoire_id, aide_id) DO NOTHING"""
 
 INSERT_MOUVEMENT = """
 INSERT INTO {s}.aides_mouvements (stream_id, stream_version, rang, territoire_id, aide_id, nature, montant_centimes,
@@ -82,7 +87,12 @@ async def aide(conn: Connection, s: Schema, env: EventEnvelope, e: AideAccordee)
         e.publication_obligatoire,
         e.siret[:9],
         e.assiette_centimes,
+        e.siret,
     )
+
+
+async def convention(conn: Connection, s: Schema, env: EventEnvelope, e: ConventionAideSignee) -> None:
+    await conn.execute(s.sql(INSERT_CONVENTION), e.territoire_id, e.aide_id, e.date_signature)
 
 
 async def refus(conn: Connection, s: Schema, env: EventEnvelope, e: AideRefusee) -> None:
@@ -172,6 +182,7 @@ PROJECTORS: dict[type, Projector] = {
     EnveloppeTerritorialeAjustee: ajustement,
     AideAccordee: aide,
     AideRefusee: refus,
+    ConventionAideSignee: convention,
     VersementEffectue: versement,
     AideSoldee: solde,
     RemboursementRecu: remboursement,

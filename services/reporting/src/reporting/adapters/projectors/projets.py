@@ -1,6 +1,8 @@
 """Facts of the census (instruction's `recensement-*` and `projet-*` streams): companies met, projects identified
-and each estimate of them, their ends. Counts and sums only are ever read: no company name, no interview, no
-priority, support or motif is projected; the aid request and Bpifrance's instruction stay with instruction."""
+and each estimate of them, their ends. Counts and sums only are ever read, except the company's name and the
+project's title, which the open-data register of aids shows for an aided project (reporting.domain.scdl); no
+interview, priority, support or motif is projected; the aid request and Bpifrance's instruction stay with
+instruction."""
 
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ INSERT INTO {s}.entretiens (territoire_id, entretien_id, siren, date_effet) VALU
 ON CONFLICT (territoire_id, entretien_id) DO NOTHING"""
 
 INSERT_PROJET = """
-INSERT INTO {s}.projets_recenses (territoire_id, projet_id, siren, taille, secteur_naf, date_effet)
-VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (territoire_id, projet_id) DO NOTHING"""
+INSERT INTO {s}.projets_recenses (territoire_id, projet_id, siren, taille, secteur_naf, date_effet, raison_sociale,
+                                  intitule)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (territoire_id, projet_id) DO NOTHING"""
 
 INSERT_ESTIMATION = """
 INSERT INTO {s}.projets_estimations (stream_id, stream_version, territoire_id, projet_id, investissement_centimes,
@@ -40,7 +43,15 @@ async def entretien(conn: Connection, s: Schema, env: EventEnvelope, e: Entrepri
 
 async def recense(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetRecense) -> None:
     await conn.execute(
-        s.sql(INSERT_PROJET), e.territoire_id, e.projet_id, e.siren, e.taille.value, e.secteur_naf, e.date
+        s.sql(INSERT_PROJET),
+        e.territoire_id,
+        e.projet_id,
+        e.siren,
+        e.taille.value,
+        e.secteur_naf,
+        e.date,
+        e.raison_sociale,
+        e.intitule,
     )
     await _estimation(conn, s, env, e.territoire_id, e.projet_id, e.investissement_centimes, e.emplois_potentiels, e)
 
