@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -171,10 +172,29 @@ def main(argv: list[str]) -> int:
     if command == "test":
         if code := check(env):
             return code
+        ensure_browser()
         args = [str(PY), "-m", "pytest", *rest]
     else:
         args = [str(PY), "-m", "rebond_local", "run", *rest]
     return run_forwarding_signals(args, env)
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, driven by Playwright in tests/integration/test_tableau.py
+
+
+def ensure_browser() -> None:
+    """Install Debian's chromium for the dashboard's browser test when it is missing and this machine can (root with
+    apt-get); else that test is skipped and says why."""
+    if Path(CHROMIUM).exists() or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    print("· installing Debian's chromium for the dashboard's browser test (apt-get)", flush=True)
+    quiet = {"DEBIAN_FRONTEND": "noninteractive", **os.environ}
+    installed = subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=quiet, capture_output=True)
+    if installed.returncode != 0:  # the package lists may be missing on a fresh machine
+        subprocess.run(["apt-get", "update", "-qq"], env=quiet, capture_output=True)
+        installed = subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=quiet, capture_output=True)
+    if installed.returncode != 0:
+        print(f"· chromium could not be installed: {installed.stderr.decode(errors='replace')[-300:]}", flush=True)
 
 
 def run_forwarding_signals(args: list[str], env: dict[str, str]) -> int:

@@ -14,6 +14,7 @@ import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi_offline import FastAPIOffline
 from faststream.specification import AsyncAPI
 from pydantic import ValidationError
 
@@ -79,7 +80,9 @@ def create_service_app(
         yield
         await runtime.stop()
 
-    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    # /docs with Swagger UI's script and style served by the service itself: it works offline, behind any firewall
+    # (no /redoc: ReDoc's bundle still fetches its badge from a CDN)
+    app = FastAPIOffline(title=title, version=version, lifespan=lifespan, redoc_url=None)
     app.state.runtime = runtime
     app.state.clock = runtime.clock = clock or SystemClock()
 

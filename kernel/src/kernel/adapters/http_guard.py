@@ -173,7 +173,8 @@ class InputGuard:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", ()) if h[0].lower() != b"cache-control" or not credentials]
                 headers.extend(SECURITY_HEADERS)
-                if not documentation:
+                own_policy = any(name.lower() == API_CSP[0] for name, _ in headers)  # a page that states its own
+                if not documentation and not own_policy:
                     headers.append(API_CSP)
                 if credentials:
                     headers.append((b"cache-control", b"no-store"))

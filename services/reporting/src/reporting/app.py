@@ -15,6 +15,7 @@ from reporting.entrypoints import http_opendata  # noqa: F401  (its routes join 
 from reporting.entrypoints.http import ops, router
 from reporting.entrypoints.http_publications import public, register_diffusion
 from reporting.entrypoints.http_publications import router as publications
+from reporting.entrypoints.http_tableau import router as tableau
 from reporting.entrypoints.projection import MIGRATIONS, register
 
 SERVICE = "reporting"
@@ -27,4 +28,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     runtime = ServiceRuntime(settings, migrations=MIGRATIONS, publishes=(topics.PUBLICATION, topics.PUBLIC))
     register(runtime)
     register_diffusion(runtime)
-    return create_service_app(runtime, router, publications, public, ops, title="Rebond · reporting", clock=clock)
+    return create_service_app(
+        runtime, router, publications, public, ops, tableau, title="Rebond · reporting", clock=clock
+    )

@@ -1,9 +1,9 @@
 """A publication (stream `publication-<id>`): figures and names as of a date, requested with their content frozen,
 cleared by the SGPI, the CDC and the DTI each in its role, public from its embargo on (DOMAIN-REFERENCE §7, [000]).
 
-The content is what a person outside the programme may read: counts, envelopes, laureates' names once announced,
-the aids the law requires to publish (500 000 € and more per project [003]), and sums of aid only over cells of at
-least SEUIL_SECRET companies, so no public figure gives away one company's amount (secret statistique)."""
+The content is what a person outside the programme may read: counts (per wave too), envelopes, laureates' names once
+announced, the aids the law requires to publish (500 000 € and more per project [003]), and sums of aid only over
+cells of at least SEUIL_SECRET companies, so no public figure gives away one company's amount (secret statistique)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from contracts.reporting.v1 import (
 from kernel.decider import Decider, DomainError, NotFound
 from reporting.domain.figures import Facts, TerritoireFacts, national, taux
 from reporting.domain.scdl import AideAttribuee
+from reporting.domain.vagues import vagues
 
 PARIS = ZoneInfo("Europe/Paris")
 SEUIL_SECRET = 3  # a sum of aid is public only over at least this many companies
@@ -76,11 +77,20 @@ def contenu(facts: Facts, as_of: date, aides: Iterable[AideAttribuee] = ()) -> d
             },
             "ingenierie": figures["ingenierie"],
         },
+        "vagues": [_vague(v) for v in vagues(facts.vagues, facts.cloture, as_of)["vagues"]],
         "regions": [_region(code, nom, laureats) for code, nom in sorted(REGIONS_COG.items())],
         "territoires": [_territoire(t) for t in laureats],
         "aides_publiees": aides_publiees(aides),
         "secret_statistique": f"les sommes d'aides de moins de {SEUIL_SECRET} entreprises ne sont pas publiées",
     }
+
+
+VAGUE_PUBLIC = ("vague", "releve_le", "nb_candidatures_deposees", "nb_recevables", "nb_laureats", "nb_non_retenues")
+
+
+def _vague(figures: dict[str, Any]) -> dict[str, Any]:
+    """A wave's counts of the selection chain: how many, never which (the rules failed stay internal)."""
+    return {name: figures[name] for name in VAGUE_PUBLIC}
 
 
 def _montants(territoires: Sequence[TerritoireFacts], entreprises: int) -> dict[str, Any]:
