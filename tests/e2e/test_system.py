@@ -33,6 +33,7 @@ from rebond_local.demo import (
     play_demo,
     synthetic_siren,
 )
+from rebond_local.demo_publication import ANNONCE
 from rebond_local.supervisor import System, start_system
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -144,6 +145,7 @@ async def test_the_demo_flows_through_the_four_services(system: System) -> None:
     print_figures(figures)  # what `python3 dev.py run` shows
     assert_the_published_figures(figures)
     await assert_the_announcement_was_public_only_once_cleared(system, figures["annonce"])
+    await assert_an_auditor_recomputes_the_announcement(system, figures["annonce"]["publication"]["digest"])
     national = figures["national"]
     assert national["nb_candidatures"] == len(SCENARIO)
     assert (national["nb_candidatures_retirees"], national["nb_ineligibles"], national["nb_non_retenues"]) == (1, 1, 2)
@@ -233,6 +235,29 @@ def assert_commands_are_logged(system: System) -> None:
             if e["event"] == "command.answered" and e["correlation_id"] == refusal["correlation_id"]
         ]
         assert same and same[0]["status"] >= 400 and same[0]["actor_id"] == refusal["actor_id"], refusal
+
+
+async def assert_an_auditor_recomputes_the_announcement(system: System, digest: str) -> None:
+    """With the read-only role on the four databases, a scratch database and the public keys, the auditor's tool
+    replays the producers' logs and gets the announcement's very bytes; and the figures as of any other date."""
+    command = [sys.executable, "-m", "rebond_audit", "--json", "figures", *system.figures_arguments]
+    proved = await asyncio.to_thread(
+        subprocess.run, [*command, "--publication", ANNONCE], capture_output=True, text=True, timeout=180
+    )
+    assert proved.returncode == 0, (proved.stdout[-2000:], proved.stderr[-2000:])
+    report = json.loads(proved.stdout)
+    assert (report["identique"], report["digest_publie"], report["digest_recalcule"]) == (True, digest, digest)
+    assert report["validee_par"] == ["CDC", "DTI", "SGPI"] and report["replay"]["forged"] == 0
+    assert report["replay"]["applied"] == report["replay"]["read"] > 0
+    earlier = await asyncio.to_thread(
+        subprocess.run, [*command, "--as-of", "2023-06-30"], capture_output=True, text=True, timeout=180
+    )
+    assert earlier.returncode == 0, earlier.stderr[-2000:]
+    assert json.loads(earlier.stdout)["contenu"]["national"]["nb_laureats"] == 7  # the first two waves
+    unknown = await asyncio.to_thread(
+        subprocess.run, [*command, "--publication", "inconnue"], capture_output=True, text=True, timeout=180
+    )
+    assert unknown.returncode == 1 and "no publication inconnue" in unknown.stderr
 
 
 async def ops_cli(*arguments: str) -> subprocess.CompletedProcess[str]:

@@ -256,3 +256,18 @@ async def test_the_register_of_aids_is_valid_scdl_internally_and_publicly(settin
         assert (await client.get("/public/donnees/regions.xlsx")).content == regions.content  # deterministic
         assert (await client.get("/public/donnees/inconnue.csv")).status_code == 422
         assert (await client.get("/public/donnees/regions.pdf")).status_code == 422
+
+
+async def test_the_public_topic_is_documented_as_the_published_language(settings_for) -> None:  # type: ignore[no-untyped-def]
+    """AsyncAPI: the public topic with its payload's schema (an envelope whose data is a PublicationPublique), key
+    and headers; reporting's own topic as internal and confidential."""
+    settings = await settings_for("reporting")
+    async with running(create_app(settings, clock=SimulatedClock(NOW))) as client:
+        document = (await client.get("/asyncapi.json")).json()
+    channels = document["channels"]
+    public = next(c for name, c in channels.items() if "public.publications.v1" in name)
+    internal = next(c for name, c in channels.items() if "reporting.publication.v1" in name)
+    assert public["description"].startswith("PUBLIC") and "public-<publication_id>" in public["description"]
+    assert internal["description"].startswith("INTERNAL AND CONFIDENTIAL")
+    text = json.dumps(document["components"])
+    assert "MessagePublic" in text and "PublicationPublique" in text and "validee_le" in text

@@ -2,11 +2,13 @@
 
     rebond-audit verify --database financement=postgresql://auditor@db/financement --broker kafka:9092
     rebond-audit history --database financement=postgresql://… enveloppe-T-200054781
+    rebond-audit figures --database candidature=… --database instruction=… --database financement=… \
+        --publications postgresql://auditor@db/reporting --scratch postgresql://me@mydb/scratch --publication ID
     rebond-audit --json verify …                       # one JSON document on stdout, for a pipeline
 
 The public keys come from --trusted-keys or REBOND_TRUSTED_KEYS (`service:key,…`, as the services read them).
-Exit codes: 0 the log is intact, 1 something was found (each finding names its kind), 2 a usage error, 3 a database
-or the broker could not be read."""
+Exit codes: 0 the log is intact (figures: the recomputed digest is the published one), 1 something was found (each
+finding names its kind; figures: they differ), 2 a usage error, 3 a database or the broker could not be read."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -31,6 +34,7 @@ from kernel.adapters.kafka_connection import KafkaConnection
 from kernel.adapters.postgres import create_pool
 from kernel.log_audit import KINDS, compare_with_kafka, reconcile_checkpoints
 from kernel.signing import Verifier
+from rebond_audit.figures import PRODUCERS, PublicationIllisible, figures, print_report
 from rebond_audit.folds import fold_for, plain
 
 INTACT, FOUND, USAGE, UNREACHABLE = 0, 1, 2, 3
@@ -55,6 +59,20 @@ def parser() -> argparse.ArgumentParser:
     history = commands.add_parser("history", help="an aggregate's state after each of its events")
     _databases(history)
     history.add_argument("stream", help="the stream id, e.g. enveloppe-T-200054781")
+
+    recompute = commands.add_parser(
+        "figures", help="recompute a cleared publication (or the figures as of a date) from the producers' logs"
+    )
+    _databases(recompute)
+    recompute.add_argument(
+        "--scratch", required=True, help="a PostgreSQL database where the replay may create a schema"
+    )
+    recompute.add_argument("--publications", help="reporting's database (its log holds the publications)")
+    which = recompute.add_mutually_exclusive_group(required=True)
+    which.add_argument("--publication", help="the id of the publication to prove, e.g. annonce-laureats-2023-08-28")
+    which.add_argument("--as-of", help="instead: the figures as they stood at the end of this day (YYYY-MM-DD)")
+    recompute.add_argument("--known-at", help="with --as-of: as the log was known at this time (ISO 8601, offset)")
+    recompute.add_argument("--trusted-keys", help="service:public_key,… (default: REBOND_TRUSTED_KEYS)")
     return top
 
 
@@ -78,7 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "verify":
             return asyncio.run(verify(args, databases))
+        if args.command == "figures":
+            return asyncio.run(recompute(args, databases))
         return asyncio.run(history(args, databases))
+    except UsageError as error:
+        print(f"rebond-audit: {error}", file=sys.stderr)
+        return USAGE
+    except PublicationIllisible as error:
+        print(f"rebond-audit: {error}", file=sys.stderr)
+        return FOUND
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError, LookupError) as error:
         print(f"rebond-audit: cannot read: {error}", file=sys.stderr)
         return UNREACHABLE
@@ -185,6 +211,41 @@ def _print_report(report: dict[str, Any]) -> None:
     print(line)
     for finding in report["findings"]:
         print(f"  {finding['kind'].upper():<20} {finding['where']}: {finding['detail']}")
+
+
+class UsageError(ValueError):
+    pass
+
+
+async def recompute(args: argparse.Namespace, databases: dict[str, str]) -> int:
+    missing = [service for service in PRODUCERS if service not in databases]
+    keys = args.trusted_keys or os.environ.get("REBOND_TRUSTED_KEYS", "")
+    if missing:
+        raise UsageError(f"figures replays every producer's log: give --database for {', '.join(missing)}")
+    if not keys:
+        raise UsageError("figures applies only what the producers signed: give --trusted-keys or REBOND_TRUSTED_KEYS")
+    if args.publication and not args.publications:
+        raise UsageError("--publication is read from reporting's log: give --publications URL")
+    if args.known_at and not args.as_of:
+        raise UsageError("--known-at goes with --as-of (a publication carries its own)")
+    try:
+        if args.as_of:
+            date.fromisoformat(args.as_of)
+        identical, report = await _recompute(args, databases, Verifier.from_text(keys))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, default=str))
+    else:
+        print_report(report)
+    return INTACT if identical else FOUND
+
+
+async def _recompute(
+    args: argparse.Namespace, databases: dict[str, str], verifier: Verifier
+) -> tuple[bool, dict[str, Any]]:
+    with _progress(not args.json) as progress:
+        return await figures(args, databases, verifier, progress)
 
 
 async def history(args: argparse.Namespace, databases: dict[str, str]) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from contracts.base import DomainEvent, Identifiant
+from contracts.envelope import EventEnvelope
 from contracts.registry import register
 from contracts.reporting.v1 import Digest, Organisme, Titre
 
@@ -35,3 +36,12 @@ class PublicationPublique(DomainEvent):
     validations: list[Validation]
     contenu: dict[str, Any]
     digest: Digest
+
+
+class MessagePublic(EventEnvelope):
+    """A message of public.publications.v1 as a subscriber receives it: the envelope (keyed by its stream,
+    `public-<publication_id>`; headers content-type, event_type, schema_version, correlation_id) whose payload is a
+    PublicationPublique; `signature` is reporting's Ed25519 signature of `hash` (check it with reporting's public
+    key: a message that does not prove it came from reporting is not a publication)."""
+
+    data: PublicationPublique  # type: ignore[assignment]

@@ -20,6 +20,7 @@ from contracts.envelope import Actor
 from kernel.adapters.auth import MAX_TTL, SCOPED_ROLES, issue_token
 from kernel.adapters.logs import configure_logging
 from rebond_local.demo import DEMO_CLOCK_START, play_demo, publies, synthetic_siren
+from rebond_local.demo_publication import ANNONCE
 from rebond_local.infra import AUTH_SECRET, provision
 from rebond_local.supervisor import start_system
 
@@ -48,7 +49,8 @@ async def run(args: argparse.Namespace) -> int:
         reporting = system.url("reporting")
         print(
             f"\nThe public side (no token): what SGPI, CDC and DTI cleared, from its embargo on:\n"
-            f"  {reporting}/public/publications\n  {reporting}/public/publications/annonce-2023-08-28\n"
+            f"  {reporting}/public/publications\n  {reporting}/public/publications/{ANNONCE}\n"
+            f"  {reporting}/tableau-de-bord   (the dashboard, in French, for people)\n"
             f"The internal figures, rebuilt from the Kafka event log (a token of SGPI, CDC, DTI… from {tokens.name}):\n"
             f"  {reporting}/figures/national\n  {reporting}/figures/regions\n  {reporting}/figures/territoires\n"
             f"  {reporting}/figures/national?as_of=2023-06-30   (as of a date; &known_at=… as the log was known then)\n"
@@ -56,9 +58,13 @@ async def run(args: argparse.Namespace) -> int:
         )
         audit = " ".join([f"python3 {ROOT / 'dev.py'} audit verify", *map(shlex.quote, system.audit_arguments)])
         (workdir / "audit.sh").write_text(f'#!/bin/sh\nexec {audit} "$@"\n')
+        prove = " ".join([f"python3 {ROOT / 'dev.py'} audit figures", *map(shlex.quote, system.figures_arguments)])
+        (workdir / "audit-figures.sh").write_text(f'#!/bin/sh\nexec {prove} --publication {ANNONCE} "$@"\n')
         print(
             "\nThe auditor's proof that the log is intact (signatures, signed checkpoints, Kafka's copy), with this "
-            f"run's read-only database role, broker and public keys:\n  sh {workdir / 'audit.sh'}"
+            f"run's read-only database role, broker and public keys:\n  sh {workdir / 'audit.sh'}\n"
+            f"and that the announcement's published figures are what the log said (recomputed from the producers' "
+            f"logs):\n  sh {workdir / 'audit-figures.sh'}"
         )
         if args.exit:
             return 0

@@ -62,6 +62,20 @@ async def create_database(admin_url: str, database: str, *, recreate: bool = Fal
     return with_database(admin_url, database)
 
 
+async def create_scratch(admin_url: str, database: str, role: str) -> str:
+    """A database where `role` (the auditor's read-only role elsewhere) may create what a replay needs: the auditor
+    recomputes a publication there (rebond_audit figures); recreated empty; its name."""
+    await create_database(admin_url, database, recreate=True)
+    conn = await asyncpg.connect(with_database(admin_url, database))
+    try:
+        await conn.execute(
+            f'GRANT CREATE ON DATABASE "{database}" TO "{role}"; GRANT CREATE ON SCHEMA public TO "{role}"'
+        )
+    finally:
+        await conn.close()
+    return database
+
+
 @dataclass(frozen=True)
 class ServiceDatabase:
     """A service's database as least privilege wants it: the service connects as a role of its own, which owns none

@@ -17,7 +17,7 @@ from kernel.adapters.kafka import ensure_topics
 from kernel.adapters.kafka_connection import KafkaConnection
 from kernel.signing import Signer
 from rebond_local.broker import free_port
-from rebond_local.database import create_reader, create_service_database, with_database
+from rebond_local.database import create_reader, create_scratch, create_service_database, with_database
 from rebond_local.infra import AUTH_SECRET, Infra
 
 SERVICES = ("candidature", "instruction", "financement", "reporting")
@@ -45,6 +45,7 @@ class System:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     signers: dict[str, Signer] = field(default_factory=dict)  # this run's keys (a bench signs as a producer)
     audit_arguments: list[str] = field(default_factory=list)  # what an auditor gives rebond_audit verify
+    figures_arguments: list[str] = field(default_factory=list)  # … and rebond_audit figures (before --publication)
     kafka_bootstrap: str = ""  # where a downstream subscriber reads the topics
     topic_prefix: str = ""
 
@@ -85,9 +86,7 @@ async def start_system(
     try:
         for index, name in enumerate(SERVICES):
             port = base_port + index if base_port else free_port()
-            database = await create_service_database(
-                infra.database_url, database_prefix + name, readers=(reader,) if name in producers else ()
-            )
+            database = await create_service_database(infra.database_url, database_prefix + name, readers=(reader,))
             env = {
                 **{
                     k: v
@@ -103,9 +102,10 @@ async def start_system(
                 "REBOND_TRUSTED_KEYS": trusted,
                 "PYTHONUNBUFFERED": "1",
             }
-            if name in producers:
-                env["DATABASE_LOG_READERS"] = reader
-            else:  # reporting rebuilds from the producers' logs, read-only; its register of aids names the attribuant
+            env["DATABASE_LOG_READERS"] = reader  # reporting's log too: the publications an auditor proves
+            if (
+                name not in producers
+            ):  # reporting rebuilds from the producers' logs, read-only; its register of aids names the attribuant
                 env.setdefault("REBOND_SCDL_ID_ATTRIBUANT", DEMO_ATTRIBUANT_SIRET)
                 env["REBOND_SOURCE_DATABASES"] = ",".join(
                     f"{producer}={with_database(reader_url, database_prefix + producer)}" for producer in producers
@@ -131,11 +131,19 @@ async def start_system(
                 stderr=subprocess.STDOUT,
             )  # noqa: SIM115
             system.services[name] = ServiceProcess(name, port, process, log_path)
+        logs_read = [f"--database={p}={with_database(reader_url, database_prefix + p)}" for p in producers]
         system.audit_arguments = [
-            *(f"--database={p}={with_database(reader_url, database_prefix + p)}" for p in producers),
+            *logs_read,
             f"--broker={infra.kafka_bootstrap}",
             f"--trusted-keys={trusted}",
             *([f"--topic-prefix={topic_prefix}"] if topic_prefix else []),
+        ]
+        scratch = await create_scratch(infra.database_url, database_prefix + "audit_scratch", reader)
+        system.figures_arguments = [
+            *logs_read,
+            f"--publications={with_database(reader_url, database_prefix + 'reporting')}",
+            f"--scratch={with_database(reader_url, scratch)}",
+            f"--trusted-keys={trusted}",
         ]
         await wait_healthy(system)
     except BaseException:

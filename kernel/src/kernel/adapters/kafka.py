@@ -18,6 +18,7 @@ from faststream.kafka.annotations import KafkaMessage
 
 from contracts import topics
 from contracts.envelope import EventEnvelope
+from contracts.public.v1 import MessagePublic
 from kernel.adapters.consumer import DeadLetter, Delivery, IdempotentConsumer
 from kernel.adapters.kafka_connection import KafkaConnection
 
@@ -199,14 +200,30 @@ def dead_letter_publisher(broker: KafkaBroker, topic: str = topics.DEAD_LETTERS)
 
 
 def document_topic(broker: KafkaBroker, topic: str, logical_topic: str) -> None:
-    """Declare what the relay publishes on `topic`, for the AsyncAPI document (the relay itself sends)."""
+    """Declare what the relay publishes on `topic`, for the AsyncAPI document (the relay itself sends): the public
+    topic as the published language, with its payload's schema; every service topic as internal and confidential."""
+    headers = "headers content-type, event_type, schema_version, correlation_id"
+    if logical_topic == topics.PUBLIC:
+        broker.publisher(
+            topic,
+            title=f"{topic}:publish",
+            schema=MessagePublic,
+            description=(
+                "PUBLIC, the published language for downstream systems (version 1): one message per publication the "
+                "SGPI, the CDC and the DTI cleared, from its embargo on, as frozen when requested (its digest lets "
+                f"anyone recompute it). Key: the stream id public-<publication_id>; {headers}. Signed by reporting."
+            ),
+        )
+        return
     names = topics.event_types_on(logical_topic)
     broker.publisher(
         topic,
         title=f"{topic}:publish",
         schema=EventEnvelope,
         description=(
-            f"Events keyed by stream_id, in stream order: {', '.join(names)}. Each payload (`data`) "
+            "INTERNAL AND CONFIDENTIAL: for the Rebond services only (dossiers, opinions, company-level data); "
+            "downstream systems subscribe to public.publications.v1. "
+            f"Events keyed by stream_id, in stream order ({headers}): {', '.join(names)}. Each payload (`data`) "
             "follows contracts/schemas/<event_type>.v<schema_version>.json."
         ),
     )

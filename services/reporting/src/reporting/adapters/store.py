@@ -78,11 +78,18 @@ class LiveProjection:
 
 
 class PostgresProjectionStore:
-    def __init__(self, pool: asyncpg.Pool, consumer: str, verifier: Verifier | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        consumer: str,
+        verifier: Verifier | None = None,
+        skipped: frozenset[tuple[str, int]] | None = None,
+    ) -> None:
         self.pool = pool
         self.consumer = consumer  # the live IdempotentConsumer's name, whose dedup records a swap checks
         self.verifier = verifier  # the producers' public keys: a rebuild applies only what they signed
-        self._skips: set[tuple[str, int]] | None = None
+        # what a replay skips; None: what operators skipped on the live consumer, read from its parked messages
+        self._skips: set[tuple[str, int]] | None = set(skipped) if skipped is not None else None
 
     async def live_schema(self) -> str:
         async with self.pool.acquire() as conn:
@@ -92,8 +99,10 @@ class PostgresProjectionStore:
         """Read `schema`, or the live one, as known at a recording time (None: now)."""
         return await self._read(schema, known_at, lambda conn, s: read_facts(conn, s, as_of))
 
-    async def aides(self, as_of: date | None, known_at: datetime | None = None) -> list[AideAttribuee]:
-        return await self._read(None, known_at, lambda conn, s: read_aides(conn, s, as_of))
+    async def aides(
+        self, as_of: date | None, known_at: datetime | None = None, schema: str | None = None
+    ) -> list[AideAttribuee]:
+        return await self._read(schema, known_at, lambda conn, s: read_aides(conn, s, as_of))
 
     async def _read(
         self, schema: str | None, known_at: datetime | None, read: Callable[[Connection, Schema], Awaitable[T]]

@@ -61,8 +61,11 @@ class FactsSource(Protocol):
         recording time (None: everything recorded)."""
         ...
 
-    async def aides(self, as_of: date | None, known_at: datetime | None = None) -> list[AideAttribuee]:
-        """The live schema's register of aids (reporting.domain.scdl) as of the date, as known at a time."""
+    async def aides(
+        self, as_of: date | None, known_at: datetime | None = None, schema: str | None = None
+    ) -> list[AideAttribuee]:
+        """The register of aids (reporting.domain.scdl) of `schema` (None: the live one) as of the date, as known
+        at a recording time."""
         ...
 
 

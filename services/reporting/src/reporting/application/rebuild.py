@@ -37,7 +37,7 @@ async def rebuild(
         try:
             async with log as reader:
                 async for batch in reader.until_end():
-                    await _apply(store, target, batch, counts)
+                    await apply_batch(store, target, batch, counts)
                 replayed = time.perf_counter() - started
                 found = differences(await all_figures(store, live), await all_figures(store, target))
                 facts = await store.compare_facts(target)
@@ -60,7 +60,7 @@ async def rebuild(
     }
 
 
-async def _apply(store: ProjectionStore, target: str, batch: list[bytes], counts: ReplayCounts) -> None:
+async def apply_batch(store: ProjectionStore, target: str, batch: list[bytes], counts: ReplayCounts) -> None:
     """Apply a batch, then what waited for an earlier version, as long as that makes progress."""
     counts.add(await store.apply(target, batch))
     while counts.ahead:
@@ -123,5 +123,5 @@ async def _swap(
                 "swap_error": f"not caught up with the live consumer after {catch_up_seconds}s",
             }
         if batch := await reader.more(timeout=0.5):
-            await _apply(store, target, batch, counts)
+            await apply_batch(store, target, batch, counts)
     return {"swapped": True, "live_schema": target, "previous_schema": previous}
