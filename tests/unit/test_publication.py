@@ -4,6 +4,7 @@ test_publications.py; the announcement of 28/08/2023 end to end: tests/e2e/test_
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -38,10 +39,37 @@ def test_a_sum_of_aid_over_fewer_than_three_companies_is_not_published() -> None
     by_id = {t["territoire_id"]: t for t in content["territoires"]}
     assert by_id["a"]["montant_aides_centimes"] is None and by_id["a"]["taux_consommation"] is None
     assert by_id["a"]["secret"] == p.SECRET
-    assert by_id["b"]["montant_aides_centimes"] == 1_000_000_00 and "secret" not in by_id["b"]
+    # the region's sum is shown: b's beside it would give a's away, so b is hidden too (secondary suppression)
+    assert by_id["b"]["montant_aides_centimes"] is None and by_id["b"]["secret"] == p.SECRET_COMPLEMENT
     assert by_id["c"]["montant_aides_centimes"] == 0  # nothing granted reveals nothing
     hauts_de_france = next(r for r in content["regions"] if r["code"] == "32")
     assert hauts_de_france["nb_entreprises_aidees"] == 4 and hauts_de_france["montant_aides_centimes"] == 2_000_000_00
+
+
+def in_region(t: TerritoireFacts, code: str) -> TerritoireFacts:
+    return replace(t, region_code=code)
+
+
+def test_no_hidden_sum_follows_from_the_sums_shown_beside_it() -> None:
+    """Bretagne has one company (hidden); the national sum minus the other regions would give it away, so the
+    smallest other region is hidden too, and, its territories all shown, the smallest of them."""
+    content = p.contenu(
+        facts(
+            in_region(territoire("bzh", 1, 7_000_000_00), "53"),
+            in_region(territoire("hdf-1", 3, 2_000_000_00), "32"),
+            in_region(territoire("hdf-2", 4, 3_000_000_00), "32"),
+            in_region(territoire("ara", 5, 9_000_000_00), "84"),
+        ),
+        date(2023, 8, 28),
+    )
+    regions = {r["code"]: r for r in content["regions"]}
+    assert content["national"]["montant_aides_centimes"] == 21_000_000_00
+    assert regions["53"]["secret"] == p.SECRET
+    assert regions["32"]["secret"] == p.SECRET_COMPLEMENT and "secret" not in regions["84"]
+    territoires = {t["territoire_id"]: t for t in content["territoires"]}
+    assert territoires["hdf-1"]["secret"] == p.SECRET_COMPLEMENT and "secret" not in territoires["hdf-2"]
+    shown = [c["montant_aides_centimes"] for c in [*regions.values(), *territoires.values()] if "secret" not in c]
+    assert 7_000_000_00 not in shown and 5_000_000_00 not in shown  # neither Bretagne nor Hauts-de-France
 
 
 def test_only_laureates_are_named_and_the_digest_is_of_the_canonical_bytes() -> None:

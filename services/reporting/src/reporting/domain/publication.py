@@ -31,6 +31,7 @@ from reporting.domain.vagues import vagues
 PARIS = ZoneInfo("Europe/Paris")
 SEUIL_SECRET = 3  # a sum of aid is public only over at least this many companies
 SECRET = "secret statistique: moins de 3 entreprises aidées"
+SECRET_COMPLEMENT = "secret statistique: masqué pour qu'une somme voisine ne se déduise pas des autres"
 ORGANISMES = (Organisme.SGPI, Organisme.CDC, Organisme.DTI)
 
 
@@ -66,7 +67,7 @@ def contenu(facts: Facts, as_of: date, aides: Iterable[AideAttribuee] = ()) -> d
     laureats = sorted((t for t in facts.territoires if t.laureat), key=lambda t: t.territoire_id)
     figures = national(facts, as_of)
     entreprises = figures["nb_entreprises_aidees"]
-    return {
+    content = {
         "as_of": as_of.isoformat(),
         "national": {
             **{name: figures[name] for name in NATIONAL_PUBLIC},
@@ -83,6 +84,50 @@ def contenu(facts: Facts, as_of: date, aides: Iterable[AideAttribuee] = ()) -> d
         "aides_publiees": aides_publiees(aides),
         "secret_statistique": f"les sommes d'aides de moins de {SEUIL_SECRET} entreprises ne sont pas publiées",
     }
+    secret_secondaire(content)
+    return content
+
+
+def _cache(cell: dict[str, Any], reason: str) -> None:
+    cell.update(montant_aides_centimes=None, taux_consommation=None, secret=reason)
+
+
+def _a_des_aides(cell: dict[str, Any]) -> bool:
+    return bool(cell["nb_entreprises_aidees"])
+
+
+def _complement(cells: list[dict[str, Any]]) -> bool:
+    """Hide the smallest cell still shown among `cells` (those with aid); False when none is left to hide."""
+    shown = [c for c in cells if _a_des_aides(c) and c.get("secret") is None]
+    if not shown:
+        return False
+    _cache(
+        min(shown, key=lambda c: (c["montant_aides_centimes"], c.get("territoire_id") or c.get("code"))),
+        SECRET_COMPLEMENT,
+    )
+    return True
+
+
+def secret_secondaire(content: dict[str, Any]) -> None:
+    """Secondary suppression: a hidden sum must not follow from the sums shown beside it and their total. The
+    national sum is the regions', a region's is its territories'; until nothing changes: under a total that is
+    shown, a single hidden part is joined by the smallest part shown; a hidden total whose parts are all shown
+    gets one of them hidden."""
+    regions = [r for r in content["regions"] if _a_des_aides(r)]
+    par_region = {
+        r["code"]: [t for t in content["territoires"] if t["region_code"] == r["code"] and _a_des_aides(t)]
+        for r in regions
+    }
+    groups = [(content["national"], regions), *((r, par_region[r["code"]]) for r in regions)]
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in groups:
+            hidden = [c for c in parts if c.get("secret") is not None]
+            if total.get("secret") is None and len(hidden) == 1:
+                changed |= _complement(parts)
+            elif total.get("secret") is not None and parts and not hidden:
+                changed |= _complement(parts)
 
 
 VAGUE_PUBLIC = ("vague", "releve_le", "nb_candidatures_deposees", "nb_recevables", "nb_laureats", "nb_non_retenues")
