@@ -163,14 +163,15 @@ async def test_the_register_of_aids_is_valid_scdl_internally_and_publicly(settin
             await publish(envelope)
 
         async def complete() -> str | None:
-            answer = await client.get("/figures/aides.scdl.csv", headers=SGPI)
+            answer = await client.get("/registre/aides.scdl.csv", headers=SGPI)
             return answer.text if answer.text.count("\r\n") == 3 and "150000.00" in answer.text else None
 
         text = await eventually(complete, what="both subsidies and what followed them in the register")
 
-        # internal: for the roles of the internal figures only
-        assert (await client.get("/figures/aides.scdl.csv")).status_code == 401
-        assert (await client.get("/figures/aides.scdl.csv", headers=EPCI)).status_code == 403
+        # internal: for the roles whose work is the aids (company-level data), not every internal reader
+        assert (await client.get("/registre/aides.scdl.csv")).status_code == 401
+        for outsider in (EPCI, DTI, as_actor(Role.COMITE_MINISTERIEL, "comite-1")):
+            assert (await client.get("/registre/aides.scdl.csv", headers=outsider)).status_code == 403
         rows = valid_scdl(text)
         assert [r["referenceDecision"] for r in rows] == ["aide-1", "aide-2"]  # by convention date: no advance
         premiere, seconde = rows
@@ -201,9 +202,9 @@ async def test_the_register_of_aids_is_valid_scdl_internally_and_publicly(settin
         )
         assert (seconde["dateConvention"], seconde["notificationUE"]) == ("2024-02-01", "non")
         assert seconde["nomBeneficiaire"] == "Filature de l'Escaut, SAS"
-        again = await client.get("/figures/aides.scdl.csv", headers=DTI)
+        again = await client.get("/registre/aides.scdl.csv", headers=as_actor(Role.BPIFRANCE_CHARGE, "bpi-1"))
         assert again.text == text and again.headers["content-type"].startswith("text/csv")  # the same bytes
-        early = await client.get("/figures/aides.scdl.csv", headers=SGPI, params={"as_of": "2023-12-31"})
+        early = await client.get("/registre/aides.scdl.csv", headers=SGPI, params={"as_of": "2023-12-31"})
         early_rows = valid_scdl(early.text)
         assert [(r["referenceDecision"], r["datesPeriodeVersement"]) for r in early_rows] == [("aide-1", "2023-11-10")]
 

@@ -109,7 +109,7 @@ async def test_a_person_reads_the_cleared_figures_in_a_browser(settings_for) -> 
             await publish(envelope)
 
         async def complete() -> bool | None:
-            text = (await client.get("/figures/aides.scdl.csv", headers=SGPI)).text
+            text = (await client.get("/registre/aides.scdl.csv", headers=SGPI)).text
             national = (await client.get("/figures/national", headers=SGPI)).json()
             return True if "aide-4" in text and national["enveloppes_attribuees_centimes"] == 800_000_000 else None
 

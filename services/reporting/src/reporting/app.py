@@ -11,8 +11,8 @@ from contracts import topics
 from kernel.adapters.http import create_service_app
 from kernel.adapters.runtime import ServiceRuntime, Settings
 from kernel.clock import Clock, clock_from_env
-from reporting.entrypoints import http_opendata  # noqa: F401  (its routes join /figures and /public)
 from reporting.entrypoints.http import ops, router
+from reporting.entrypoints.http_opendata import registre  # also joins its public routes to /public
 from reporting.entrypoints.http_publications import public, register_diffusion
 from reporting.entrypoints.http_publications import router as publications
 from reporting.entrypoints.http_tableau import router as tableau
@@ -29,5 +29,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     register(runtime)
     register_diffusion(runtime)
     return create_service_app(
-        runtime, router, publications, public, ops, tableau, title="Rebond · reporting", clock=clock
+        runtime, router, registre, publications, public, ops, tableau, title="Rebond · reporting", clock=clock
     )

@@ -1,7 +1,8 @@
 """HTTP API of the open data: the register of aids in the SCDL « subventions » 2.1.1 format and the downloads of
 the public tables (CSV, XLSX).
 
-Internal (`/figures/aides.scdl.csv`): every subsidy, for the roles that read the internal figures. Public
+Internal (`/registre/aides.scdl.csv`): every subsidy with its beneficiary, for the roles whose work is the aids
+themselves (the SGPI, Bpifrance, operators; company-level data, DOMAIN-REFERENCE §7). Public
 (`/public/…`): what the latest cleared publication (or the one named) released, frozen as cleared; before any
 release, nothing (404, as for a publication that is not public)."""
 
@@ -12,20 +13,22 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
 
-from fastapi import HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from contracts.base import Identifiant
+from contracts.base import Identifiant, Role
 from contracts.public.v1 import PublicationPublique
-from kernel.adapters.http_access import runtime_of
+from kernel.adapters.http_access import require_role, runtime_of
 from kernel.decider import DomainError
 from reporting.adapters.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_bytes, xlsx_bytes
 from reporting.application import opendata
 from reporting.domain import scdl
 from reporting.entrypoints.http import AsOf, KnownAt
-from reporting.entrypoints.http import router as internal
 from reporting.entrypoints.http_publications import public
 from reporting.entrypoints.projection import projection_store
+
+REGISTRE_READERS = (Role.SGPI, Role.BPIFRANCE_CHARGE, Role.SYSTEME)
+registre = APIRouter(prefix="/registre", tags=["open data"], dependencies=[Depends(require_role(*REGISTRE_READERS))])
 
 PublicationChoisie = Annotated[
     Identifiant | None, Query(description="A released publication (default: the latest one released)")
@@ -62,7 +65,7 @@ def _csv(content: bytes, filename: str) -> Response:
     )
 
 
-@internal.get("/aides.scdl.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+@registre.get("/aides.scdl.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 async def registre_interne(request: Request, as_of: AsOf = None, known_at: KnownAt = None) -> Response:
     """Every subsidy granted by the date, in the SCDL « subventions » 2.1.1 format (internal: all amounts)."""
     rows = await opendata.registre(projection_store(runtime_of(request).pool), attribuant(), as_of, known_at)
