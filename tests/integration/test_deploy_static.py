@@ -44,12 +44,14 @@ OPTIONAL_VARIABLES = {
     "LOG_LEVEL": "INFO by default",
     "REBOND_SIMULATED_CLOCK": "demos and rehearsals only: a deployment runs on the system clock",
     "REBOND_OPERATOR_TOKEN": "read by the operators' CLI (kernel.adapters.ops_cli), not by a service",
-    "DATABASE_LOG_READERS": "producers only: reporting has no log of its own",
+    "DATABASE_LOG_READERS": "the role that may read a service's log: rebuilds, audits (reporting's: its publications)",
     "REBOND_SOURCE_DATABASES": "reporting only: where its rebuild reads the producers' logs",
     "REBOND_REVOKED_TOKENS_FILE": "a mounted revocation list, where tokens are revoked before they expire",
     "KAFKA_SASL_PASSWORD_FILE": "a mounted secret instead of KAFKA_SASL_PASSWORD",
     "KAFKA_SSL_CAFILE": "a mounted CA bundle for a cluster whose certificates the system does not trust",
     "REBOND_LOG_CHECKPOINT_SECONDS": "every 60 s by default: how often a producer signs and publishes its log's head",
+    "REBOND_SCDL_NOM_ATTRIBUANT": "reporting only: the granting body the register of aids names (Bpifrance)",
+    "REBOND_SCDL_ID_ATTRIBUANT": "reporting only: that body's SIRET, which no source gives (the register answers 409)",
 }
 PRODUCERS = ("candidature", "instruction", "financement")
 EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")
@@ -160,7 +162,8 @@ def test_services_reach_postgres_and_kafka_where_they_listen(compose: dict[str, 
 
 def test_each_service_works_as_its_own_role_and_migrates_as_the_owner(compose: dict[str, Any]) -> None:
     """Least privilege: the service's role is not the server's administrator and has a password of its own; the
-    administrator (owner of the kernel's tables) is only the migration role; the log reader reads the producers."""
+    administrator (owner of the kernel's tables) is only the migration role; the log reader reads every log (the
+    producers', for a rebuild and an audit; reporting's, for the publications an auditor proves)."""
     postgres = environment(compose["services"]["postgres"])
     for name in SERVICES:
         env = environment(compose["services"][name])
@@ -168,7 +171,7 @@ def test_each_service_works_as_its_own_role_and_migrates_as_the_owner(compose: d
         assert (migration.username, migration.password) == (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"])
         assert work.username == name and work.password == f"<required REBOND_DB_PASSWORD_{name.upper()}>", name
         assert f"REBOND_DB_PASSWORD_{name.upper()}" in postgres, name
-        assert env.get("DATABASE_LOG_READERS") == ("rebond_log_reader" if name in PRODUCERS else None), name
+        assert env.get("DATABASE_LOG_READERS") == "rebond_log_reader", name  # reporting's: the publications
     sources = environment(compose["services"]["reporting"])["REBOND_SOURCE_DATABASES"].split(",")
     named = {item.partition("=")[0]: urlsplit(item.partition("=")[2]) for item in sources}
     assert set(named) == set(PRODUCERS)
