@@ -108,10 +108,18 @@ function graphique(territoires) {
   target.append(svg);
 }
 
+const MISSIONS = {
+  OUVERTE: "Ouverte",
+  CONVENTION_EN_RETARD: "Convention en retard",
+  CONVENTION_SIGNEE: "Convention signée",
+  LANCEE: "Ingénierie lancée",
+  RESTITUEE: "Restituée",
+  CLOTUREE: "Clôturée",
+};
+
 function mission(etat) {
   if (!etat) return "—";
-  const text = etat.toLowerCase().replaceAll("_", " ");
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return MISSIONS[etat] || etat;
 }
 
 function telechargements(publication) {
