@@ -249,6 +249,7 @@ async def assert_an_auditor_recomputes_the_announcement(system: System, digest: 
     assert (report["identique"], report["digest_publie"], report["digest_recalcule"]) == (True, digest, digest)
     assert report["validee_par"] == ["CDC", "DTI", "SGPI"] and report["replay"]["forged"] == 0
     assert report["replay"]["applied"] == report["replay"]["read"] > 0
+    assert set(report["positions"]) == {"candidature", "instruction", "financement"}
     earlier = await asyncio.to_thread(
         subprocess.run, [*command, "--as-of", "2023-06-30"], capture_output=True, text=True, timeout=180
     )

@@ -61,6 +61,8 @@ async def test_a_publication_is_public_once_cleared_by_all_three_and_out_of_emba
             "DEMANDEE",
             figures["nb_laureats"],
         )
+        positions = demande["positions"]  # the events of each producer's log it was computed from
+        assert set(positions) <= {"candidature", "instruction", "financement"} and sum(positions.values()) > 0
         assert (await client.post("/publications", headers=SGPI, json=body)).status_code == 200  # the same again
         digest = demande["digest"]
 

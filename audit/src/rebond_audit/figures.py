@@ -76,6 +76,7 @@ async def read_publication(url: str, publication_id: str, verifier: Verifier) ->
         "contenu": demande.contenu,
         "validee_par": sorted(cleared),
         "diffusee_le": released,
+        "positions": demande.positions,
     }
 
 
@@ -89,11 +90,15 @@ async def figures(
         as_of, known_at = publication["as_of"], publication["known_at"]
     else:
         as_of, known_at = date.fromisoformat(args.as_of), _known_at(args.known_at)
-    total = 0
+    total, recorded = 0, {}
     for service in PRODUCERS:
         counting = await asyncpg.connect(databases[service])
         try:
             total += await count_events(counting)
+            if known_at is not None:
+                recorded[service] = int(
+                    await counting.fetchval("SELECT count(*) FROM events WHERE recorded_at <= $1", known_at)
+                )
         finally:
             await counting.close()
     task = progress.add_task("replay", total=total)
@@ -125,6 +130,15 @@ async def figures(
         return True, report | {"contenu": again.contenu}
     found = differences(publication["contenu"], again.contenu)
     identical = publication["digest"] == again.digest and not found
+    # Where the publication says it stood in each log (events applied when it was computed), beside what each log
+    # holds recorded by its time: informative, not a finding. A higher position means events recorded after its
+    # latest fact were applied too (ones that make no fact, e.g. an access record); a lower one, events recorded by
+    # then that reporting had not read yet (the digest says whether they change any figure).
+    positions = {
+        service: {"publication": publication["positions"].get(service), "log_recorded_by_then": recorded[service]}
+        for service in PRODUCERS
+        if publication["positions"]
+    }
     return identical, {
         "publication_id": publication["publication_id"],
         "titre": publication["titre"],
@@ -132,6 +146,7 @@ async def figures(
         "diffusee_le": publication["diffusee_le"],
         **report,
         "digest_publie": publication["digest"],
+        "positions": positions,
         "identique": identical,
         "differences": found[:50],
     }
@@ -161,6 +176,12 @@ def print_report(report: dict[str, Any]) -> None:
         f"known at {report['known_at']}; cleared by {', '.join(report['validee_par']) or 'nobody yet'}"
     )
     print(f"  published  {report['digest_publie']}\n  recomputed {report['digest_recalcule']}")
+    for service, where in report["positions"].items():
+        agree = "agrees" if where["publication"] == where["log_recorded_by_then"] else "DIFFERS"
+        print(
+            f"  {service}: computed from {where['publication']} events; "
+            f"its log holds {where['log_recorded_by_then']} recorded by then ({agree})"
+        )
     for difference in report["differences"]:
         print(f"  DIFFERS    {difference} (published != recomputed)")
     print("identical: the published figures are what the log said" if report["identique"] else "NOT identical")

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, Field
 
 from contracts.base import DateProgramme, DomainEvent, Identifiant
-from contracts.registry import register
+from contracts.registry import register, upcaster
 
 Titre = Annotated[str, Field(min_length=1, max_length=200)]
 Motif = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -28,9 +28,8 @@ class Organisme(StrEnum):
 
 
 @register
-class PublicationDemandee(DomainEvent):
-    """A publication asked for: its content computed from the log as of `as_of` (business date) and as known at
-    `known_at` (recording time), frozen here with its digest, to be public from `embargo_jusqu_au` once cleared."""
+class PublicationDemandeeV1(DomainEvent):
+    """Version 1 (released): a request that named its recording time but not its log positions."""
 
     event_type = "PublicationDemandee"
     publication_id: Identifiant
@@ -41,6 +40,32 @@ class PublicationDemandee(DomainEvent):
     demandee_le: AwareDatetime
     contenu: dict[str, Any]
     digest: Digest
+
+
+@register
+class PublicationDemandee(DomainEvent):
+    """A publication asked for: its content computed from the log as of `as_of` (business date) and as known at
+    `known_at` (recording time), frozen here with its digest, to be public from `embargo_jusqu_au` once cleared
+    (version 2). `positions`: how many events of each producer's log the projection had applied when it was
+    computed (a place in each log an auditor checks: rebond-audit figures)."""
+
+    event_type = "PublicationDemandee"
+    schema_version = 2
+    publication_id: Identifiant
+    titre: Titre
+    as_of: DateProgramme
+    known_at: AwareDatetime
+    embargo_jusqu_au: AwareDatetime
+    demandee_le: AwareDatetime
+    contenu: dict[str, Any]
+    digest: Digest
+    positions: dict[Identifiant, Annotated[int, Field(ge=0)]]
+
+
+@upcaster("PublicationDemandee", 1)
+def _demande_v1_vers_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 request recorded no log positions."""
+    return {**data, "positions": {}}
 
 
 @register

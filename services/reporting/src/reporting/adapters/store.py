@@ -17,6 +17,7 @@ from typing import TypeVar
 import asyncpg
 import structlog
 
+from contracts import topics
 from contracts.catalog import UnknownEventType, decode
 from contracts.codec import ReceivedEvent, hash_is_intact
 from contracts.envelope import EventEnvelope
@@ -33,6 +34,13 @@ from reporting.domain.scdl import AideAttribuee
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
+
+
+def producer_of(stream_type: str) -> str | None:
+    """The service whose log holds a stream type's events (its topic's service), None for an unknown type."""
+    topic = topics.STREAM_TOPICS.get(stream_type)
+    return topic.split(".", 1)[0] if topic else None
+
 
 SWAP_LOCK = 73_100_001  # shared: a live application; exclusive: a swap
 REBUILD_LOCK = 73_100_002  # one rebuild at a time
@@ -51,6 +59,10 @@ SELECT coalesce(c.stream_id, a.stream_id) AS stream_id,
        coalesce(c.version, 0) AS live, coalesce(a.version, 0) AS rebuilt
   FROM (SELECT stream_id, version FROM consumer_streams WHERE consumer = $1 AND version > 0) c
   FULL JOIN {s}.applied_streams a USING (stream_id)"""
+
+APPLIED_BY_STREAM_TYPE = """
+SELECT split_part(stream_id, '-', 1) AS kind, sum(version)::bigint AS events FROM consumer_streams
+ WHERE consumer = $1 AND version > 0 GROUP BY 1"""
 
 GAPS = """
 SELECT count(*) FROM consumer_streams c LEFT JOIN {s}.applied_streams a USING (stream_id)
@@ -118,13 +130,20 @@ class PostgresProjectionStore:
                         raise
         raise AssertionError("unreachable")
 
-    async def known_until(self) -> datetime | None:
-        """The recording time of the latest fact the live projection holds: the log as it knows it now."""
-        async with self.pool.acquire() as conn:
+    async def head(self) -> tuple[datetime | None, dict[str, int]]:
+        """Where the live projection stands, read in one snapshot: the recording time of its latest fact, and how
+        many events of each producer's log it applied (each stream's last version, summed by producer)."""
+        async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             schema = Schema(str(await conn.fetchval("SELECT schema_name FROM reporting_live_schema")))
             latest = " UNION ALL ".join(f"SELECT max(recorded_at) AS m FROM {{s}}.{table}" for table in FACT_TABLES)
             found = await conn.fetchval(schema.sql(f"SELECT max(m) FROM ({latest}) AS latest"))
-        return found if isinstance(found, datetime) and found.year > 1 else None
+            rows = await conn.fetch(APPLIED_BY_STREAM_TYPE, self.consumer)
+        positions: dict[str, int] = {}
+        for row in rows:
+            producer = producer_of(row["kind"])
+            if producer is not None:
+                positions[producer] = positions.get(producer, 0) + int(row["events"])
+        return (found if isinstance(found, datetime) and found.year > 1 else None), dict(sorted(positions.items()))
 
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[bool]:

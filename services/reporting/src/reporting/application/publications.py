@@ -33,8 +33,10 @@ async def demander(
     as_of: date,
     embargo_jusqu_au: datetime,
     known_at: datetime,
+    positions: dict[str, int] | None = None,
 ) -> DecisionPublication:
-    """Compute the content as of `as_of`, as the log was known at `known_at`, and record the request."""
+    """Compute the content as of `as_of`, as the log was known at `known_at` (with `positions`, the events of each
+    producer's log applied by then), and record the request."""
     not_in_the_future(as_of, context.occurred_at, "as_of")
     content = p.contenu(await facts.facts(None, as_of, known_at), as_of, await facts.aides(as_of, known_at))
     command = p.DemanderPublication(
@@ -45,6 +47,7 @@ async def demander(
         embargo_jusqu_au=embargo_jusqu_au,
         demandee_le=context.occurred_at,
         contenu=content,
+        positions=positions or {},
     )
     return await handle_command(store, p.stream_id(publication_id), p.decider, command, context)
 

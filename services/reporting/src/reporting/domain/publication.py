@@ -225,6 +225,7 @@ class DemanderPublication:
     embargo_jusqu_au: datetime
     demandee_le: datetime
     contenu: dict[str, Any]
+    positions: dict[str, int] = field(default_factory=dict)  # events applied from each producer's log
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,11 +313,14 @@ def decide(command: CommandePublication, state: Publication) -> list[DomainEvent
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
+COMPUTED = {"demandee_le", "known_at", "contenu", "digest", "positions"}  # what a repeat of the request recomputes
+
+
 def _demander(command: DemanderPublication, state: Publication) -> list[DomainEvent]:
     demandee = PublicationDemandee(**_fields(command), digest=digest(command.contenu))
     if state.demande is not None:
-        mine = state.demande.model_dump(exclude={"demandee_le", "known_at", "contenu", "digest"})
-        if mine == demandee.model_dump(exclude={"demandee_le", "known_at", "contenu", "digest"}):
+        mine = state.demande.model_dump(exclude=COMPUTED)
+        if mine == demandee.model_dump(exclude=COMPUTED):
             return []  # the same request again (its content is the one frozen the first time)
         raise PublicationExistante(f"la publication {command.publication_id} est déjà demandée, en d'autres termes")
     if command.as_of > command.demandee_le.astimezone(PARIS).date():

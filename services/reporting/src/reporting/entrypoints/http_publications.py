@@ -67,6 +67,7 @@ def _vue(state: p.Publication, with_content: bool = True) -> dict[str, Any]:
         "embargo_jusqu_au": demande.embargo_jusqu_au.isoformat(),
         "demandee_le": demande.demandee_le.isoformat(),
         "digest": demande.digest,
+        "positions": demande.positions,
         "validations": {o.value: v.validee_le.isoformat() for o, v in state.validations.items()},
         "refus": {"organisme": state.refus.organisme.value, "motif": state.refus.motif} if state.refus else None,
         "diffusee_le": state.diffusion.diffusee_le.isoformat() if state.diffusion else None,
@@ -81,6 +82,7 @@ async def demander(body: DemandePublication, request: Request, response: Respons
     runtime = runtime_of(request)
     await _caught_up(runtime)
     store = projection_store(runtime.pool)
+    known_at, positions = await store.head()
     decision = await publications.demander(
         runtime.store,
         store,
@@ -89,7 +91,8 @@ async def demander(body: DemandePublication, request: Request, response: Respons
         titre=body.titre,
         as_of=body.as_of,
         embargo_jusqu_au=body.embargo_jusqu_au,
-        known_at=await store.known_until() or datetime.now(UTC),  # recording time (not the business clock)
+        known_at=known_at or datetime.now(UTC),  # recording time (not the business clock)
+        positions=positions,
     )
     return answer(response, decision, _vue(decision.state))
 
