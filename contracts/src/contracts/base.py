@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -19,18 +20,28 @@ class DomainEvent(BaseModel):
     schema_version: ClassVar[int] = 1
 
 
-def _valid_siren(value: str) -> str:
-    compact = _siren.compact(value)
-    if not _siren.is_valid(compact):
-        raise ValueError(f"SIREN invalide: {value!r} (9 chiffres, clé de Luhn)")
+@lru_cache(maxsize=65_536)
+def _compact_if_valid(kind: str, value: str) -> str | None:
+    """python-stdnum's check, remembered: every event read validates its SIRENs and SIRETs again, and the same
+    companies come back in event after event (stdnum's check is ~80 µs; a hit, well under 1 µs)."""
+    module = _siren if kind == "siren" else _siret
+    compact = module.compact(value)
+    return compact if module.is_valid(compact) else None
+
+
+def _checked(kind: str, value: str, why: str) -> str:
+    compact = _compact_if_valid(kind, value) if len(value) <= 32 else None  # no long text kept in the cache
+    if compact is None:
+        raise ValueError(f"{kind.upper()} invalide: {value!r} ({why})")
     return compact
+
+
+def _valid_siren(value: str) -> str:
+    return _checked("siren", value, "9 chiffres, clé de Luhn")
 
 
 def _valid_siret(value: str) -> str:
-    compact = _siret.compact(value)
-    if not _siret.is_valid(compact):
-        raise ValueError(f"SIRET invalide: {value!r} (14 chiffres, clé de Luhn)")
-    return compact
+    return _checked("siret", value, "14 chiffres, clé de Luhn")
 
 
 Siren = Annotated[str, AfterValidator(_valid_siren)]
