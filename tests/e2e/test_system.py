@@ -289,50 +289,64 @@ FUZZ_ROLES = {
 }
 FUZZ_EXAMPLES = 8  # per operation and run: bounded, so the suite stays fast; the seed makes a failure replayable
 FUZZ_SEED = 20261202
+FUZZ_LANES = 3  # schemathesis runs at once: with the four services, what two cores keep busy
 
 
 async def test_a_bounded_fuzz_of_every_openapi_finds_no_5xx_and_no_answer_off_its_schema(
     system: System, tmp_path: Path
 ) -> None:
     """schemathesis over each service's OpenAPI (its coverage and fuzzing phases, valid and invalid data), after the
-    demo: no answer is a 5xx, and every documented answer matches its schema."""
+    demo: no answer is a 5xx, and every documented answer matches its schema. Several runs go at once (each service
+    is its own process, and concurrent callers are what a service must bear anyway)."""
     totals = {"runs": 0, "operations": 0, "requests": 0, "failures": 0}
     problems: list[str] = []
-    for name, roles in FUZZ_ROLES.items():
-        for role in roles:
-            headers = (
-                [] if role is None else ["-H", "Authorization: " + actor(role[0], "fuzz", role[1])["Authorization"]]
-            )
-            report = tmp_path / f"{name}-{role[0] if role else 'public'}.json"
-            run = await asyncio.to_thread(
-                subprocess.run,
-                [
-                    str(Path(sys.executable).with_name("st")),
-                    "run",
-                    f"{system.url(name)}/openapi.json",
-                    *headers,
-                    "--checks=not_a_server_error,response_schema_conformance",
-                    f"--max-examples={FUZZ_EXAMPLES}",
-                    f"--seed={FUZZ_SEED}",
-                    "--phases=coverage,fuzzing",
-                    "--generation-database=none",
-                    "--no-color",
-                    "--report=json",
-                    f"--report-json-path={report}",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=600,
-                cwd=tmp_path,
-            )
-            result: dict[str, Any] = json.loads(report.read_text()) if report.exists() else {}
-            cases = result.get("test_cases", {})
-            totals["runs"] += 1
-            totals["operations"] += result.get("operations", {}).get("tested", 0)
-            totals["requests"] += cases.get("generated", 0)
-            totals["failures"] += cases.get("unique_failures", 0)
-            if run.returncode != 0 or result.get("failures") or result.get("errors"):
-                problems.append(f"{name} as {role}: exit {run.returncode}\n{run.stdout[-3000:]}{run.stderr[-1000:]}")
+
+    async def fuzz(name: str, role: tuple[str, str | None] | None) -> None:
+        headers = [] if role is None else ["-H", "Authorization: " + actor(role[0], "fuzz", role[1])["Authorization"]]
+        report = tmp_path / f"{name}-{role[0] if role else 'public'}.json"
+        run = await asyncio.to_thread(
+            subprocess.run,
+            [
+                str(Path(sys.executable).with_name("st")),
+                "run",
+                f"{system.url(name)}/openapi.json",
+                *headers,
+                "--checks=not_a_server_error,response_schema_conformance",
+                f"--max-examples={FUZZ_EXAMPLES}",
+                f"--seed={FUZZ_SEED}",
+                "--phases=coverage,fuzzing",
+                "--generation-database=none",
+                "--no-color",
+                "--report=json",
+                f"--report-json-path={report}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tmp_path,
+        )
+        result: dict[str, Any] = json.loads(report.read_text()) if report.exists() else {}
+        cases = result.get("test_cases", {})
+        totals["runs"] += 1
+        totals["operations"] += result.get("operations", {}).get("tested", 0)
+        totals["requests"] += cases.get("generated", 0)
+        totals["failures"] += cases.get("unique_failures", 0)
+        if run.returncode != 0 or result.get("failures") or result.get("errors"):
+            problems.append(f"{name} as {role}: exit {run.returncode}\n{run.stdout[-3000:]}{run.stderr[-1000:]}")
+
+    # every (service, role) run, the services interleaved, taken by FUZZ_LANES workers at a time
+    runs = [
+        (name, roles[i])
+        for i in range(max(map(len, FUZZ_ROLES.values())))
+        for name, roles in FUZZ_ROLES.items()
+        if i < len(roles)
+    ]
+
+    async def lane() -> None:
+        while runs:
+            await fuzz(*runs.pop(0))
+
+    await asyncio.gather(*(lane() for _ in range(FUZZ_LANES)))
     print(f"\nfuzz: {totals} (seed {FUZZ_SEED}, {FUZZ_EXAMPLES} examples per operation and run)")
     assert problems == [], "\n\n".join(problems)
     assert totals["requests"] > 1000
