@@ -2,7 +2,9 @@
 
 Every write is idempotent on the fact's key (ON CONFLICT DO NOTHING): applying an event twice to a
 schema changes nothing, which is what makes a swap to a rebuilt schema safe (see store.py). Facts are
-independent rows joined only when read, so the order in which topics interleave never changes a figure."""
+independent rows joined only when read, so the order in which topics interleave never changes a figure. Each fact
+carries its event's recording time (`recorded_at`, the last parameter of every INSERT): the figures "as known at"
+a time read only the facts recorded by then."""
 
 from __future__ import annotations
 
@@ -29,7 +31,5 @@ async def project(conn: Connection, schema: Schema, received: ReceivedEvent) -> 
     projector = PROJECTORS.get(type(received.event))
     if projector is None:
         return False
-    # the facts this event writes carry its recording time (their recorded_at column's default reads it)
-    await conn.execute("SELECT set_config('rebond.recorded_at', $1, true)", received.envelope.recorded_at.isoformat())
     await projector(conn, schema, received.envelope, received.event)
     return True

@@ -282,9 +282,9 @@ CREATE TABLE IF NOT EXISTS {s}.conventions_aides (
     date_signature date NOT NULL,
     PRIMARY KEY (territoire_id, aide_id)
 );
--- When each fact's event was recorded (its envelope's recorded_at, set by the projection for its transaction):
+-- When each fact's event was recorded (its envelope's recorded_at, the last parameter of every projector's INSERT):
 -- the figures "as known at" a time read only the facts recorded by then (Schema.known_at). Facts projected before
--- this column existed count as known from the start, until a rebuild records their time.
+-- this column existed count as known from the start, until a rebuild records their time (the default below).
 DO $$
 DECLARE fact text;
 BEGIN

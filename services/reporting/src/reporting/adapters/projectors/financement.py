@@ -24,53 +24,63 @@ from reporting.adapters.projectors.common import Projector
 from reporting.adapters.schema import Schema
 
 INSERT_ENVELOPPE = """
-INSERT INTO {s}.enveloppes (stream_id, stream_version, territoire_id, montant_centimes, date_attribution)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+INSERT INTO {s}.enveloppes (stream_id, stream_version, territoire_id, montant_centimes, date_attribution, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 INSERT_CONTRIBUTION = """
-INSERT INTO {s}.enveloppe_contributions (stream_id, stream_version, rang, financeur, montant_centimes)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version, rang) DO NOTHING"""
+INSERT INTO {s}.enveloppe_contributions (stream_id, stream_version, rang, financeur, montant_centimes, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stream_id, stream_version, rang) DO NOTHING"""
 
 INSERT_AIDE = """
 INSERT INTO {s}.aides (aide_id, projet_id, territoire_id, forme, montant_centimes, regime, date_decision,
-                       publication_obligatoire, siren, assiette_centimes, siret)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (territoire_id, aide_id) DO NOTHING"""
+                       publication_obligatoire, siren, assiette_centimes, siret, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (territoire_id, aide_id) DO NOTHING"""
 
 INSERT_CONVENTION = """
-INSERT INTO {s}.conventions_aides (territoire_id, aide_id, date_signature) VALUES ($1, $2, $3)
+INSERT INTO {s}.conventions_aides (territoire_id, aide_id, date_signature, recorded_at) VALUES ($1, $2, $3, $4)
 ON CONFLICT (territoire_id, aide_id) DO NOTHING"""
 
 INSERT_MOUVEMENT = """
 INSERT INTO {s}.aides_mouvements (stream_id, stream_version, rang, territoire_id, aide_id, nature, montant_centimes,
-                                  date_effet)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (stream_id, stream_version, rang) DO NOTHING"""
+                                  date_effet, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (stream_id, stream_version, rang) DO NOTHING"""
 
 INSERT_AJUSTEMENT = """
-INSERT INTO {s}.enveloppe_ajustements (stream_id, stream_version, territoire_id, delta_centimes, financeur, date_effet)
-VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+INSERT INTO {s}.enveloppe_ajustements (stream_id, stream_version, territoire_id, delta_centimes, financeur, date_effet,
+                                       recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 INSERT_BON = """
-INSERT INTO {s}.bons_ingenierie (bon_id, territoire_id, jours_hommes, montant_centimes, date_effet)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (bon_id) DO NOTHING"""
+INSERT INTO {s}.bons_ingenierie (bon_id, territoire_id, jours_hommes, montant_centimes, date_effet, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (bon_id) DO NOTHING"""
 
 INSERT_SEUIL = """
-INSERT INTO {s}.seuils_fonds (seuil_pourcent, reserve_centimes, date_atteinte)
-VALUES ($1, $2, $3) ON CONFLICT (seuil_pourcent) DO NOTHING"""
+INSERT INTO {s}.seuils_fonds (seuil_pourcent, reserve_centimes, date_atteinte, recorded_at)
+VALUES ($1, $2, $3, $4) ON CONFLICT (seuil_pourcent) DO NOTHING"""
 
 INSERT_REFUS = """
 INSERT INTO {s}.aides_refusees (stream_id, stream_version, aide_id, projet_id, territoire_id, montant_centimes, motif,
-                                date_decision)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+                                date_decision, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 
 async def enveloppe(conn: Connection, s: Schema, env: EventEnvelope, e: EnveloppeTerritorialeAttribuee) -> None:
     stream, version = env.stream_id, env.stream_version
     await conn.execute(
-        s.sql(INSERT_ENVELOPPE), stream, version, e.territoire_id, e.montant_centimes, e.date_attribution
+        s.sql(INSERT_ENVELOPPE),
+        stream,
+        version,
+        e.territoire_id,
+        e.montant_centimes,
+        e.date_attribution,
+        env.recorded_at,
     )
     await conn.executemany(
         s.sql(INSERT_CONTRIBUTION),
-        [(stream, version, rang, c.financeur, c.montant_centimes) for rang, c in enumerate(e.contributions)],
+        [
+            (stream, version, rang, c.financeur, c.montant_centimes, env.recorded_at)
+            for rang, c in enumerate(e.contributions)
+        ],
     )
 
 
@@ -88,11 +98,12 @@ async def aide(conn: Connection, s: Schema, env: EventEnvelope, e: AideAccordee)
         e.siret[:9],
         e.assiette_centimes,
         e.siret,
+        env.recorded_at,
     )
 
 
 async def convention(conn: Connection, s: Schema, env: EventEnvelope, e: ConventionAideSignee) -> None:
-    await conn.execute(s.sql(INSERT_CONVENTION), e.territoire_id, e.aide_id, e.date_signature)
+    await conn.execute(s.sql(INSERT_CONVENTION), e.territoire_id, e.aide_id, e.date_signature, env.recorded_at)
 
 
 async def refus(conn: Connection, s: Schema, env: EventEnvelope, e: AideRefusee) -> None:
@@ -106,6 +117,7 @@ async def refus(conn: Connection, s: Schema, env: EventEnvelope, e: AideRefusee)
         e.montant_centimes,
         e.motif,
         e.date_decision,
+        env.recorded_at,
     )
 
 
@@ -118,6 +130,7 @@ async def ajustement(conn: Connection, s: Schema, env: EventEnvelope, e: Envelop
         e.delta_centimes,
         e.financeur,
         e.date_ajustement,
+        env.recorded_at,
     )
 
 
@@ -127,7 +140,7 @@ async def _mouvement(
     await conn.executemany(
         s.sql(INSERT_MOUVEMENT),
         [
-            (env.stream_id, env.stream_version, rang, territoire_id, aide_id, nature, montant, jour)
+            (env.stream_id, env.stream_version, rang, territoire_id, aide_id, nature, montant, jour, env.recorded_at)
             for rang, (nature, montant, jour) in enumerate(rows)
         ],
     )
@@ -169,12 +182,18 @@ async def annulation(conn: Connection, s: Schema, env: EventEnvelope, e: AideAnn
 
 async def bon(conn: Connection, s: Schema, env: EventEnvelope, e: BonDeCommandeIngenierieEmis) -> None:
     await conn.execute(
-        s.sql(INSERT_BON), e.bon_id, e.territoire_id, e.jours_hommes, e.montant_centimes, e.date_commande
+        s.sql(INSERT_BON),
+        e.bon_id,
+        e.territoire_id,
+        e.jours_hommes,
+        e.montant_centimes,
+        e.date_commande,
+        env.recorded_at,
     )
 
 
 async def seuil(conn: Connection, s: Schema, env: EventEnvelope, e: SeuilConsommationAtteint) -> None:
-    await conn.execute(s.sql(INSERT_SEUIL), e.seuil_pourcent, e.reserve_centimes, e.date_atteinte)
+    await conn.execute(s.sql(INSERT_SEUIL), e.seuil_pourcent, e.reserve_centimes, e.date_atteinte, env.recorded_at)
 
 
 PROJECTORS: dict[type, Projector] = {

@@ -25,22 +25,24 @@ from reporting.adapters.schema import Schema
 
 INSERT_PROJET = """
 INSERT INTO {s}.projets_qualifies (projet_id, territoire_id, date_copil, assiette_estimee_centimes, emplois_prevus,
-                                   forme_envisagee)
-VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (territoire_id, projet_id) DO NOTHING"""
+                                   forme_envisagee, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (territoire_id, projet_id) DO NOTHING"""
 
 INSERT_ETAPE = """
-INSERT INTO {s}.mission_etapes (territoire_id, etape, detail, date_effet) VALUES ($1, $2, $3, $4)
+INSERT INTO {s}.mission_etapes (territoire_id, etape, detail, date_effet, recorded_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (territoire_id, etape, detail) DO NOTHING"""
 
 INSERT_FEUILLE = """
-INSERT INTO {s}.feuilles_de_route (stream_id, stream_version, territoire_id, date_effet, axes)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+INSERT INTO {s}.feuilles_de_route (stream_id, stream_version, territoire_id, date_effet, axes, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 SIGNEE_EN_RETARD = "EN_RETARD"  # detail of a CONVENTION_SIGNEE step signed after its deadline
 
 
-async def etape(conn: Connection, s: Schema, territoire_id: str, name: str, when: date, detail: str = "") -> None:
-    await conn.execute(s.sql(INSERT_ETAPE), territoire_id, name, detail, when)
+async def etape(
+    conn: Connection, s: Schema, env: EventEnvelope, territoire_id: str, name: str, when: date, detail: str = ""
+) -> None:
+    await conn.execute(s.sql(INSERT_ETAPE), territoire_id, name, detail, when, env.recorded_at)
 
 
 async def projet(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetQualifie) -> None:
@@ -52,36 +54,37 @@ async def projet(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetQuali
         e.assiette_estimee_centimes,
         e.emplois_prevus,
         e.forme_envisagee.value,
+        env.recorded_at,
     )
 
 
 async def ouverte(conn: Connection, s: Schema, env: EventEnvelope, e: MissionOuverte) -> None:
-    await etape(conn, s, e.territoire_id, "OUVERTE", e.date_notification)  # the convention clock starts
+    await etape(conn, s, env, e.territoire_id, "OUVERTE", e.date_notification)  # the convention clock starts
 
 
 async def signee(conn: Connection, s: Schema, env: EventEnvelope, e: ConventionSignee) -> None:
     await etape(
-        conn, s, e.territoire_id, "CONVENTION_SIGNEE", e.date_signature, SIGNEE_EN_RETARD if e.en_retard else ""
+        conn, s, env, e.territoire_id, "CONVENTION_SIGNEE", e.date_signature, SIGNEE_EN_RETARD if e.en_retard else ""
     )
 
 
 async def en_retard(conn: Connection, s: Schema, env: EventEnvelope, e: ConventionEnRetard) -> None:
     """Late from the day after the echeance (the echeance day itself is still on time)."""
-    await etape(conn, s, e.territoire_id, "CONVENTION_EN_RETARD", e.echeance + timedelta(days=1))
+    await etape(conn, s, env, e.territoire_id, "CONVENTION_EN_RETARD", e.echeance + timedelta(days=1))
 
 
 async def lancee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionIngenierieLancee) -> None:
-    await etape(conn, s, e.territoire_id, "LANCEE", e.date_lancement, e.operateur.value)
+    await etape(conn, s, env, e.territoire_id, "LANCEE", e.date_lancement, e.operateur.value)
 
 
 async def copil(conn: Connection, s: Schema, env: EventEnvelope, e: ComitePilotageTenu) -> None:
-    await etape(conn, s, e.territoire_id, "COPIL_TENU", e.date, e.copil_id)
+    await etape(conn, s, env, e.territoire_id, "COPIL_TENU", e.date, e.copil_id)
 
 
 async def copil_manquant(conn: Connection, s: Schema, env: EventEnvelope, e: ComitePilotageManquant) -> None:
     """Known once the month is over: dated the first day of the next month."""
     year, month = (int(part) for part in e.mois.split("-"))
-    await etape(conn, s, e.territoire_id, "COPIL_MANQUANT", date(year + month // 12, month % 12 + 1, 1), e.mois)
+    await etape(conn, s, env, e.territoire_id, "COPIL_MANQUANT", date(year + month // 12, month % 12 + 1, 1), e.mois)
 
 
 async def feuille(conn: Connection, s: Schema, env: EventEnvelope, e: FeuilleDeRouteRestituee) -> None:
@@ -93,15 +96,16 @@ async def feuille(conn: Connection, s: Schema, env: EventEnvelope, e: FeuilleDeR
         e.territoire_id,
         paris_date(env.occurred_at),
         [axe.intitule for axe in e.axes],
+        env.recorded_at,
     )
 
 
 async def restituee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionRestituee) -> None:
-    await etape(conn, s, e.territoire_id, "RESTITUEE", e.date)
+    await etape(conn, s, env, e.territoire_id, "RESTITUEE", e.date)
 
 
 async def cloturee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionCloturee) -> None:
-    await etape(conn, s, e.territoire_id, "CLOTUREE", e.date)  # the motif stays private
+    await etape(conn, s, env, e.territoire_id, "CLOTUREE", e.date)  # the motif stays private
 
 
 PROJECTORS: dict[type, Projector] = {

@@ -19,26 +19,26 @@ from reporting.adapters.projectors.common import Projector
 from reporting.adapters.schema import Schema
 
 INSERT_ENTRETIEN = """
-INSERT INTO {s}.entretiens (territoire_id, entretien_id, siren, date_effet) VALUES ($1, $2, $3, $4)
+INSERT INTO {s}.entretiens (territoire_id, entretien_id, siren, date_effet, recorded_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (territoire_id, entretien_id) DO NOTHING"""
 
 INSERT_PROJET = """
 INSERT INTO {s}.projets_recenses (territoire_id, projet_id, siren, taille, secteur_naf, date_effet, raison_sociale,
-                                  intitule)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (territoire_id, projet_id) DO NOTHING"""
+                                  intitule, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (territoire_id, projet_id) DO NOTHING"""
 
 INSERT_ESTIMATION = """
 INSERT INTO {s}.projets_estimations (stream_id, stream_version, territoire_id, projet_id, investissement_centimes,
-                                     emplois_potentiels, date_effet)
-VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+                                     emplois_potentiels, date_effet, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 INSERT_ISSUE = """
-INSERT INTO {s}.projets_issues (territoire_id, projet_id, issue, date_effet) VALUES ($1, $2, $3, $4)
+INSERT INTO {s}.projets_issues (territoire_id, projet_id, issue, date_effet, recorded_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (territoire_id, projet_id, issue) DO NOTHING"""
 
 
 async def entretien(conn: Connection, s: Schema, env: EventEnvelope, e: EntrepriseRencontree) -> None:
-    await conn.execute(s.sql(INSERT_ENTRETIEN), e.territoire_id, e.entretien_id, e.siren, e.date)
+    await conn.execute(s.sql(INSERT_ENTRETIEN), e.territoire_id, e.entretien_id, e.siren, e.date, env.recorded_at)
 
 
 async def recense(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetRecense) -> None:
@@ -52,6 +52,7 @@ async def recense(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetRece
         e.date,
         e.raison_sociale,
         e.intitule,
+        env.recorded_at,
     )
     await _estimation(conn, s, env, e.territoire_id, e.projet_id, e.investissement_centimes, e.emplois_potentiels, e)
 
@@ -79,15 +80,16 @@ async def _estimation(
         investissement,
         emplois,
         e.date,
+        env.recorded_at,
     )
 
 
 async def oriente(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetOriente) -> None:
-    await conn.execute(s.sql(INSERT_ISSUE), e.territoire_id, e.projet_id, "ORIENTE", e.date)
+    await conn.execute(s.sql(INSERT_ISSUE), e.territoire_id, e.projet_id, "ORIENTE", e.date, env.recorded_at)
 
 
 async def abandonne(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetAbandonne) -> None:
-    await conn.execute(s.sql(INSERT_ISSUE), e.territoire_id, e.projet_id, "ABANDONNE", e.date)
+    await conn.execute(s.sql(INSERT_ISSUE), e.territoire_id, e.projet_id, "ABANDONNE", e.date, env.recorded_at)
 
 
 PROJECTORS: dict[type, Projector] = {

@@ -22,32 +22,40 @@ from reporting.adapters.schema import Schema
 
 INSERT_CANDIDATURE = """
 INSERT INTO {s}.candidatures (candidature_id, vague, region_code, nom_territoire, porteur, nb_epci, deposee_le,
-                              date_depot)
-VALUES ($1, $2, $3, $4, $5, $6, $7, ($7::timestamptz AT TIME ZONE 'Europe/Paris')::date)
+                              date_depot, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, ($7::timestamptz AT TIME ZONE 'Europe/Paris')::date, $8)
 ON CONFLICT (candidature_id) DO NOTHING"""
 
 INSERT_LAUREAT = """
 INSERT INTO {s}.laureats (territoire_id, candidature_id, region_code, nom_territoire, vague, date_decision,
-                          date_notification)
-VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (territoire_id) DO NOTHING"""
+                          date_notification, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (territoire_id) DO NOTHING"""
 
 INSERT_ETAPE = """
-INSERT INTO {s}.selection_etapes (candidature_id, etape, detail, vague, date_effet)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (candidature_id, etape, detail) DO NOTHING"""
+INSERT INTO {s}.selection_etapes (candidature_id, etape, detail, vague, date_effet, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (candidature_id, etape, detail) DO NOTHING"""
 
 INSERT_RELEVE = """
-INSERT INTO {s}.releves (vague, releve_le, date_releve) VALUES ($1, $2, $3) ON CONFLICT (vague) DO NOTHING"""
+INSERT INTO {s}.releves (vague, releve_le, date_releve, recorded_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (vague) DO NOTHING"""
 
 INSERT_CLOTURE = """
-INSERT INTO {s}.clotures_ami (stream_id, stream_version, date_arrete, effective_le) VALUES ($1, $2, $3, $4)
-ON CONFLICT (stream_id, stream_version) DO NOTHING"""
+INSERT INTO {s}.clotures_ami (stream_id, stream_version, date_arrete, effective_le, recorded_at)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 
 async def etape(
-    conn: Connection, s: Schema, candidature_id: str, name: str, vague: int | None, when: date, detail: str = ""
+    conn: Connection,
+    s: Schema,
+    env: EventEnvelope,
+    candidature_id: str,
+    name: str,
+    vague: int | None,
+    when: date,
+    detail: str = "",
 ) -> None:
     """One step a candidature reached (vague None: the wave of its deposit, joined when reading)."""
-    await conn.execute(s.sql(INSERT_ETAPE), candidature_id, name, detail, vague, when)
+    await conn.execute(s.sql(INSERT_ETAPE), candidature_id, name, detail, vague, when, env.recorded_at)
 
 
 async def deposee(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureDeposee) -> None:
@@ -60,44 +68,52 @@ async def deposee(conn: Connection, s: Schema, env: EventEnvelope, e: Candidatur
         e.porteur.value,
         len(e.epci_sirens),
         e.deposee_le,
+        env.recorded_at,
     )
 
 
 async def retiree(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureRetiree) -> None:
-    await etape(conn, s, e.candidature_id, "RETIREE", e.vague, paris_date(e.retiree_le))
+    await etape(conn, s, env, e.candidature_id, "RETIREE", e.vague, paris_date(e.retiree_le))
 
 
 async def relevee(conn: Connection, s: Schema, env: EventEnvelope, e: VagueRelevee) -> None:
     when = paris_date(e.releve_le)
-    await conn.execute(s.sql(INSERT_RELEVE), e.vague, e.releve_le, when)
-    await conn.executemany(s.sql(INSERT_ETAPE), [(c, "RELEVEE", "", e.vague, when) for c in e.candidatures])
+    await conn.execute(s.sql(INSERT_RELEVE), e.vague, e.releve_le, when, env.recorded_at)
+    await conn.executemany(
+        s.sql(INSERT_ETAPE), [(c, "RELEVEE", "", e.vague, when, env.recorded_at) for c in e.candidatures]
+    )
 
 
 async def releve(conn: Connection, s: Schema, env: EventEnvelope, e: DossierReleve) -> None:
     """Instruction's own record of the relève: the same step as the wave's (one row, whichever comes first)."""
-    await etape(conn, s, e.candidature_id, "RELEVEE", e.vague, paris_date(e.releve_le))
+    await etape(conn, s, env, e.candidature_id, "RELEVEE", e.vague, paris_date(e.releve_le))
 
 
 async def recevable(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeRecevable) -> None:
-    await etape(conn, s, e.candidature_id, "RECEVABLE", e.vague, e.jugee_le)  # not the assessments
+    await etape(conn, s, env, e.candidature_id, "RECEVABLE", e.vague, e.jugee_le)  # not the assessments
 
 
 async def ineligible(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeIneligible) -> None:
     """One row per failed rule (its code only: the motifs and assessments stay in the instruction file)."""
     await conn.executemany(
         s.sql(INSERT_ETAPE),
-        [(e.candidature_id, "INELIGIBLE", r.regle.value, e.vague, e.jugee_le) for r in e.regles_non_satisfaites],
+        [
+            (e.candidature_id, "INELIGIBLE", r.regle.value, e.vague, e.jugee_le, env.recorded_at)
+            for r in e.regles_non_satisfaites
+        ],
     )
 
 
 async def conclusions(conn: Connection, s: Schema, env: EventEnvelope, e: ConclusionsInstructionTransmises) -> None:
     """Whether the CDC proposed the candidature; never its recommendations nor the amount it proposed."""
     name = "PROPOSEE" if e.proposition is Proposition.PROPOSEE else "NON_PROPOSEE"
-    await etape(conn, s, e.candidature_id, name, e.vague, e.transmises_le)
+    await etape(conn, s, env, e.candidature_id, name, e.vague, e.transmises_le)
 
 
 async def cloture(conn: Connection, s: Schema, env: EventEnvelope, e: AMIClotureAnticipee) -> None:
-    await conn.execute(s.sql(INSERT_CLOTURE), env.stream_id, env.stream_version, e.date_arrete, e.effective_le)
+    await conn.execute(
+        s.sql(INSERT_CLOTURE), env.stream_id, env.stream_version, e.date_arrete, e.effective_le, env.recorded_at
+    )
 
 
 async def laureat(conn: Connection, s: Schema, env: EventEnvelope, e: TerritoireLaureat) -> None:
@@ -110,11 +126,12 @@ async def laureat(conn: Connection, s: Schema, env: EventEnvelope, e: Territoire
         e.vague,
         e.date_decision,
         e.date_notification,
+        env.recorded_at,
     )
 
 
 async def non_retenue(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureNonRetenue) -> None:
-    await etape(conn, s, e.candidature_id, "NON_RETENUE", e.vague, e.date_decision)  # the motif stays private
+    await etape(conn, s, env, e.candidature_id, "NON_RETENUE", e.vague, e.date_decision)  # the motif stays private
 
 
 PROJECTORS: dict[type, Projector] = {
