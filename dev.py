@@ -100,6 +100,7 @@ BENCHES = (
     ["bench/bench_appends.py"],
     ["bench/bench_commands.py"],
     ["bench/bench_e2e.py"],
+    ["bench/bench_projection.py"],
     ["bench/bench_load.py"],
     ["bench/bench_kernel.py"],
     ["bench/bench_reads.py"],
