@@ -46,6 +46,10 @@ async def test_a_publication_is_public_once_cleared_by_all_three_and_out_of_emba
         assert before.json()["nb_candidatures"] == 0 and figures["nb_candidatures"] > 0
         naive = await client.get("/figures/national", headers=DTI, params={"known_at": "2024-01-01T00:00:00"})
         assert naive.status_code == 422
+        for beyond in ("9999-12-31T23:00:00-10:00", "0001-01-01T01:00:00+10:00"):  # no UTC instant: refused, no 5xx
+            for path in ("/figures/national", "/figures/territoires"):
+                answer = await client.get(path, headers=DTI, params={"known_at": beyond})
+                assert answer.status_code == 422, (path, beyond, answer.text)
 
         # a request, by one of the three bodies only, dated by the business clock
         body = {**ANNONCE, "embargo_jusqu_au": "2024-07-02T10:00:00+02:00"}

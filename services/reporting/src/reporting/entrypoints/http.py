@@ -3,11 +3,11 @@ and the operators' rebuild. The public reads only cleared publications (entrypoi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 from contracts.base import Identifiant, Role
 from kernel.adapters.http import require_role, runtime_of
@@ -30,8 +30,21 @@ router = APIRouter(prefix="/figures", tags=["figures"], dependencies=[Depends(re
 ops = APIRouter(prefix="/ops", tags=["ops"])
 
 AsOf = Annotated[date | None, Query(description="Figures as they stood at the end of this day (YYYY-MM-DD)")]
+
+
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """A recording time is compared in UTC: one that has no UTC instant (9999-12-31T23:00-10:00) is refused (422)."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("known_at has no UTC instant (out of the calendar's range)") from None
+
+
 KnownAt = Annotated[
     AwareDatetime | None,
+    AfterValidator(_in_utc),
     Query(description="As the log was known at this recording time (ISO 8601 with its offset): bitemporal reads"),
 ]
 
