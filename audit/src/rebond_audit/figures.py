@@ -18,7 +18,6 @@ import asyncpg
 from contracts.catalog import decode
 from contracts.codec import hash_is_intact
 from contracts.envelope import EventEnvelope
-from contracts.reporting.v1 import PublicationDemandee, PublicationDiffusee, PublicationValidee
 from kernel.adapters.audit import count_events
 from kernel.adapters.postgres import create_pool
 from kernel.signing import UntrustedEvent, Verifier
@@ -26,6 +25,7 @@ from reporting.adapters.database_log import DatabaseLog
 from reporting.adapters.schema import migration
 from reporting.adapters.store import PostgresProjectionStore
 from reporting.application.recompute import recalculer
+from reporting.domain import publication
 from reporting.domain.compare import differences
 
 PRODUCERS = ("candidature", "instruction", "financement")
@@ -48,7 +48,7 @@ async def read_publication(url: str, publication_id: str, verifier: Verifier) ->
         await conn.close()
     if not rows:
         raise PublicationIllisible(f"no publication {publication_id} in reporting's log")
-    demande, cleared, released = None, [], None
+    events = []
     for row in rows:
         envelope = EventEnvelope.model_validate_json(row["body"])
         if not hash_is_intact(envelope):
@@ -57,14 +57,9 @@ async def read_publication(url: str, publication_id: str, verifier: Verifier) ->
             verifier.verify(envelope)
         except UntrustedEvent as error:
             raise PublicationIllisible(f"{envelope.stream_id} v{envelope.stream_version}: {error}") from None
-        event = decode(envelope.event_type, envelope.schema_version, envelope.data)
-        match event:
-            case PublicationDemandee():
-                demande = event
-            case PublicationValidee():
-                cleared.append(event.organisme.value)
-            case PublicationDiffusee():
-                released = event.diffusee_le.isoformat()
+        events.append(decode(envelope.event_type, envelope.schema_version, envelope.data))
+    state = publication.decider.fold(events)  # where it stands, as reporting itself folds it
+    demande = state.demande
     if demande is None:
         raise PublicationIllisible(f"publication {publication_id}: no request in its stream")
     return {
@@ -74,8 +69,8 @@ async def read_publication(url: str, publication_id: str, verifier: Verifier) ->
         "known_at": demande.known_at,
         "digest": demande.digest,
         "contenu": demande.contenu,
-        "validee_par": sorted(cleared),
-        "diffusee_le": released,
+        "validee_par": sorted(o.value for o in state.validations),
+        "diffusee_le": state.diffusion.diffusee_le.isoformat() if state.diffusion else None,
         "positions": demande.positions,
     }
 

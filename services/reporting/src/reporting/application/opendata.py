@@ -5,9 +5,10 @@ publication. The public side reads only what was released, as frozen when it was
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Protocol
 
 from contracts.public.v1 import PublicationPublique
-from kernel.ports import StreamReader
+from kernel.ports import EventStore, StreamReader
 from reporting.application import publications
 from reporting.application.ports import FactsSource
 from reporting.domain import scdl, tables
@@ -20,11 +21,15 @@ async def registre(
     return scdl.lignes(await facts.aides(as_of, known_at), attribuant)
 
 
-async def derniere_publique(store: StreamReader, publication_id: str | None = None) -> PublicationPublique | None:
+class PublicLog(EventStore, StreamReader, Protocol):
+    """Reporting's log, read one stream at a time (a named publication) or by stream type (all of them)."""
+
+
+async def derniere_publique(store: PublicLog, publication_id: str | None = None) -> PublicationPublique | None:
     """The publication named, if public; else the latest released one (None when nothing is public yet)."""
-    found = await publications.publiques(store)
     if publication_id is not None:
-        return next((e for e in found if e.publication_id == publication_id), None)
+        return await publications.publique(store, publication_id)
+    found = await publications.publiques(store)
     return found[-1] if found else None
 
 

@@ -11,7 +11,6 @@ from typing import Any
 from reporting.domain.scdl import euros
 
 Table = tuple[tuple[str, ...], list[tuple[Any, ...]]]  # (header, rows)
-TABLES = ("national", "regions", "territoires", "aides")
 
 NATIONAL_LABELS = {
     "nb_candidatures": "Candidatures déposées",

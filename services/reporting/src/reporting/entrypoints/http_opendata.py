@@ -33,7 +33,7 @@ registre = APIRouter(prefix="/registre", tags=["open data"], dependencies=[Depen
 PublicationChoisie = Annotated[
     Identifiant | None, Query(description="A released publication (default: the latest one released)")
 ]
-TableName = Literal["national", "regions", "territoires", "aides"]  # reporting.domain.tables.TABLES
+TableName = Literal["national", "regions", "territoires", "aides"]  # reporting.domain.tables.BUILDERS
 
 
 class RegistreNonConfigure(DomainError):
@@ -59,9 +59,9 @@ def table_schema() -> bytes:
     return resources.files("contracts.public").joinpath("scdl_subventions_2.1.1.json").read_bytes()
 
 
-def _csv(content: bytes, filename: str) -> Response:
+def _attachment(content: bytes, filename: str, media_type: str = CSV_MEDIA_TYPE) -> Response:
     return Response(
-        content, media_type=CSV_MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 
@@ -69,7 +69,7 @@ def _csv(content: bytes, filename: str) -> Response:
 async def registre_interne(request: Request, as_of: AsOf = None, known_at: KnownAt = None) -> Response:
     """Every subsidy granted by the date, in the SCDL « subventions » 2.1.1 format (internal: all amounts)."""
     rows = await opendata.registre(projection_store(runtime_of(request).pool), attribuant(), as_of, known_at)
-    return _csv(scdl.to_csv(rows).encode(), f"subventions-rebond-{as_of or 'courant'}.csv")
+    return _attachment(scdl.to_csv(rows).encode(), f"subventions-rebond-{as_of or 'courant'}.csv")
 
 
 @public.get("/aides.scdl.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -78,7 +78,7 @@ async def registre_public(request: Request, publication_id: PublicationChoisie =
     format (schema: /public/aides.scdl.schema.json)."""
     publication = await _publication(request, publication_id)
     rows = opendata.registre_public(publication, attribuant())
-    return _csv(scdl.to_csv(rows).encode(), f"subventions-rebond-{publication.publication_id}.csv")
+    return _attachment(scdl.to_csv(rows).encode(), f"subventions-rebond-{publication.publication_id}.csv")
 
 
 @public.get("/aides.scdl.schema.json", response_class=Response)
@@ -100,12 +100,8 @@ async def telecharger(
     data = opendata.table_publique(publication, table)
     filename = f"rebond-{table}-{publication.publication_id}.{format}"
     if format == "csv":
-        return _csv(csv_bytes(data), filename)
-    return Response(
-        xlsx_bytes(data, table, publication.diffusee_le),
-        media_type=XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+        return _attachment(csv_bytes(data), filename)
+    return _attachment(xlsx_bytes(data, table, publication.diffusee_le), filename, XLSX_MEDIA_TYPE)
 
 
 async def _publication(request: Request, publication_id: str | None) -> PublicationPublique:
