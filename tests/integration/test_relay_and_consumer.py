@@ -13,7 +13,7 @@ from faststream.kafka import KafkaBroker
 from contracts import topics
 from contracts.codec import ReceivedEvent, decode_message
 from contracts.envelope import seal
-from kernel.adapters.consumer import Delivery, IdempotentConsumer, RetryLater
+from kernel.adapters.consumer import Delivery, IdempotentConsumer, RetryLater, one_by_one
 from kernel.adapters.kafka import ensure_topics, make_broker, subscribe
 from kernel.adapters.kafka_connection import KafkaConnection
 from kernel.adapters.parking import Parking
@@ -111,7 +111,7 @@ async def test_crash_between_publish_and_checkpoint_loses_nothing_and_counts_not
     assert await relay.checkpoint() == 0
     assert await relay.publish_batch() == 12  # the restarted relay publishes everything again
 
-    consumer = IdempotentConsumer(f"t.counter.{unique}", pool, count_event, TEST_VERIFIER)
+    consumer = IdempotentConsumer(f"t.counter.{unique}", pool, one_by_one(count_event), TEST_VERIFIER)
     subscriber_broker = make_broker(infra.kafka_bootstrap, client_id="tests-consumer")
     subscribe(subscriber_broker, consumer, topic, group_id=f"t.counter.{unique}")
     await subscriber_broker.start()
@@ -182,7 +182,7 @@ async def _deliveries(pool: asyncpg.Pool, stream_count: int) -> list[Delivery]:
 async def test_a_redelivered_message_is_applied_once(pool) -> None:
     async with pool.acquire() as conn:
         await conn.execute(COUNTED)
-    consumer = IdempotentConsumer("t.dedup", pool, count_event, TEST_VERIFIER)
+    consumer = IdempotentConsumer("t.dedup", pool, one_by_one(count_event), TEST_VERIFIER)
     first = (await _deliveries(pool, 1))[0]
     assert await consumer.handle(first) == "applied"
     redelivered = Delivery(first.topic, first.partition, first.offset + 100, first.body)  # republished elsewhere
@@ -202,7 +202,7 @@ async def test_a_batch_decides_each_message_as_alone_in_one_transaction_and_spli
             raise RuntimeError("projection bug")
         await count_event(conn, received)
 
-    consumer = IdempotentConsumer("t.batch", pool, fragile, TEST_VERIFIER, max_attempts=1)
+    consumer = IdempotentConsumer("t.batch", pool, one_by_one(fragile), TEST_VERIFIER, max_attempts=1)
     s0v1, s0v2, s1v1, s1v2, s2v1, s2v2 = await _deliveries(pool, 3)
     again = Delivery(s0v1.topic, s0v1.partition, s0v1.offset + 100, s0v1.body)
     garbage = Delivery("topic", 0, 50, b"{")
@@ -243,7 +243,13 @@ async def test_a_poison_message_is_parked_and_its_stream_waits_behind_it(pool) -
         dead_letters.append(record)
 
     consumer = IdempotentConsumer(
-        "t.poison", pool, fragile, TEST_VERIFIER, max_attempts=3, backoff_seconds=0.01, dead_letter=to_dead_letters
+        "t.poison",
+        pool,
+        one_by_one(fragile),
+        TEST_VERIFIER,
+        max_attempts=3,
+        backoff_seconds=0.01,
+        dead_letter=to_dead_letters,
     )
     s0v1, s0v2, s1v1, s1v2 = await _deliveries(pool, 2)  # log order: s0 v1, s0 v2, s1 v1, s1 v2
     for _attempt in range(2):
@@ -286,7 +292,7 @@ async def test_a_failing_message_is_redelivered_by_kafka_until_it_passes(
             raise OSError("database hiccup")
         await count_event(conn, received)
 
-    consumer = IdempotentConsumer(f"t.flaky.{unique}", pool, flaky, TEST_VERIFIER, backoff_seconds=0.05)
+    consumer = IdempotentConsumer(f"t.flaky.{unique}", pool, one_by_one(flaky), TEST_VERIFIER, backoff_seconds=0.05)
     topic = topic_prefix + topics.FINANCEMENT
     store = PostgresEventStore(pool, producer="tests", signer=TEST_SIGNERS["tests"])
     await fill(store, streams=1, per_stream=3)
@@ -312,7 +318,7 @@ async def test_an_event_type_this_code_does_not_know_is_parked_and_blocks_its_st
     """A newer producer's event must never be skipped: the figures would be wrong and nobody would know."""
     async with pool.acquire() as conn:
         await conn.execute(COUNTED)
-    consumer = IdempotentConsumer("t.unknown", pool, count_event, TEST_VERIFIER)
+    consumer = IdempotentConsumer("t.unknown", pool, one_by_one(count_event), TEST_VERIFIER)
     s0v1, s0v2, s1v1, s1v2 = await _deliveries(pool, 2)
     future = signed(seal(json.loads(s0v1.body) | {"event_type": "EvenementFutur", "data": {"x": 1}, "hash": ""}))
     newer = signed(seal(json.loads(s1v1.body) | {"schema_version": 99, "hash": ""}))  # as a newer producer signs

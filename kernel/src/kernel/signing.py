@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -87,6 +87,30 @@ class Verifier:
 
     def verify(self, envelope: EventEnvelope) -> None:
         self.verify_text(envelope.producer, envelope.hash, envelope.signature, "event")
+
+    def verify_chains(self, envelopes: Sequence[EventEnvelope]) -> list[UntrustedEvent | None]:
+        """`verify` for many envelopes whose hashes are intact, one signature checked per chain: each envelope's
+        error, or None when its producer vouches for it.
+
+        A signature covers an envelope's hash, which covers its `previous_hash`, so a producer that signed version n
+        of a stream vouched for the envelope whose hash is that `previous_hash`, and through it for the one before:
+        each stream is walked from its latest version down, and only an envelope that no proven successor (of the
+        same producer) names is checked on its own signature. An Ed25519 check costs about ten times the rest of an
+        event's decoding; a batch of a stream's successive events now pays one."""
+        errors: list[UntrustedEvent | None] = [None] * len(envelopes)
+        vouched: set[tuple[str, str, str]] = set()  # (producer, stream_id, hash) a proven successor names
+        order = sorted(range(len(envelopes)), key=lambda i: (envelopes[i].stream_id, -envelopes[i].stream_version))
+        for index in order:
+            envelope = envelopes[index]
+            if (envelope.producer, envelope.stream_id, envelope.hash) not in vouched:
+                try:
+                    self.verify(envelope)
+                except UntrustedEvent as error:
+                    errors[index] = error
+                    continue
+            if envelope.previous_hash is not None:
+                vouched.add((envelope.producer, envelope.stream_id, envelope.previous_hash))
+        return errors
 
     def verify_text(self, producer: str, text: str, signature: str | None, what: str) -> None:
         """`signature` is `producer`'s signature of `text` (an event's hash, a log checkpoint)."""

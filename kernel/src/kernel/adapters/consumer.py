@@ -30,14 +30,17 @@ import asyncpg
 import structlog
 
 from contracts.catalog import UnknownEventType, decode
-from contracts.codec import ReceivedEvent, hash_is_intact
+from contracts.codec import ReceivedEvent, open_envelope
 from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
-from kernel.signing import UntrustedEvent, Verifier
+from kernel.signing import Verifier
 
 log = structlog.get_logger(__name__)
 
-Apply = Callable[[Connection, ReceivedEvent], Awaitable[None]]
+# The events of a transaction that are next in their streams, in order: applied together (a projection writes them
+# set-based), inside the consumer's transaction.
+Apply = Callable[[Connection, Sequence[ReceivedEvent]], Awaitable[None]]
+ApplyOne = Callable[[Connection, ReceivedEvent], Awaitable[None]]
 DeadLetter = Callable[[dict[str, Any]], Awaitable[None]]
 RequestReplay = Callable[[str, int], Awaitable[None]]  # (stream_id, from_version): ask the producer to republish
 
@@ -87,16 +90,11 @@ class IdempotentConsumer:
 
     async def handle(self, delivery: Delivery) -> str:
         """Process one delivery; returns applied|duplicate|parked, raises RetryLater."""
-        try:
-            envelope = EventEnvelope.model_validate_json(delivery.body)
-        except ValueError as error:  # pydantic's ValidationError included
-            await self._park(delivery, None, Parked("undecodable", f"undecodable envelope: {error}"))
-            return "parked"
-        try:
-            self._prove_origin(envelope)
-        except UntrustedEvent as error:
-            await self._park(delivery, envelope, Parked("forged", f"not proven: {error}"))
-            return "parked"
+        outcomes: dict[int, str] = {}
+        proven = await self._prove([delivery], outcomes)
+        if not proven:
+            return outcomes[0]
+        ((_, _, envelope),) = proven
         structlog.contextvars.bind_contextvars(
             event_id=str(envelope.event_id), stream_id=envelope.stream_id, correlation_id=envelope.correlation_id
         )
@@ -119,35 +117,47 @@ class IdempotentConsumer:
             await self._ask_replay(envelope.stream_id, replay_from)
         return outcome
 
-    def _prove_origin(self, envelope: EventEnvelope) -> None:
-        if not hash_is_intact(envelope):
-            raise UntrustedEvent("its content does not match its hash")
-        self.verifier.verify(envelope)
+    async def _prove(
+        self, deliveries: Sequence[Delivery], outcomes: dict[int, str]
+    ) -> list[tuple[int, Delivery, EventEnvelope]]:
+        """Decode each delivery once and prove its origin (its hash, then its producer's signature, one per chain of a
+        stream: Verifier.verify_chains); what is not an envelope or not proven is parked now, its outcome set."""
+        opened: list[tuple[int, Delivery, EventEnvelope]] = []
+        for index, delivery in enumerate(deliveries):
+            try:
+                envelope, intact = open_envelope(delivery.body)
+            except ValueError as error:  # pydantic's ValidationError included
+                await self._park(delivery, None, Parked("undecodable", f"undecodable envelope: {error}"))
+                outcomes[index] = "parked"
+                continue
+            if not intact:
+                await self._park(
+                    delivery, envelope, Parked("forged", "not proven: its content does not match its hash")
+                )
+                outcomes[index] = "parked"
+                continue
+            opened.append((index, delivery, envelope))
+        errors = self.verifier.verify_chains([envelope for _, _, envelope in opened])
+        proven = []
+        for (index, delivery, envelope), untrusted in zip(opened, errors, strict=True):
+            if untrusted is not None:
+                await self._park(delivery, envelope, Parked("forged", f"not proven: {untrusted}"))
+                outcomes[index] = "parked"
+                continue
+            proven.append((index, delivery, envelope))
+        return proven
 
     async def handle_batch(self, deliveries: Sequence[Delivery]) -> list[str]:
         """Process a batch of deliveries (in their order) in ONE PostgreSQL transaction; returns each outcome.
 
         Each message is decoded once and proven before the transaction; inside it, each is decided exactly as
-        `handle` decides it (the same stream may come several times: each sees the position the previous left).
-        If anything fails, the transaction rolls back as a whole and the batch is processed again one message at
-        a time through `handle`, with its bounded retry and parking: a batch never applies half of itself, and one
-        bad message costs only its own retries. Raises RetryLater as `handle` does (the caller nacks the batch)."""
+        `handle` decides it (the same stream may come several times: each sees the position the previous left), and
+        the events to apply go to `apply` together. If anything fails, the transaction rolls back as a whole and the
+        batch is processed again one message at a time through `handle`, with its bounded retry and parking: a batch
+        never applies half of itself, and one bad message costs only its own retries. Raises RetryLater as `handle`
+        does (the caller nacks the batch)."""
         outcomes: dict[int, str] = {}
-        proven: list[tuple[int, Delivery, EventEnvelope]] = []
-        for index, delivery in enumerate(deliveries):
-            try:
-                envelope = EventEnvelope.model_validate_json(delivery.body)
-            except ValueError as error:
-                await self._park(delivery, None, Parked("undecodable", f"undecodable envelope: {error}"))
-                outcomes[index] = "parked"
-                continue
-            try:
-                self._prove_origin(envelope)
-            except UntrustedEvent as error:
-                await self._park(delivery, envelope, Parked("forged", f"not proven: {error}"))
-                outcomes[index] = "parked"
-                continue
-            proven.append((index, delivery, envelope))
+        proven = await self._prove(deliveries, outcomes)
         replays: list[tuple[str, int]] = []
         try:
             async with self.pool.acquire() as conn, conn.transaction():
@@ -183,6 +193,7 @@ class IdempotentConsumer:
         pending = {row["stream_id"] for row in flags if row["pending"]}
         moved: set[str] = set()
         replays: list[tuple[str, int]] = []
+        ready: list[ReceivedEvent] = []  # to apply, in the order decided
         for index, delivery, envelope in proven:
             stream_id, version = envelope.stream_id, envelope.stream_version
             current, last_hash = positions[stream_id]
@@ -206,20 +217,28 @@ class IdempotentConsumer:
                 await self._insert_parked(conn, delivery, envelope, refusal)
                 blocked.add(stream_id)  # every refusal at its turn blocks the stream (BLOCKING)
                 continue
-            await self.apply(conn, refusal)
-            self.last_applied_recorded_at = envelope.recorded_at
+            ready.append(refusal)
             positions[stream_id] = (version, envelope.hash)
             moved.add(stream_id)
             outcomes[index] = "applied"
             if stream_id in pending:  # what waited for this version: drained on the stream's written position
+                await self._apply(conn, ready)
                 await self._write_positions(conn, {stream_id: positions[stream_id]})
                 moved.discard(stream_id)
                 await self.drain(conn, stream_id)
                 positions[stream_id] = await position(conn, self.name, stream_id)
                 if await self._is_blocked(conn, stream_id):
                     blocked.add(stream_id)
+        await self._apply(conn, ready)
         await self._write_positions(conn, {stream_id: positions[stream_id] for stream_id in moved})
         return replays
+
+    async def _apply(self, conn: Connection, ready: list[ReceivedEvent]) -> None:
+        """Apply what is ready, in order, and empty the list."""
+        if ready:
+            await self.apply(conn, ready)
+            self.last_applied_recorded_at = ready[-1].envelope.recorded_at
+            ready.clear()
 
     async def _write_positions(self, conn: Connection, moved: dict[str, tuple[int, str | None]]) -> None:
         if not moved:
@@ -257,8 +276,7 @@ class IdempotentConsumer:
 
     async def apply_and_advance(self, conn: Connection, received: ReceivedEvent) -> None:
         envelope = received.envelope
-        await self.apply(conn, received)
-        self.last_applied_recorded_at = envelope.recorded_at
+        await self._apply(conn, [received])
         await conn.execute(
             "UPDATE consumer_streams SET version = $3, hash = $4 WHERE consumer = $1 AND stream_id = $2",
             self.name,
@@ -377,6 +395,16 @@ class IdempotentConsumer:
         for row in rows:
             await self._ask_replay(row["stream_id"], row["missing"])
         return len(rows)
+
+
+def one_by_one(apply: ApplyOne) -> Apply:
+    """An `Apply` from a function of one event (a reactor's commands, a test's counter): each in turn."""
+
+    async def apply_each(conn: Connection, events: Sequence[ReceivedEvent]) -> None:
+        for received in events:
+            await apply(conn, received)
+
+    return apply_each
 
 
 def _fields(parked: Parked) -> tuple[str, str]:

@@ -23,7 +23,7 @@ from contracts.codec import ReceivedEvent
 from contracts.log_checkpoint import LogCheckpoint
 from kernel.adapters.auth import Revocations
 from kernel.adapters.broker_watch import BrokerWatch
-from kernel.adapters.consumer import BLOCKING, Apply, IdempotentConsumer
+from kernel.adapters.consumer import BLOCKING, Apply, IdempotentConsumer, one_by_one
 from kernel.adapters.kafka import (
     CONSUMER_TUNING,
     Subscription,
@@ -242,7 +242,7 @@ class ServiceRuntime:
             if store.appended:  # delivered at the consumer's commit: reactions are off the commands' path
                 await announce(conn)
 
-        self.consume(name, apply, *topics)
+        self.consume(name, one_by_one(apply), *topics)
 
     def consume(self, name: str, apply: Apply, *topics: str, group_id: str | None = None) -> None:
         """Register an idempotent consumer (`name` is its dedup identity, also its default group)."""

@@ -9,7 +9,7 @@ Projection writes are idempotent per fact, so an event the rebuild already holds
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import TypeVar
@@ -19,10 +19,10 @@ import structlog
 
 from contracts import topics
 from contracts.catalog import UnknownEventType, decode
-from contracts.codec import ReceivedEvent, hash_is_intact
+from contracts.codec import ReceivedEvent, open_envelope
 from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
-from kernel.signing import UntrustedEvent, Verifier
+from kernel.signing import Verifier
 from reporting.adapters.facts_aides_sql import read_aides
 from reporting.adapters.facts_sql import read_facts
 from reporting.adapters.projection import project
@@ -69,24 +69,12 @@ SELECT count(*) FROM consumer_streams c LEFT JOIN {s}.applied_streams a USING (s
  WHERE c.consumer = $1 AND c.version > 0 AND (a.version IS NULL OR a.version < c.version)"""
 
 
-class LiveProjection:
-    """The live consumer's `apply`: project into whichever schema is live, inside the consumer's transaction.
-
-    The first event of a transaction takes the swap lock (shared, held to the transaction's end, so no swap can
-    change the live schema under it) and reads the live schema's name; the other events of the same transaction (a
-    batch) reuse both. A transaction is known by its connection: each pool acquisition is a new connection proxy,
-    kept here so no later one can be mistaken for it."""
-
-    def __init__(self) -> None:
-        self._conn: Connection | None = None
-        self._schema: Schema | None = None
-
-    async def __call__(self, conn: Connection, received: ReceivedEvent) -> None:
-        if conn is not self._conn or self._schema is None:
-            await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
-            self._schema = Schema(await conn.fetchval("SELECT schema_name FROM reporting_live_schema"))
-            self._conn = conn
-        await project(conn, self._schema, received)
+async def project_live(conn: Connection, events: Sequence[ReceivedEvent]) -> None:
+    """The live consumer's `apply`: the events of one of its transactions projected, set-based, into whichever schema
+    is live. The swap lock is taken first (shared, held to the transaction's end, so no swap can change the live
+    schema under it), then the live schema's name is read: once per batch."""
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
+    await project(conn, Schema(await conn.fetchval("SELECT schema_name FROM reporting_live_schema")), events)
 
 
 class PostgresProjectionStore:
@@ -172,19 +160,25 @@ class PostgresProjectionStore:
         if self.verifier is None:
             raise RuntimeError("a rebuild needs the producers' public keys to check what it replays")
         target, counts = Schema(schema), ReplayCounts(read=len(bodies))
-        envelopes: list[tuple[EventEnvelope, bytes]] = []
+        opened: list[tuple[EventEnvelope, bytes]] = []
         for body in bodies:
             try:
-                envelope = EventEnvelope.model_validate_json(body)
-                if not hash_is_intact(envelope):
-                    raise UntrustedEvent("its content does not match its hash")
-                self.verifier.verify(envelope)
+                envelope, intact = open_envelope(body)
             except ValueError as error:
                 log.warning("rebuild.undecodable", error=str(error)[:200])
                 counts.unreadable += 1
                 continue
-            except UntrustedEvent as error:
-                log.warning("rebuild.forged", error=str(error)[:200])
+            if not intact:
+                log.warning("rebuild.forged", error="its content does not match its hash")
+                counts.forged += 1
+                continue
+            opened.append((envelope, body))
+        envelopes: list[tuple[EventEnvelope, bytes]] = []
+        for (envelope, body), untrusted in zip(
+            opened, self.verifier.verify_chains([e for e, _ in opened]), strict=True
+        ):
+            if untrusted is not None:
+                log.warning("rebuild.forged", error=str(untrusted)[:200])
                 counts.forged += 1
                 continue
             envelopes.append((envelope, body))
@@ -194,6 +188,7 @@ class PostgresProjectionStore:
             rows = await conn.fetch(target.sql(HEADS), list({e.stream_id for e, _ in envelopes}))
             heads: dict[str, tuple[int, str | None]] = {r["stream_id"]: (r["version"], r["hash"]) for r in rows}
             moved: set[str] = set()
+            ready: list[ReceivedEvent] = []
             for envelope, body in envelopes:
                 key = (envelope.stream_id, envelope.stream_version)
                 version, last_hash = heads.get(envelope.stream_id, (0, None))
@@ -210,17 +205,17 @@ class PostgresProjectionStore:
                     counts.skipped += 1
                 else:
                     try:
-                        received = ReceivedEvent(
-                            envelope, decode(envelope.event_type, envelope.schema_version, envelope.data)
+                        ready.append(
+                            ReceivedEvent(envelope, decode(envelope.event_type, envelope.schema_version, envelope.data))
                         )
                     except (UnknownEventType, ValueError) as error:  # the live consumer parks these
                         log.warning("rebuild.unreadable", stream_id=envelope.stream_id, error=str(error)[:200])
                         counts.unreadable += 1
                         continue
-                    await project(conn, target, received)
                     counts.applied += 1
                 heads[envelope.stream_id] = (envelope.stream_version, envelope.hash)
                 moved.add(envelope.stream_id)
+            await project(conn, target, ready)
             if moved:
                 streams = sorted(moved)
                 await conn.execute(

@@ -10,7 +10,7 @@ from kernel.adapters.runtime import ServiceRuntime, Settings
 from kernel.signing import Verifier
 from reporting.adapters.database_log import DatabaseLog
 from reporting.adapters.schema import migration
-from reporting.adapters.store import LiveProjection, PostgresProjectionStore
+from reporting.adapters.store import PostgresProjectionStore, project_live
 from reporting.application.ports import EventLog
 
 CONSUMER = "reporting.projection"
@@ -20,7 +20,7 @@ MIGRATIONS = (migration(),)
 
 def register(runtime: ServiceRuntime) -> None:
     """One idempotent consumer over the three topics, from the beginning (dedup on (stream_id, version))."""
-    runtime.consume(CONSUMER, LiveProjection(), *TOPICS)
+    runtime.consume(CONSUMER, project_live, *TOPICS)
 
 
 def projection_store(pool: asyncpg.Pool, verifier: Verifier | None = None) -> PostgresProjectionStore:

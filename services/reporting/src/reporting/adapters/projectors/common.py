@@ -1,20 +1,29 @@
-"""What every projector shares: its signature and the business date of a timestamp (Europe/Paris)."""
+"""What every projector shares: the rows it returns, its signature, and the business date of a timestamp."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts.envelope import EventEnvelope
-from kernel.adapters.postgres import Connection
-from reporting.adapters.schema import Schema
 
 PARIS = ZoneInfo("Europe/Paris")
 
-# (connection, target schema, the event's envelope, the decoded event) → facts written
-Projector = Callable[[Connection, Schema, EventEnvelope, Any], Awaitable[None]]
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One fact to insert: a statement (its schema as `{s}`) and its values. Projectors return rows rather than
+    writing them, so a batch of events is written with one statement per kind of fact (adapters/projection.py)."""
+
+    statement: str
+    values: tuple[Any, ...]
+
+
+# (the event's envelope, the decoded event) → the facts it makes
+Projector = Callable[[EventEnvelope, Any], Sequence[Row]]
 
 
 def paris_date(moment: datetime) -> date:

@@ -19,9 +19,7 @@ from contracts.financement.v1 import (
     SeuilConsommationAtteint,
     VersementEffectue,
 )
-from kernel.adapters.postgres import Connection
-from reporting.adapters.projectors.common import Projector
-from reporting.adapters.schema import Schema
+from reporting.adapters.projectors.common import Projector, Row
 
 INSERT_ENVELOPPE = """
 INSERT INTO {s}.enveloppes (stream_id, stream_version, territoire_id, montant_centimes, date_attribution, recorded_at)
@@ -64,97 +62,99 @@ INSERT INTO {s}.aides_refusees (stream_id, stream_version, aide_id, projet_id, t
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 
-async def enveloppe(conn: Connection, s: Schema, env: EventEnvelope, e: EnveloppeTerritorialeAttribuee) -> None:
+def enveloppe(env: EventEnvelope, e: EnveloppeTerritorialeAttribuee) -> list[Row]:
     stream, version = env.stream_id, env.stream_version
-    await conn.execute(
-        s.sql(INSERT_ENVELOPPE),
-        stream,
-        version,
-        e.territoire_id,
-        e.montant_centimes,
-        e.date_attribution,
-        env.recorded_at,
-    )
-    await conn.executemany(
-        s.sql(INSERT_CONTRIBUTION),
-        [
-            (stream, version, rang, c.financeur, c.montant_centimes, env.recorded_at)
+    return [
+        Row(
+            INSERT_ENVELOPPE,
+            (stream, version, e.territoire_id, e.montant_centimes, e.date_attribution, env.recorded_at),
+        ),
+        *(
+            Row(INSERT_CONTRIBUTION, (stream, version, rang, c.financeur, c.montant_centimes, env.recorded_at))
             for rang, c in enumerate(e.contributions)
-        ],
-    )
+        ),
+    ]
 
 
-async def aide(conn: Connection, s: Schema, env: EventEnvelope, e: AideAccordee) -> None:
-    await conn.execute(
-        s.sql(INSERT_AIDE),
-        e.aide_id,
-        e.projet_id,
-        e.territoire_id,
-        e.forme.value,
-        e.montant_centimes,
-        e.regime.value,
-        e.date_decision,
-        e.publication_obligatoire,
-        e.siret[:9],
-        e.assiette_centimes,
-        e.siret,
-        env.recorded_at,
-    )
+def aide(env: EventEnvelope, e: AideAccordee) -> list[Row]:
+    return [
+        Row(
+            INSERT_AIDE,
+            (
+                e.aide_id,
+                e.projet_id,
+                e.territoire_id,
+                e.forme.value,
+                e.montant_centimes,
+                e.regime.value,
+                e.date_decision,
+                e.publication_obligatoire,
+                e.siret[:9],
+                e.assiette_centimes,
+                e.siret,
+                env.recorded_at,
+            ),
+        )
+    ]
 
 
-async def convention(conn: Connection, s: Schema, env: EventEnvelope, e: ConventionAideSignee) -> None:
-    await conn.execute(s.sql(INSERT_CONVENTION), e.territoire_id, e.aide_id, e.date_signature, env.recorded_at)
+def convention(env: EventEnvelope, e: ConventionAideSignee) -> list[Row]:
+    return [Row(INSERT_CONVENTION, (e.territoire_id, e.aide_id, e.date_signature, env.recorded_at))]
 
 
-async def refus(conn: Connection, s: Schema, env: EventEnvelope, e: AideRefusee) -> None:
-    await conn.execute(
-        s.sql(INSERT_REFUS),
-        env.stream_id,
-        env.stream_version,
-        e.aide_id,
-        e.projet_id,
-        e.territoire_id,
-        e.montant_centimes,
-        e.motif,
-        e.date_decision,
-        env.recorded_at,
-    )
+def refus(env: EventEnvelope, e: AideRefusee) -> list[Row]:
+    return [
+        Row(
+            INSERT_REFUS,
+            (
+                env.stream_id,
+                env.stream_version,
+                e.aide_id,
+                e.projet_id,
+                e.territoire_id,
+                e.montant_centimes,
+                e.motif,
+                e.date_decision,
+                env.recorded_at,
+            ),
+        )
+    ]
 
 
-async def ajustement(conn: Connection, s: Schema, env: EventEnvelope, e: EnveloppeTerritorialeAjustee) -> None:
-    await conn.execute(
-        s.sql(INSERT_AJUSTEMENT),
-        env.stream_id,
-        env.stream_version,
-        e.territoire_id,
-        e.delta_centimes,
-        e.financeur,
-        e.date_ajustement,
-        env.recorded_at,
-    )
+def ajustement(env: EventEnvelope, e: EnveloppeTerritorialeAjustee) -> list[Row]:
+    return [
+        Row(
+            INSERT_AJUSTEMENT,
+            (
+                env.stream_id,
+                env.stream_version,
+                e.territoire_id,
+                e.delta_centimes,
+                e.financeur,
+                e.date_ajustement,
+                env.recorded_at,
+            ),
+        )
+    ]
 
 
-async def _mouvement(
-    conn: Connection, s: Schema, env: EventEnvelope, aide_id: str, territoire_id: str, *rows: tuple[str, int, object]
-) -> None:
-    await conn.executemany(
-        s.sql(INSERT_MOUVEMENT),
-        [
-            (env.stream_id, env.stream_version, rang, territoire_id, aide_id, nature, montant, jour, env.recorded_at)
-            for rang, (nature, montant, jour) in enumerate(rows)
-        ],
-    )
+def _mouvement(env: EventEnvelope, aide_id: str, territoire_id: str, *rows: tuple[str, int, object]) -> list[Row]:
+    return [
+        Row(
+            INSERT_MOUVEMENT,
+            (env.stream_id, env.stream_version, rang, territoire_id, aide_id, nature, montant, jour, env.recorded_at),
+        )
+        for rang, (nature, montant, jour) in enumerate(rows)
+    ]
 
 
-async def versement(conn: Connection, s: Schema, env: EventEnvelope, e: VersementEffectue) -> None:
-    await _mouvement(conn, s, env, e.aide_id, e.territoire_id, ("VERSEMENT", e.montant_centimes, e.date_versement))
+def versement(env: EventEnvelope, e: VersementEffectue) -> list[Row]:
+    return _mouvement(env, e.aide_id, e.territoire_id, ("VERSEMENT", e.montant_centimes, e.date_versement))
 
 
-async def solde(conn: Connection, s: Schema, env: EventEnvelope, e: AideSoldee) -> None:
+def solde(env: EventEnvelope, e: AideSoldee) -> list[Row]:
     """The final amount (what is paid in all, balance included) and the reduction given back to the envelope."""
-    await _mouvement(
-        conn,
-        s,
+    return _mouvement(
         env,
         e.aide_id,
         e.territoire_id,
@@ -163,37 +163,30 @@ async def solde(conn: Connection, s: Schema, env: EventEnvelope, e: AideSoldee) 
     )
 
 
-async def remboursement(conn: Connection, s: Schema, env: EventEnvelope, e: RemboursementRecu) -> None:
-    await _mouvement(
-        conn, s, env, e.aide_id, e.territoire_id, ("REMBOURSEMENT", e.montant_centimes, e.date_remboursement)
-    )
+def remboursement(env: EventEnvelope, e: RemboursementRecu) -> list[Row]:
+    return _mouvement(env, e.aide_id, e.territoire_id, ("REMBOURSEMENT", e.montant_centimes, e.date_remboursement))
 
 
-async def impaye(conn: Connection, s: Schema, env: EventEnvelope, e: EcheanceImpayee) -> None:
+def impaye(env: EventEnvelope, e: EcheanceImpayee) -> list[Row]:
     unpaid = e.du_centimes - e.rembourse_centimes
-    await _mouvement(conn, s, env, e.aide_id, e.territoire_id, ("IMPAYE", unpaid, e.date_constat))
+    return _mouvement(env, e.aide_id, e.territoire_id, ("IMPAYE", unpaid, e.date_constat))
 
 
-async def annulation(conn: Connection, s: Schema, env: EventEnvelope, e: AideAnnulee) -> None:
-    await _mouvement(
-        conn, s, env, e.aide_id, e.territoire_id, ("ANNULATION", e.montant_libere_centimes, e.date_annulation)
-    )
+def annulation(env: EventEnvelope, e: AideAnnulee) -> list[Row]:
+    return _mouvement(env, e.aide_id, e.territoire_id, ("ANNULATION", e.montant_libere_centimes, e.date_annulation))
 
 
-async def bon(conn: Connection, s: Schema, env: EventEnvelope, e: BonDeCommandeIngenierieEmis) -> None:
-    await conn.execute(
-        s.sql(INSERT_BON),
-        e.bon_id,
-        e.territoire_id,
-        e.jours_hommes,
-        e.montant_centimes,
-        e.date_commande,
-        env.recorded_at,
-    )
+def bon(env: EventEnvelope, e: BonDeCommandeIngenierieEmis) -> list[Row]:
+    return [
+        Row(
+            INSERT_BON,
+            (e.bon_id, e.territoire_id, e.jours_hommes, e.montant_centimes, e.date_commande, env.recorded_at),
+        )
+    ]
 
 
-async def seuil(conn: Connection, s: Schema, env: EventEnvelope, e: SeuilConsommationAtteint) -> None:
-    await conn.execute(s.sql(INSERT_SEUIL), e.seuil_pourcent, e.reserve_centimes, e.date_atteinte, env.recorded_at)
+def seuil(env: EventEnvelope, e: SeuilConsommationAtteint) -> list[Row]:
+    return [Row(INSERT_SEUIL, (e.seuil_pourcent, e.reserve_centimes, e.date_atteinte, env.recorded_at))]
 
 
 PROJECTORS: dict[type, Projector] = {

@@ -19,9 +19,7 @@ from contracts.instruction.mission import (
     MissionRestituee,
 )
 from contracts.instruction.v1 import ProjetQualifie
-from kernel.adapters.postgres import Connection
-from reporting.adapters.projectors.common import Projector, paris_date
-from reporting.adapters.schema import Schema
+from reporting.adapters.projectors.common import Projector, Row, paris_date
 
 INSERT_PROJET = """
 INSERT INTO {s}.projets_qualifies (projet_id, territoire_id, date_copil, assiette_estimee_centimes, emplois_prevus,
@@ -39,73 +37,77 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stream_id, stream_version) DO NOTHI
 SIGNEE_EN_RETARD = "EN_RETARD"  # detail of a CONVENTION_SIGNEE step signed after its deadline
 
 
-async def etape(
-    conn: Connection, s: Schema, env: EventEnvelope, territoire_id: str, name: str, when: date, detail: str = ""
-) -> None:
-    await conn.execute(s.sql(INSERT_ETAPE), territoire_id, name, detail, when, env.recorded_at)
+def etape(env: EventEnvelope, territoire_id: str, name: str, when: date, detail: str = "") -> list[Row]:
+    return [Row(INSERT_ETAPE, (territoire_id, name, detail, when, env.recorded_at))]
 
 
-async def projet(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetQualifie) -> None:
-    await conn.execute(
-        s.sql(INSERT_PROJET),
-        e.projet_id,
-        e.territoire_id,
-        e.date_copil,
-        e.assiette_estimee_centimes,
-        e.emplois_prevus,
-        e.forme_envisagee.value,
-        env.recorded_at,
-    )
+def projet(env: EventEnvelope, e: ProjetQualifie) -> list[Row]:
+    return [
+        Row(
+            INSERT_PROJET,
+            (
+                e.projet_id,
+                e.territoire_id,
+                e.date_copil,
+                e.assiette_estimee_centimes,
+                e.emplois_prevus,
+                e.forme_envisagee.value,
+                env.recorded_at,
+            ),
+        )
+    ]
 
 
-async def ouverte(conn: Connection, s: Schema, env: EventEnvelope, e: MissionOuverte) -> None:
-    await etape(conn, s, env, e.territoire_id, "OUVERTE", e.date_notification)  # the convention clock starts
+def ouverte(env: EventEnvelope, e: MissionOuverte) -> list[Row]:
+    return etape(env, e.territoire_id, "OUVERTE", e.date_notification)  # the convention clock starts
 
 
-async def signee(conn: Connection, s: Schema, env: EventEnvelope, e: ConventionSignee) -> None:
-    await etape(
-        conn, s, env, e.territoire_id, "CONVENTION_SIGNEE", e.date_signature, SIGNEE_EN_RETARD if e.en_retard else ""
-    )
+def signee(env: EventEnvelope, e: ConventionSignee) -> list[Row]:
+    return etape(env, e.territoire_id, "CONVENTION_SIGNEE", e.date_signature, SIGNEE_EN_RETARD if e.en_retard else "")
 
 
-async def en_retard(conn: Connection, s: Schema, env: EventEnvelope, e: ConventionEnRetard) -> None:
+def en_retard(env: EventEnvelope, e: ConventionEnRetard) -> list[Row]:
     """Late from the day after the echeance (the echeance day itself is still on time)."""
-    await etape(conn, s, env, e.territoire_id, "CONVENTION_EN_RETARD", e.echeance + timedelta(days=1))
+    return etape(env, e.territoire_id, "CONVENTION_EN_RETARD", e.echeance + timedelta(days=1))
 
 
-async def lancee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionIngenierieLancee) -> None:
-    await etape(conn, s, env, e.territoire_id, "LANCEE", e.date_lancement, e.operateur.value)
+def lancee(env: EventEnvelope, e: MissionIngenierieLancee) -> list[Row]:
+    return etape(env, e.territoire_id, "LANCEE", e.date_lancement, e.operateur.value)
 
 
-async def copil(conn: Connection, s: Schema, env: EventEnvelope, e: ComitePilotageTenu) -> None:
-    await etape(conn, s, env, e.territoire_id, "COPIL_TENU", e.date, e.copil_id)
+def copil(env: EventEnvelope, e: ComitePilotageTenu) -> list[Row]:
+    return etape(env, e.territoire_id, "COPIL_TENU", e.date, e.copil_id)
 
 
-async def copil_manquant(conn: Connection, s: Schema, env: EventEnvelope, e: ComitePilotageManquant) -> None:
+def copil_manquant(env: EventEnvelope, e: ComitePilotageManquant) -> list[Row]:
     """Known once the month is over: dated the first day of the next month."""
     year, month = (int(part) for part in e.mois.split("-"))
-    await etape(conn, s, env, e.territoire_id, "COPIL_MANQUANT", date(year + month // 12, month % 12 + 1, 1), e.mois)
+    return etape(env, e.territoire_id, "COPIL_MANQUANT", date(year + month // 12, month % 12 + 1, 1), e.mois)
 
 
-async def feuille(conn: Connection, s: Schema, env: EventEnvelope, e: FeuilleDeRouteRestituee) -> None:
+def feuille(env: EventEnvelope, e: FeuilleDeRouteRestituee) -> list[Row]:
     """The axes' titles (published once the mission is restituée), dated by the event's business time."""
-    await conn.execute(
-        s.sql(INSERT_FEUILLE),
-        env.stream_id,
-        env.stream_version,
-        e.territoire_id,
-        paris_date(env.occurred_at),
-        [axe.intitule for axe in e.axes],
-        env.recorded_at,
-    )
+    return [
+        Row(
+            INSERT_FEUILLE,
+            (
+                env.stream_id,
+                env.stream_version,
+                e.territoire_id,
+                paris_date(env.occurred_at),
+                [axe.intitule for axe in e.axes],
+                env.recorded_at,
+            ),
+        )
+    ]
 
 
-async def restituee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionRestituee) -> None:
-    await etape(conn, s, env, e.territoire_id, "RESTITUEE", e.date)
+def restituee(env: EventEnvelope, e: MissionRestituee) -> list[Row]:
+    return etape(env, e.territoire_id, "RESTITUEE", e.date)
 
 
-async def cloturee(conn: Connection, s: Schema, env: EventEnvelope, e: MissionCloturee) -> None:
-    await etape(conn, s, env, e.territoire_id, "CLOTUREE", e.date)  # the motif stays private
+def cloturee(env: EventEnvelope, e: MissionCloturee) -> list[Row]:
+    return etape(env, e.territoire_id, "CLOTUREE", e.date)  # the motif stays private
 
 
 PROJECTORS: dict[type, Projector] = {

@@ -14,9 +14,7 @@ from contracts.instruction.projets import (
     ProjetOriente,
     ProjetRecense,
 )
-from kernel.adapters.postgres import Connection
-from reporting.adapters.projectors.common import Projector
-from reporting.adapters.schema import Schema
+from reporting.adapters.projectors.common import Projector, Row
 
 INSERT_ENTRETIEN = """
 INSERT INTO {s}.entretiens (territoire_id, entretien_id, siren, date_effet, recorded_at) VALUES ($1, $2, $3, $4, $5)
@@ -37,59 +35,65 @@ INSERT INTO {s}.projets_issues (territoire_id, projet_id, issue, date_effet, rec
 ON CONFLICT (territoire_id, projet_id, issue) DO NOTHING"""
 
 
-async def entretien(conn: Connection, s: Schema, env: EventEnvelope, e: EntrepriseRencontree) -> None:
-    await conn.execute(s.sql(INSERT_ENTRETIEN), e.territoire_id, e.entretien_id, e.siren, e.date, env.recorded_at)
+def entretien(env: EventEnvelope, e: EntrepriseRencontree) -> list[Row]:
+    return [Row(INSERT_ENTRETIEN, (e.territoire_id, e.entretien_id, e.siren, e.date, env.recorded_at))]
 
 
-async def recense(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetRecense) -> None:
-    await conn.execute(
-        s.sql(INSERT_PROJET),
-        e.territoire_id,
-        e.projet_id,
-        e.siren,
-        e.taille.value,
-        e.secteur_naf,
-        e.date,
-        e.raison_sociale,
-        e.intitule,
-        env.recorded_at,
-    )
-    await _estimation(conn, s, env, e.territoire_id, e.projet_id, e.investissement_centimes, e.emplois_potentiels, e)
+def recense(env: EventEnvelope, e: ProjetRecense) -> list[Row]:
+    return [
+        Row(
+            INSERT_PROJET,
+            (
+                e.territoire_id,
+                e.projet_id,
+                e.siren,
+                e.taille.value,
+                e.secteur_naf,
+                e.date,
+                e.raison_sociale,
+                e.intitule,
+                env.recorded_at,
+            ),
+        ),
+        *_estimation(env, e.territoire_id, e.projet_id, e.investissement_centimes, e.emplois_potentiels, e),
+    ]
 
 
-async def mis_a_jour(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetMisAJour) -> None:
-    await _estimation(conn, s, env, e.territoire_id, e.projet_id, e.investissement_centimes, e.emplois_potentiels, e)
+def mis_a_jour(env: EventEnvelope, e: ProjetMisAJour) -> list[Row]:
+    return _estimation(env, e.territoire_id, e.projet_id, e.investissement_centimes, e.emplois_potentiels, e)
 
 
-async def _estimation(
-    conn: Connection,
-    s: Schema,
+def _estimation(
     env: EventEnvelope,
     territoire_id: str,
     projet_id: str,
     investissement: int,
     emplois: int,
     e: ProjetRecense | ProjetMisAJour,
-) -> None:
-    await conn.execute(
-        s.sql(INSERT_ESTIMATION),
-        env.stream_id,
-        env.stream_version,
-        territoire_id,
-        projet_id,
-        investissement,
-        emplois,
-        e.date,
-        env.recorded_at,
-    )
+) -> list[Row]:
+    return [
+        Row(
+            INSERT_ESTIMATION,
+            (
+                env.stream_id,
+                env.stream_version,
+                territoire_id,
+                projet_id,
+                investissement,
+                emplois,
+                e.date,
+                env.recorded_at,
+            ),
+        )
+    ]
 
 
-async def oriente(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetOriente) -> None:
-    await conn.execute(s.sql(INSERT_ISSUE), e.territoire_id, e.projet_id, "ORIENTE", e.date, env.recorded_at)
+def oriente(env: EventEnvelope, e: ProjetOriente) -> list[Row]:
+    return [Row(INSERT_ISSUE, (e.territoire_id, e.projet_id, "ORIENTE", e.date, env.recorded_at))]
 
 
-async def abandonne(conn: Connection, s: Schema, env: EventEnvelope, e: ProjetAbandonne) -> None:
-    await conn.execute(s.sql(INSERT_ISSUE), e.territoire_id, e.projet_id, "ABANDONNE", e.date, env.recorded_at)
+def abandonne(env: EventEnvelope, e: ProjetAbandonne) -> list[Row]:
+    return [Row(INSERT_ISSUE, (e.territoire_id, e.projet_id, "ABANDONNE", e.date, env.recorded_at))]
 
 
 PROJECTORS: dict[type, Projector] = {

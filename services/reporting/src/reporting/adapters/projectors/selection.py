@@ -16,9 +16,7 @@ from contracts.instruction.v1 import (
     Proposition,
     TerritoireLaureat,
 )
-from kernel.adapters.postgres import Connection
-from reporting.adapters.projectors.common import Projector, paris_date
-from reporting.adapters.schema import Schema
+from reporting.adapters.projectors.common import Projector, Row, paris_date
 
 INSERT_CANDIDATURE = """
 INSERT INTO {s}.candidatures (candidature_id, vague, region_code, nom_territoire, porteur, nb_epci, deposee_le,
@@ -44,94 +42,95 @@ INSERT INTO {s}.clotures_ami (stream_id, stream_version, date_arrete, effective_
 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id, stream_version) DO NOTHING"""
 
 
-async def etape(
-    conn: Connection,
-    s: Schema,
+def etape(
     env: EventEnvelope,
     candidature_id: str,
     name: str,
     vague: int | None,
     when: date,
     detail: str = "",
-) -> None:
+) -> list[Row]:
     """One step a candidature reached (vague None: the wave of its deposit, joined when reading)."""
-    await conn.execute(s.sql(INSERT_ETAPE), candidature_id, name, detail, vague, when, env.recorded_at)
+    return [Row(INSERT_ETAPE, (candidature_id, name, detail, vague, when, env.recorded_at))]
 
 
-async def deposee(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureDeposee) -> None:
-    await conn.execute(
-        s.sql(INSERT_CANDIDATURE),
-        e.candidature_id,
-        e.vague,
-        e.region_code,
-        e.nom_territoire,
-        e.porteur.value,
-        len(e.epci_sirens),
-        e.deposee_le,
-        env.recorded_at,
-    )
+def deposee(env: EventEnvelope, e: CandidatureDeposee) -> list[Row]:
+    return [
+        Row(
+            INSERT_CANDIDATURE,
+            (
+                e.candidature_id,
+                e.vague,
+                e.region_code,
+                e.nom_territoire,
+                e.porteur.value,
+                len(e.epci_sirens),
+                e.deposee_le,
+                env.recorded_at,
+            ),
+        )
+    ]
 
 
-async def retiree(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureRetiree) -> None:
-    await etape(conn, s, env, e.candidature_id, "RETIREE", e.vague, paris_date(e.retiree_le))
+def retiree(env: EventEnvelope, e: CandidatureRetiree) -> list[Row]:
+    return etape(env, e.candidature_id, "RETIREE", e.vague, paris_date(e.retiree_le))
 
 
-async def relevee(conn: Connection, s: Schema, env: EventEnvelope, e: VagueRelevee) -> None:
+def relevee(env: EventEnvelope, e: VagueRelevee) -> list[Row]:
     when = paris_date(e.releve_le)
-    await conn.execute(s.sql(INSERT_RELEVE), e.vague, e.releve_le, when, env.recorded_at)
-    await conn.executemany(
-        s.sql(INSERT_ETAPE), [(c, "RELEVEE", "", e.vague, when, env.recorded_at) for c in e.candidatures]
-    )
+    return [
+        Row(INSERT_RELEVE, (e.vague, e.releve_le, when, env.recorded_at)),
+        *(Row(INSERT_ETAPE, (c, "RELEVEE", "", e.vague, when, env.recorded_at)) for c in e.candidatures),
+    ]
 
 
-async def releve(conn: Connection, s: Schema, env: EventEnvelope, e: DossierReleve) -> None:
+def releve(env: EventEnvelope, e: DossierReleve) -> list[Row]:
     """Instruction's own record of the relève: the same step as the wave's (one row, whichever comes first)."""
-    await etape(conn, s, env, e.candidature_id, "RELEVEE", e.vague, paris_date(e.releve_le))
+    return etape(env, e.candidature_id, "RELEVEE", e.vague, paris_date(e.releve_le))
 
 
-async def recevable(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeRecevable) -> None:
-    await etape(conn, s, env, e.candidature_id, "RECEVABLE", e.vague, e.jugee_le)  # not the assessments
+def recevable(env: EventEnvelope, e: CandidatureJugeeRecevable) -> list[Row]:
+    return etape(env, e.candidature_id, "RECEVABLE", e.vague, e.jugee_le)  # not the assessments
 
 
-async def ineligible(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureJugeeIneligible) -> None:
+def ineligible(env: EventEnvelope, e: CandidatureJugeeIneligible) -> list[Row]:
     """One row per failed rule (its code only: the motifs and assessments stay in the instruction file)."""
-    await conn.executemany(
-        s.sql(INSERT_ETAPE),
-        [
-            (e.candidature_id, "INELIGIBLE", r.regle.value, e.vague, e.jugee_le, env.recorded_at)
-            for r in e.regles_non_satisfaites
-        ],
-    )
+    return [
+        Row(INSERT_ETAPE, (e.candidature_id, "INELIGIBLE", r.regle.value, e.vague, e.jugee_le, env.recorded_at))
+        for r in e.regles_non_satisfaites
+    ]
 
 
-async def conclusions(conn: Connection, s: Schema, env: EventEnvelope, e: ConclusionsInstructionTransmises) -> None:
+def conclusions(env: EventEnvelope, e: ConclusionsInstructionTransmises) -> list[Row]:
     """Whether the CDC proposed the candidature; never its recommendations nor the amount it proposed."""
     name = "PROPOSEE" if e.proposition is Proposition.PROPOSEE else "NON_PROPOSEE"
-    await etape(conn, s, env, e.candidature_id, name, e.vague, e.transmises_le)
+    return etape(env, e.candidature_id, name, e.vague, e.transmises_le)
 
 
-async def cloture(conn: Connection, s: Schema, env: EventEnvelope, e: AMIClotureAnticipee) -> None:
-    await conn.execute(
-        s.sql(INSERT_CLOTURE), env.stream_id, env.stream_version, e.date_arrete, e.effective_le, env.recorded_at
-    )
+def cloture(env: EventEnvelope, e: AMIClotureAnticipee) -> list[Row]:
+    return [Row(INSERT_CLOTURE, (env.stream_id, env.stream_version, e.date_arrete, e.effective_le, env.recorded_at))]
 
 
-async def laureat(conn: Connection, s: Schema, env: EventEnvelope, e: TerritoireLaureat) -> None:
-    await conn.execute(
-        s.sql(INSERT_LAUREAT),
-        e.territoire_id,
-        e.candidature_id,
-        e.region_code,
-        e.nom_territoire,
-        e.vague,
-        e.date_decision,
-        e.date_notification,
-        env.recorded_at,
-    )
+def laureat(env: EventEnvelope, e: TerritoireLaureat) -> list[Row]:
+    return [
+        Row(
+            INSERT_LAUREAT,
+            (
+                e.territoire_id,
+                e.candidature_id,
+                e.region_code,
+                e.nom_territoire,
+                e.vague,
+                e.date_decision,
+                e.date_notification,
+                env.recorded_at,
+            ),
+        )
+    ]
 
 
-async def non_retenue(conn: Connection, s: Schema, env: EventEnvelope, e: CandidatureNonRetenue) -> None:
-    await etape(conn, s, env, e.candidature_id, "NON_RETENUE", e.vague, e.date_decision)  # the motif stays private
+def non_retenue(env: EventEnvelope, e: CandidatureNonRetenue) -> list[Row]:
+    return etape(env, e.candidature_id, "NON_RETENUE", e.vague, e.date_decision)  # the motif stays private
 
 
 PROJECTORS: dict[type, Projector] = {
