@@ -27,14 +27,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aiokafka import AIOKafkaConsumer  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from common import describe, start_infra, target  # noqa: E402
 
 from contracts import topics  # noqa: E402
 from contracts.base import Role  # noqa: E402
 from contracts.envelope import Actor  # noqa: E402
 from contracts.financement.v1 import AideAccordee  # noqa: E402
-from kernel.adapters.kafka import make_broker  # noqa: E402
 from kernel.envelopes import envelop  # noqa: E402
 from kernel.ports import CommandContext  # noqa: E402
 from kernel.signing import Signer  # noqa: E402
@@ -129,14 +128,17 @@ async def measure_latency(client: httpx.AsyncClient, urls: dict[str, str], aids:
     return samples
 
 
-async def fill_topics(bootstrap: str, prefix: str, count: int, signer: Signer) -> None:
-    """Publish `count` valid AideAccordee envelopes (synthetic streams) to the financement topic."""
-    broker = make_broker(bootstrap, client_id="bench-filler")
-    await broker.start()
+def signed_bodies(count: int, signer: Signer, stream_length: int) -> list[tuple[bytes, bytes]]:
+    """`count` valid AideAccordee envelopes as (key, body), prepared before any timing: chains of `stream_length`
+    events (an envelope's successive grants, each linked to the one before), the streams interleaved as grants to
+    many territories interleave in a log."""
     context = CommandContext(
         actor=Actor(id="bpi", role=Role.BPIFRANCE_CHARGE), occurred_at=datetime(2023, 5, 1, tzinfo=UTC)
     )
-    pending = []
+    run = uuid.uuid4().hex[:8]
+    streams = max(1, count // stream_length)
+    heads: dict[int, tuple[int, str | None]] = {}
+    found = []
     for i in range(count):
         event = AideAccordee(
             aide_id=f"x{i}",
@@ -153,18 +155,23 @@ async def fill_topics(bootstrap: str, prefix: str, count: int, signer: Signer) -
             plafond_aide_centimes=None,
             instance_decision="Comité des financeurs",
         )
-        stream = f"enveloppe-synthetique-{uuid.uuid4().hex}"
-        (recorded,) = envelop("financement", stream, [event], 0, None, context, signer)
-        pending.append(
-            await broker.publish(
-                recorded.envelope.to_json(), prefix + topics.FINANCEMENT, key=stream.encode(), no_confirm=True
-            )
-        )
-        if len(pending) >= 1000:
-            await asyncio.gather(*pending)
-            pending.clear()
-    await asyncio.gather(*pending)
-    await broker.stop()
+        stream = f"enveloppe-synthetique-{run}-{i % streams}"
+        version, previous = heads.get(i % streams, (0, None))
+        (recorded,) = envelop("financement", stream, [event], version, previous, context, signer)
+        heads[i % streams] = (version + 1, recorded.envelope.hash)
+        found.append((stream.encode(), recorded.envelope.to_json()))
+    return found
+
+
+async def publish_all(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+    """Publish the prepared messages as fast as a plain aiokafka producer goes (acks=all, as the relay)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=1 << 20)
+    await producer.start()
+    try:
+        sent = [await producer.send(topic, body, key=key) for key, body in messages]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
 
 
 async def raw_consumer_rate(bootstrap: str, topic: str, count: int) -> float:
@@ -189,7 +196,7 @@ async def raw_consumer_rate(bootstrap: str, topic: str, count: int) -> float:
         await consumer.stop()
 
 
-async def main(aids: int, rebuild_events: int) -> None:
+async def main(aids: int, rebuild_events: int, stream_length: int) -> None:
     infra = start_infra()
     prefix = f"bench{uuid.uuid4().hex[:6]}."
     system = await start_system(
@@ -205,8 +212,9 @@ async def main(aids: int, rebuild_events: int) -> None:
             await prepare_territory(client, urls, aids)
             samples = await measure_latency(client, urls, aids)
             print(f"command → figure latency: {describe(samples)}")
+            messages = signed_bodies(rebuild_events, system.signers["financement"], stream_length)
             started = time.perf_counter()
-            await fill_topics(infra.kafka_bootstrap, prefix, rebuild_events, system.signers["financement"])
+            await publish_all(infra.kafka_bootstrap, prefix + topics.FINANCEMENT, messages)
             published = time.perf_counter() - started
             await until(
                 lambda: _national_aids(client, urls["reporting"], aids + rebuild_events),
@@ -256,5 +264,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--aids", type=int, default=200)
     parser.add_argument("--rebuild-events", type=int, default=20000)
+    parser.add_argument("--stream-length", type=int, default=40, help="events per stream of the synthetic aids")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.aids, arguments.rebuild_events))
+    asyncio.run(main(arguments.aids, arguments.rebuild_events, arguments.stream_length))

@@ -35,6 +35,7 @@ from contracts.financement.v1 import (
 )
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
 from kernel.adapters.runtime import Settings
+from kernel.signing import Signer
 from reporting.app import create_app
 from reporting.application.rebuild import rebuild
 from reporting.entrypoints.projection import event_log, projection_store
@@ -256,10 +257,11 @@ async def publisher(settings: Settings) -> AsyncIterator[Publish]:
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
     await producer.start()
 
-    async def publish(envelope: EventEnvelope) -> None:
+    async def publish(envelope: EventEnvelope, sign: bool = True) -> None:
         stream_type = envelope.stream_id.split("-", 1)[0]
         topic = settings.topic(topics.STREAM_TOPICS[stream_type])
-        await producer.send_and_wait(topic, signed(envelope).to_json(), key=envelope.stream_id.encode())
+        body = (signed(envelope) if sign else envelope).to_json()
+        await producer.send_and_wait(topic, body, key=envelope.stream_id.encode())
 
     try:
         yield publish
@@ -428,6 +430,36 @@ async def test_swap_catches_up_with_the_live_consumer(settings_for) -> None:  # 
         assert await _schemas(settings) == [swapped_again["live_schema"]]
         again = (await client.post("/ops/rebuild", headers=OPERATOR)).json()
         assert (again["identical"], again["differences"], again["events_read"]) == (True, [], 122)
+
+
+async def test_a_forged_event_in_a_chain_makes_the_rebuild_check_each_signature(settings_for) -> None:  # type: ignore[no-untyped-def]
+    """A stranger's grant chained to the envelope's last version, its hash intact: live, it is parked as forged; a
+    rebuild's one signature per stream then fails for that stream (the forged grant is its tail), and the log is
+    replayed again with each signature checked: the same facts as live, the forged grant counted and not applied."""
+    settings = await settings_for("reporting")
+    envelopes, enveloppe = history()
+    async with running(create_app(settings), headers=SGPI) as client, publisher(settings) as publish:
+        for envelope in envelopes:
+            await publish(envelope)
+        figures = await until_all_applied(client, settings, envelopes)
+        honest = (await client.post("/ops/rebuild", headers=OPERATOR)).json()
+        assert (honest["identical"], honest["forged"]) == (True, 0)
+        assert honest["signatures"] == "one per stream, the last event's"
+
+        grant = enveloppe(aide("aide-forgee", FormeAide.SUBVENTION, 9_000_000, date(2024, 4, 1)))
+        await publish(grant.model_copy(update={"signature": Signer.generate().sign(grant.hash)}), sign=False)
+        health = await eventually(
+            lambda: _when(_json(client.get("/health")), lambda h: h["parked_messages"] == 2), what="forged, parked"
+        )
+        assert health["blocked_streams"] == ["candidature-futur"]  # forged: not part of its stream, which goes on
+        rebuilt = (await client.post("/ops/rebuild", headers=OPERATOR)).json()
+        assert (rebuilt["identical"], rebuilt["differences"], rebuilt["forged"]) == (True, [], 1)
+        assert (rebuilt["signatures"], rebuilt["events_read"], rebuilt["events_applied"]) == ("one per event", 18, 15)
+        assert await national(client) == figures
+
+
+async def _json(response: Awaitable[httpx.Response]) -> dict[str, Any]:
+    return (await response).json()  # type: ignore[no-any-return]
 
 
 class LateEvents:

@@ -27,9 +27,11 @@ def facts(nb_aides: int) -> Facts:
 class FakeStore:
     """Schemas are counters of applied messages; the live consumer has applied `live_applied`."""
 
-    def __init__(self, live_applied: int, locked: bool = False) -> None:
+    def __init__(self, live_applied: int, locked: bool = False, forged: bool = False) -> None:
         self.schemas = {"reporting": live_applied}
         self.live, self.locked, self.dropped = "reporting", locked, []
+        self.forged = forged  # a stream whose last event's signature is forged: a deferred proof fails
+        self.deferred: list[bool] = []  # how each batch was applied
 
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[bool]:
@@ -42,9 +44,17 @@ class FakeStore:
         self.schemas["fresh"] = 0
         return "fresh"
 
-    async def apply(self, schema: str, bodies: list[bytes]) -> ReplayCounts:
+    async def apply(self, schema: str, bodies: list[bytes], deferred: bool = False) -> ReplayCounts:
+        self.deferred.append(deferred)
+        if self.forged and not deferred:  # checked one by one, the forged event is refused
+            self.schemas[schema] += len(bodies) - 1
+            self.forged = False
+            return ReplayCounts(read=len(bodies), applied=len(bodies) - 1, forged=1)
         self.schemas[schema] += len(bodies)
         return ReplayCounts(read=len(bodies), applied=len(bodies))
+
+    async def unproven_streams(self, schema: str) -> list[str]:
+        return ["s"] if self.forged else []
 
     async def compare_facts(self, schema: str) -> FactComparison:
         """One stream "s": the live projection applied versions 1..live, the rebuild 1..rebuilt."""
@@ -122,3 +132,14 @@ async def test_one_rebuild_at_a_time() -> None:
     with pytest.raises(RebuildEnCours) as refused:
         await rebuild(FakeStore(live_applied=0, locked=True), FakeLog(0, 0))
     assert refused.value.reason == "rebuild_en_cours"
+
+
+async def test_a_replay_checks_one_signature_per_stream_unless_a_stream_does_not_prove_its_chain() -> None:
+    store = FakeStore(live_applied=3)
+    result = await rebuild(store, FakeLog(3, 0))
+    assert store.deferred == [True, True, True] and result["signatures"] == "one per stream, the last event's"
+    store = FakeStore(live_applied=2, forged=True)
+    result = await rebuild(store, FakeLog(3, 0))
+    assert store.deferred == [True, True, True, False, False, False]
+    assert (result["signatures"], result["forged"], result["events_applied"]) == ("one per event", 1, 2)
+    assert result["identical"] and store.dropped == ["fresh", "fresh"]

@@ -301,6 +301,9 @@ CREATE TABLE IF NOT EXISTS {s}.applied_streams (
 );
 -- the hash of that version: the next one must chain to it (previous_hash), as in the live consumer
 ALTER TABLE {s}.applied_streams ADD COLUMN IF NOT EXISTS hash text;
+-- who signed it, and its signature: the proof of the whole chain once a replay is over (a deferred proof)
+ALTER TABLE {s}.applied_streams ADD COLUMN IF NOT EXISTS producer text;
+ALTER TABLE {s}.applied_streams ADD COLUMN IF NOT EXISTS signature text;
 """.replace("{fact_tables}", ", ".join(f"'{table}'" for table in FACT_TABLES))
 
 POINTER = """

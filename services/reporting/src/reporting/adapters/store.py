@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import asyncpg
 import structlog
@@ -22,7 +22,7 @@ from contracts.catalog import UnknownEventType, decode
 from contracts.codec import ReceivedEvent, open_envelope
 from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
-from kernel.signing import Verifier
+from kernel.signing import UntrustedEvent, Verifier
 from reporting.adapters.facts_aides_sql import read_aides
 from reporting.adapters.facts_sql import read_facts
 from reporting.adapters.projection import project
@@ -45,12 +45,15 @@ def producer_of(stream_type: str) -> str | None:
 SWAP_LOCK = 73_100_001  # shared: a live application; exclusive: a swap
 REBUILD_LOCK = 73_100_002  # one rebuild at a time
 
-HEADS = "SELECT stream_id, version, hash FROM {s}.applied_streams WHERE stream_id = ANY($1::text[])"
+HEADS = """
+SELECT stream_id, version, hash, producer, signature FROM {s}.applied_streams WHERE stream_id = ANY($1::text[])"""
 # The batch's streams advanced to their last version applied, in one statement at the end of its transaction.
 ADVANCE = """
-INSERT INTO {s}.applied_streams (stream_id, version, hash)
-SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])
-ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash"""
+INSERT INTO {s}.applied_streams (stream_id, version, hash, producer, signature)
+SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[])
+ON CONFLICT (stream_id) DO UPDATE
+   SET version = EXCLUDED.version, hash = EXCLUDED.hash, producer = EXCLUDED.producer, signature = EXCLUDED.signature"""
+TAILS = "SELECT stream_id, hash, producer, signature FROM {s}.applied_streams ORDER BY stream_id"
 SKIPPED = """
 SELECT DISTINCT stream_id, stream_version FROM parked_messages
  WHERE consumer = $1 AND resolution = 'skipped' AND stream_version IS NOT NULL"""
@@ -75,6 +78,15 @@ async def project_live(conn: Connection, events: Sequence[ReceivedEvent]) -> Non
     schema under it), then the live schema's name is read: once per batch."""
     await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
     await project(conn, Schema(await conn.fetchval("SELECT schema_name FROM reporting_live_schema")), events)
+
+
+class _Head(NamedTuple):
+    """A stream's last applied version in a rebuild schema (applied_streams), in ADVANCE's column order."""
+
+    version: int = 0
+    hash: str | None = None
+    producer: str | None = None
+    signature: str | None = None
 
 
 class PostgresProjectionStore:
@@ -155,8 +167,14 @@ class PostgresProjectionStore:
             await conn.execute(schema.sql(TABLES))
         return schema.name
 
-    async def apply(self, schema: str, bodies: list[bytes]) -> ReplayCounts:
-        """One transaction per batch: exactly version last+1 of each stream, proven and chained (see ReplayCounts)."""
+    async def apply(self, schema: str, bodies: list[bytes], deferred: bool = False) -> ReplayCounts:
+        """One transaction per batch: exactly version last+1 of each stream, proven and chained (see ReplayCounts).
+
+        `deferred`: the producers' signatures are not checked here but by `unproven_streams` once the replay is
+        over: each stream's applied events then form one chain of intact hashes, so the signature of its last one
+        vouches for all of them (Verifier.verify_chains), one check per stream instead of one per event. Each
+        stream's last applied event keeps its producer (None once two producers wrote in one stream: no signature
+        can vouch for that) and its signature for that proof."""
         if self.verifier is None:
             raise RuntimeError("a rebuild needs the producers' public keys to check what it replays")
         target, counts = Schema(schema), ReplayCounts(read=len(bodies))
@@ -173,32 +191,26 @@ class PostgresProjectionStore:
                 counts.forged += 1
                 continue
             opened.append((envelope, body))
-        envelopes: list[tuple[EventEnvelope, bytes]] = []
-        for (envelope, body), untrusted in zip(
-            opened, self.verifier.verify_chains([e for e, _ in opened]), strict=True
-        ):
-            if untrusted is not None:
-                log.warning("rebuild.forged", error=str(untrusted)[:200])
-                counts.forged += 1
-                continue
-            envelopes.append((envelope, body))
+        envelopes = opened if deferred else self._proven(opened, counts)
         envelopes.sort(key=lambda item: (item[0].stream_id, item[0].stream_version))
         skips = await self._skipped()
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(target.sql(HEADS), list({e.stream_id for e, _ in envelopes}))
-            heads: dict[str, tuple[int, str | None]] = {r["stream_id"]: (r["version"], r["hash"]) for r in rows}
+            heads: dict[str, _Head] = {
+                r["stream_id"]: _Head(r["version"], r["hash"], r["producer"], r["signature"]) for r in rows
+            }
             moved: set[str] = set()
             ready: list[ReceivedEvent] = []
             for envelope, body in envelopes:
                 key = (envelope.stream_id, envelope.stream_version)
-                version, last_hash = heads.get(envelope.stream_id, (0, None))
-                if envelope.stream_version <= version:
+                head = heads.get(envelope.stream_id, _Head())
+                if envelope.stream_version <= head.version:
                     counts.duplicates += 1
                     continue
-                if envelope.stream_version > version + 1:
+                if envelope.stream_version > head.version + 1:
                     counts.ahead[key] = body
                     continue
-                if envelope.previous_hash != last_hash:
+                if envelope.previous_hash != head.hash:
                     counts.broken_chain += 1
                     continue
                 if key in skips:
@@ -213,7 +225,9 @@ class PostgresProjectionStore:
                         counts.unreadable += 1
                         continue
                     counts.applied += 1
-                heads[envelope.stream_id] = (envelope.stream_version, envelope.hash)
+                one_producer = head.version == 0 or head.producer == envelope.producer
+                producer = envelope.producer if one_producer else None
+                heads[envelope.stream_id] = _Head(envelope.stream_version, envelope.hash, producer, envelope.signature)
                 moved.add(envelope.stream_id)
             await project(conn, target, ready)
             if moved:
@@ -221,10 +235,42 @@ class PostgresProjectionStore:
                 await conn.execute(
                     target.sql(ADVANCE),
                     streams,
-                    [heads[stream][0] for stream in streams],
-                    [heads[stream][1] for stream in streams],
+                    *(list(column) for column in zip(*(heads[stream] for stream in streams), strict=True)),
                 )
         return counts
+
+    def _proven(
+        self, opened: list[tuple[EventEnvelope, bytes]], counts: ReplayCounts
+    ) -> list[tuple[EventEnvelope, bytes]]:
+        """What its producer's signature proves, one check per chain of the batch; the rest counted as forged."""
+        assert self.verifier is not None
+        proven = []
+        for (envelope, body), untrusted in zip(
+            opened, self.verifier.verify_chains([e for e, _ in opened]), strict=True
+        ):
+            if untrusted is not None:
+                log.warning("rebuild.forged", error=str(untrusted)[:200])
+                counts.forged += 1
+                continue
+            proven.append((envelope, body))
+        return proven
+
+    async def unproven_streams(self, schema: str) -> list[str]:
+        """After a deferred replay: the streams whose last applied event's signature does not vouch for their chain
+        (a forged signature somewhere, or two producers in one stream)."""
+        assert self.verifier is not None
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(Schema(schema).sql(TAILS))
+        unproven = []
+        for row in rows:
+            try:
+                if row["producer"] is None:
+                    raise UntrustedEvent("two producers wrote in this stream")
+                self.verifier.verify_text(row["producer"], row["hash"], row["signature"], "event")
+            except UntrustedEvent as error:
+                log.warning("rebuild.unproven_stream", stream_id=row["stream_id"], error=str(error))
+                unproven.append(row["stream_id"])
+        return unproven
 
     async def _skipped(self) -> set[tuple[str, int]]:
         """What operators skipped on the live consumer: a rebuild skips the same versions (recorded decisions)."""

@@ -80,8 +80,12 @@ class ProjectionStore(FactsSource, Protocol):
         """Drop abandoned rebuild schemas, create an empty new one, return its name."""
         ...
 
-    async def apply(self, schema: str, bodies: list[bytes]) -> ReplayCounts:
-        """Decode and project messages into `schema`, deduplicated on (stream_id, version)."""
+    async def apply(self, schema: str, bodies: list[bytes], deferred: bool = False) -> ReplayCounts:
+        """Apply a batch of the log to `schema`; `deferred`: signatures proven later, by `unproven_streams`."""
+        ...
+
+    async def unproven_streams(self, schema: str) -> list[str]:
+        """After a deferred replay: the streams whose last event's signature does not vouch for their chain."""
         ...
 
     async def compare_facts(self, schema: str) -> FactComparison:

@@ -7,12 +7,19 @@ live consumer applied (see adapters/store.py for why this is safe while the cons
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
+
+import structlog
 
 from kernel.decider import DomainError
 from reporting.application.figures import all_figures
 from reporting.application.ports import EventLog, FactComparison, LogReader, ProjectionStore, ReplayCounts
 from reporting.domain.compare import differences
+
+logger = structlog.get_logger(__name__)
 
 
 class RebuildEnCours(DomainError):
@@ -32,27 +39,26 @@ async def rebuild(
         if not acquired:
             raise RebuildEnCours()
         live = await store.live_schema()
-        target = await store.create_fresh()
-        counts, outcome = ReplayCounts(), dict[str, Any](swapped=False, live_schema=live)
-        try:
-            async with log as reader:
-                async for batch in reader.until_end():
-                    await apply_batch(store, target, batch, counts)
-                replayed = time.perf_counter() - started
+        outcome = dict[str, Any](swapped=False, live_schema=live)
+        async with replayed(store, log) as replay:
+            target, counts = replay.schema, replay.counts
+            try:
+                seconds = time.perf_counter() - started
                 found = differences(await all_figures(store, live), await all_figures(store, target))
                 facts = await store.compare_facts(target)
                 if swap:
-                    outcome = await _swap(store, reader, target, counts, catch_up_seconds)
-        finally:
-            if not outcome["swapped"]:
-                await store.drop(target)
+                    outcome = await _swap(store, replay.reader, target, counts, catch_up_seconds)
+            finally:
+                if not outcome["swapped"]:
+                    await store.drop(target)
         if outcome["swapped"]:
             await store.drop(outcome["previous_schema"])
     return {
         "schema": target,
         "source": source,
         **outcome,
-        **_counted(counts, replayed),
+        **_counted(counts, seconds),
+        "signatures": replay.proof,
         "facts": _facts(facts),
         "seconds": round(time.perf_counter() - started, 3),
         "identical": not found and facts.identical,
@@ -60,12 +66,55 @@ async def rebuild(
     }
 
 
-async def apply_batch(store: ProjectionStore, target: str, batch: list[bytes], counts: ReplayCounts) -> None:
+@dataclass(frozen=True)
+class Replay:
+    schema: str  # a fresh schema holding the log, its origin proven
+    counts: ReplayCounts
+    reader: LogReader  # at the end of the log as of the start: more() reads what came after (a swap's catch-up)
+    proof: str  # how the signatures were checked
+
+
+@asynccontextmanager
+async def replayed(
+    store: ProjectionStore, log: EventLog, progress: Callable[[int], object] | None = None
+) -> AsyncIterator[Replay]:
+    """Replay the whole log into a fresh schema (the caller drops it or makes it live), its signatures proven.
+
+    First with one signature check per stream: the replay checks every hash and every link of each stream's
+    chain, so the signature of a stream's last applied event proves all of it (the store's deferred proof). If a
+    stream's last event does not prove its chain (a forged signature somewhere in it), the schema is dropped and
+    the log replayed again, each event's signature checked before it is applied: what ends up in the schema is
+    exactly what checking each event would have applied, at a signature per stream whenever nothing is forged."""
+    for deferred in (True, False):
+        target, counts = await store.create_fresh(), ReplayCounts()
+        replaying = True
+        try:
+            async with log as reader:
+                async for batch in reader.until_end():
+                    await apply_batch(store, target, batch, counts, deferred)
+                    if progress is not None:
+                        progress(len(batch))
+                unproven = await store.unproven_streams(target) if deferred else []
+                if not unproven:
+                    replaying = False
+                    proof = "one per stream, the last event's" if deferred else "one per event"
+                    yield Replay(target, counts, reader, proof)
+                    return
+        finally:
+            if replaying:
+                await store.drop(target)
+        logger.warning("rebuild.replayed_again", unproven_streams=unproven[:SAMPLE], count=len(unproven))
+    raise AssertionError("unreachable: the second replay checks each event")
+
+
+async def apply_batch(
+    store: ProjectionStore, target: str, batch: list[bytes], counts: ReplayCounts, deferred: bool = False
+) -> None:
     """Apply a batch, then what waited for an earlier version, as long as that makes progress."""
-    counts.add(await store.apply(target, batch))
+    counts.add(await store.apply(target, batch, deferred))
     while counts.ahead:
         waiting, counts.ahead = counts.ahead, {}
-        again = await store.apply(target, [waiting[key] for key in sorted(waiting)])
+        again = await store.apply(target, [waiting[key] for key in sorted(waiting)], deferred)
         again.read = 0  # read once already
         counts.add(again)
         if again.applied == 0 and again.skipped == 0:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from reporting.application.ports import EventLog, ProjectionStore, ReplayCounts
-from reporting.application.rebuild import apply_batch
+from reporting.application.rebuild import replayed
 from reporting.domain import publication as p
 
 
@@ -33,16 +33,10 @@ async def recalculer(
 ) -> Recalcul:
     """Replay the whole log into a fresh schema, compute the content, drop the schema; `progress(n)` is told how
     many messages each batch held."""
-    target = await store.create_fresh()
-    counts = ReplayCounts()
-    try:
-        async with log as reader:
-            async for batch in reader.until_end():
-                await apply_batch(store, target, batch, counts)
-                if progress is not None:
-                    progress(len(batch))
-        facts = await store.facts(target, as_of, known_at)
-        contenu = p.contenu(facts, as_of, await store.aides(as_of, known_at, schema=target))
-    finally:
-        await store.drop(target)
-    return Recalcul(contenu, p.digest(contenu), counts)
+    async with replayed(store, log, progress) as replay:
+        try:
+            facts = await store.facts(replay.schema, as_of, known_at)
+            contenu = p.contenu(facts, as_of, await store.aides(as_of, known_at, schema=replay.schema))
+        finally:
+            await store.drop(replay.schema)
+    return Recalcul(contenu, p.digest(contenu), replay.counts)
