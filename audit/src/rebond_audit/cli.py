@@ -32,6 +32,7 @@ from contracts.envelope import EventEnvelope
 from kernel.adapters.audit import audit_database, count_events, database_checkpoints, read_kafka
 from kernel.adapters.kafka_connection import KafkaConnection
 from kernel.adapters.postgres import create_pool
+from kernel.adapters.process import tune_garbage_collector
 from kernel.log_audit import KINDS, compare_with_kafka, reconcile_checkpoints
 from kernel.signing import Verifier
 from rebond_audit.figures import PRODUCERS, PublicationIllisible, figures, print_report
@@ -88,6 +89,7 @@ def _databases(command: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    tune_garbage_collector()
     try:
         databases = _named(args.database)
     except ValueError as error:

@@ -33,6 +33,7 @@ from contracts.catalog import UnknownEventType, decode
 from contracts.codec import ReceivedEvent, open_envelope
 from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
+from kernel.adapters.proof import prove_chains
 from kernel.signing import Verifier
 
 log = structlog.get_logger(__name__)
@@ -137,7 +138,7 @@ class IdempotentConsumer:
                 outcomes[index] = "parked"
                 continue
             opened.append((index, delivery, envelope))
-        errors = self.verifier.verify_chains([envelope for _, _, envelope in opened])
+        errors = await prove_chains(self.verifier, [envelope for _, _, envelope in opened])
         proven = []
         for (index, delivery, envelope), untrusted in zip(opened, errors, strict=True):
             if untrusted is not None:

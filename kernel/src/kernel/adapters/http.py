@@ -24,6 +24,7 @@ from kernel.adapters.http_guard import InputGuard
 from kernel.adapters.logs import configure_logging
 from kernel.adapters.metrics import CONTENT_TYPE_LATEST
 from kernel.adapters.ops_http import operations_router
+from kernel.adapters.process import tune_garbage_collector
 from kernel.adapters.runtime import ServiceRuntime
 from kernel.clock import Clock, SimulatedClock, SystemClock
 from kernel.command_handler import Decision
@@ -76,6 +77,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not structlog.is_configured():
             configure_logging(runtime.settings.service)
+        tune_garbage_collector()
         await runtime.start()
         yield
         await runtime.stop()

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from kernel.adapters.logs import configure_logging
+from kernel.adapters.process import tune_garbage_collector
 from kernel.adapters.runtime import Settings
 from reporting.application.rebuild import rebuild
 from reporting.entrypoints.projection import MIGRATIONS, SOURCES, default_source, event_log, projection_store
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     arguments = parser.parse_args(argv)
     configure_logging("reporting.rebuild")  # logs on stderr: stdout carries the JSON result only
+    tune_garbage_collector()
     result = asyncio.run(run(Settings.from_env("reporting"), swap=arguments.swap, source=arguments.source))
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0 if result["identical"] else 1

@@ -22,6 +22,7 @@ from contracts.catalog import UnknownEventType, decode
 from contracts.codec import ReceivedEvent, open_envelope
 from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
+from kernel.adapters.proof import prove_chains
 from kernel.signing import UntrustedEvent, Verifier
 from reporting.adapters.facts_aides_sql import read_aides
 from reporting.adapters.facts_sql import read_facts
@@ -191,7 +192,7 @@ class PostgresProjectionStore:
                 counts.forged += 1
                 continue
             opened.append((envelope, body))
-        envelopes = opened if deferred else self._proven(opened, counts)
+        envelopes = opened if deferred else await self._proven(opened, counts)
         envelopes.sort(key=lambda item: (item[0].stream_id, item[0].stream_version))
         skips = await self._skipped()
         async with self.pool.acquire() as conn, conn.transaction():
@@ -239,15 +240,14 @@ class PostgresProjectionStore:
                 )
         return counts
 
-    def _proven(
+    async def _proven(
         self, opened: list[tuple[EventEnvelope, bytes]], counts: ReplayCounts
     ) -> list[tuple[EventEnvelope, bytes]]:
         """What its producer's signature proves, one check per chain of the batch; the rest counted as forged."""
         assert self.verifier is not None
         proven = []
-        for (envelope, body), untrusted in zip(
-            opened, self.verifier.verify_chains([e for e, _ in opened]), strict=True
-        ):
+        errors = await prove_chains(self.verifier, [e for e, _ in opened])
+        for (envelope, body), untrusted in zip(opened, errors, strict=True):
             if untrusted is not None:
                 log.warning("rebuild.forged", error=str(untrusted)[:200])
                 counts.forged += 1
