@@ -65,8 +65,8 @@ async def main(events: int, rounds: int) -> None:
     infra = start_infra()
     try:
         url = await fresh_database(infra, "appends")
+        await migrate(url)
         pool = await create_pool(url, min_size=8, max_size=16)
-        await migrate(pool)
         await pool.execute(RAW_TABLE)
         store = PostgresEventStore(pool, producer="bench", signer=Signer.generate())
         body = sample_envelope()

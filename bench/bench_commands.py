@@ -121,8 +121,9 @@ async def baseline(pool: asyncpg.Pool, n: int) -> list[float]:
 async def main(lengths: list[int], n: int) -> None:
     infra = start_infra()
     try:
-        pool = await create_pool(await fresh_database(infra, "commands"), max_size=4)
-        await migrate(pool)
+        url = await fresh_database(infra, "commands")
+        await migrate(url)
+        pool = await create_pool(url, max_size=4)
         store = PostgresEventStore(pool, "financement", signer=Signer.generate())
         rows = []
         for length in lengths:

@@ -42,8 +42,9 @@ async def writer(store: PostgresEventStore, name: str, count: int, per_stream: i
 async def main(events: int) -> None:
     infra = start_infra()
     try:
-        pool = await create_pool(await fresh_database(infra, "kernel"), max_size=16)
-        await migrate(pool)
+        url = await fresh_database(infra, "kernel")
+        await migrate(url)
+        pool = await create_pool(url, max_size=16)
         store = PostgresEventStore(pool, producer="bench")
         started = time.perf_counter()
         await writer(store, "solo", events)

@@ -76,8 +76,9 @@ async def scenario(
 async def main(reads: int, commands: int) -> None:
     infra = start_infra()
     try:
-        pool = await create_pool(await fresh_database(infra, "reads"), max_size=4)
-        await migrate(pool)
+        url = await fresh_database(infra, "reads")
+        await migrate(url)
+        pool = await create_pool(url, max_size=4)
         store, log = PostgresEventStore(pool, "candidature", signer=Signer.generate()), PostgresAccessLog(pool)
         base = await baseline(pool, commands)
         control_before, control_after, _ = await scenario(store, log, "control", 0, commands)

@@ -70,8 +70,9 @@ def new_database(infra: Infra, unique: str):  # type: ignore[no-untyped-def]
 @pytest.fixture
 async def pool(new_database) -> AsyncIterator[asyncpg.Pool]:  # type: ignore[no-untyped-def]
     """A pool on a fresh database that already has the kernel's tables."""
-    created = await create_pool(await new_database("kernel"), max_size=20)
-    await migrate(created)
+    url = await new_database("kernel")
+    await migrate(url)
+    created = await create_pool(url, max_size=20)
     yield created
     await created.close()
 

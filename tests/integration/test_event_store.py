@@ -20,8 +20,9 @@ pytestmark = pytest.mark.postgres
 class TestPostgresEventStore(EventStoreContract):
     @pytest.fixture
     async def store(self, new_database) -> AsyncIterator[PostgresEventStore]:  # type: ignore[no-untyped-def]
-        pool = await create_pool(await new_database("store"))
-        await migrate(pool)
+        url = await new_database("store")
+        await migrate(url)
+        pool = await create_pool(url)
         yield PostgresEventStore(pool, producer="tests")
         await pool.close()
 

@@ -27,7 +27,7 @@ from contracts.financement.v1 import LaureatEnregistre
 from contracts.instruction.v1 import ProjetQualifie, TerritoireLaureat
 from financement.app import create_app as financement_app
 from kernel.adapters.kafka import ensure_topics
-from kernel.adapters.postgres import create_pool, migrate
+from kernel.adapters.postgres import migrate
 from kernel.adapters.relay import OutboxRelay
 from kernel.adapters.runtime import Settings
 from kernel.clock import SimulatedClock
@@ -119,11 +119,7 @@ async def settings_pair(infra: Infra, bootstrap: str | None = None) -> tuple[Set
         name: await create_service_database(infra.database_url, f"t_{unique}_{name}", readers=(reader,))
         for name in ("financement", "reporting", "instruction")
     }
-    instruction = await create_pool(databases["instruction"].migration_url, max_size=1)
-    try:
-        await migrate(instruction, log_readers=(reader,))
-    finally:
-        await instruction.close()
+    await migrate(databases["instruction"].migration_url, log_readers=(reader,))
     fin, rep = [
         Settings(
             service=name,

@@ -9,7 +9,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
@@ -19,6 +18,7 @@ from asyncpg.pool import PoolConnectionProxy
 from contracts.base import DomainEvent
 from contracts.catalog import decode
 from contracts.envelope import EventEnvelope
+from kernel.adapters.versioned_schema import MIGRATION_LOCK, migrate_kernel
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, Read, RecordedEvent
 from kernel.signing import Signer
@@ -30,7 +30,6 @@ else:
     Connection = asyncpg.Connection | PoolConnectionProxy  # not subscriptable at run time
 
 log = structlog.get_logger(__name__)
-SCHEMA = files("kernel.adapters").joinpath("schema.sql").read_text()
 APPEND_CHANNEL = "events_appended"
 
 # The log after a checkpoint, in commit order, without any lock on the writers' side. `position` alone is not
@@ -76,41 +75,49 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
 
 
 async def migrate(
-    pool: asyncpg.Pool,
-    *extra_sql: str,
-    service_pool: asyncpg.Pool | None = None,
+    dsn: str,
+    *derived_sql: str,
+    service_dsn: str | None = None,
     log_readers: Sequence[str] = (),
 ) -> None:
-    """Create the kernel's tables (idempotent), then the service's own.
+    """Bring the kernel's tables to their latest version (kernel.adapters.versioned_schema), then re-assert the
+    service's derived tables (`derived_sql`: idempotent statements; read models rebuilt from the log, not migrated).
 
-    With `service_pool` (a pool connected as the service's own role), `pool` is the migration role's: it owns the
-    kernel's tables, grants the service role only what SERVICE_GRANTS lists (the log: read, and append through
-    `append_events`), and the service's own tables (read models, projections: derived, rebuildable) are created by
-    the service role on its pool. `log_readers` are roles that may read the log and nothing else (rebuilds, audits)."""
-    owner = str(await pool.fetchval("SELECT current_user"))
-    role = owner if service_pool is None else str(await service_pool.fetchval("SELECT current_user"))
-    kernel = [SCHEMA]
-    if role != owner:
-        kernel.append(SERVICE_GRANTS.replace("{role}", _role(role)))
-    kernel += [f"GRANT SELECT ON events, log_checkpoints TO {_role(reader)}" for reader in log_readers]
-    if role == owner:
-        await _run_locked(pool, 4242, [*kernel, *extra_sql])
-        return
-    assert service_pool is not None
-    await _run_locked(pool, 4242, kernel)
-    await _run_locked(service_pool, 4243, extra_sql)
-
-
-async def _run_locked(pool: asyncpg.Pool, lock: int, statements: Sequence[str]) -> None:
-    """Run migration statements under an advisory lock: several processes may start at once."""
-    async with pool.acquire() as conn:
-        await conn.execute("SET statement_timeout = 0")  # waiting for another process's migration is fine
-        await conn.execute("SELECT pg_advisory_lock($1)", lock)
+    With `service_dsn` (the service's own role), `dsn` is the migration role's: it owns the kernel's tables, grants
+    the service role only what SERVICE_GRANTS lists (the log: read, and append through `append_events`), and the
+    service's derived tables are created by the service role. `log_readers` are roles that may read the log and
+    nothing else (rebuilds, audits). Grants follow the deployment's settings, so they are re-asserted at each start
+    rather than versioned."""
+    await migrate_kernel(dsn)
+    owner_conn = await asyncpg.connect(dsn)
+    try:
+        owner = str(await owner_conn.fetchval("SELECT current_user"))
+        grants = [f"GRANT SELECT ON events, log_checkpoints TO {_role(reader)}" for reader in log_readers]
+        if service_dsn is None:
+            await _run_locked(owner_conn, MIGRATION_LOCK, [*grants, *derived_sql])
+            return
+        service_conn = await asyncpg.connect(service_dsn)
         try:
-            for sql in statements:
-                await conn.execute(sql)
+            role = str(await service_conn.fetchval("SELECT current_user"))
+            if role != owner:
+                grants.insert(0, SERVICE_GRANTS.replace("{role}", _role(role)))
+            await _run_locked(owner_conn, MIGRATION_LOCK, grants)
+            await _run_locked(service_conn, MIGRATION_LOCK + 1, derived_sql)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", lock)
+            await service_conn.close()
+    finally:
+        await owner_conn.close()
+
+
+async def _run_locked(conn: Connection, lock: int, statements: Sequence[str]) -> None:
+    """Run statements under an advisory lock: several processes may start at once."""
+    await conn.execute("SET statement_timeout = 0")  # waiting for another process's migration is fine
+    await conn.execute("SELECT pg_advisory_lock($1)", lock)
+    try:
+        for sql in statements:
+            await conn.execute(sql)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", lock)
 
 
 # What a service's role may do on the kernel's tables: read the log and append to it through `append_events`

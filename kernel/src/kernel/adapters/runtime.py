@@ -101,20 +101,11 @@ class Settings:
         """The service's pool (`pool_size` connections at most), after the migrations ran (as the migration role when
         one is configured)."""
         size = max_size or self.pool_size
-        pool = await create_pool(self.database_url, max_size=size)
-        try:
-            if self.migration_url:
-                owner = await create_pool(self.migration_url, min_size=1, max_size=1)
-                try:
-                    await migrate(owner, *migrations, service_pool=pool, log_readers=self.log_readers)
-                finally:
-                    await owner.close()
-            else:
-                await migrate(pool, *migrations, log_readers=self.log_readers)
-        except BaseException:
-            await pool.close()
-            raise
-        return pool
+        if self.migration_url:
+            await migrate(self.migration_url, *migrations, service_dsn=self.database_url, log_readers=self.log_readers)
+        else:
+            await migrate(self.database_url, *migrations, log_readers=self.log_readers)
+        return await create_pool(self.database_url, max_size=size)
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

@@ -1,0 +1,118 @@
+"""The kernel's tables evolve through versioned migrations (kernel.adapters.versioned_schema, yoyo-migrations):
+each database holds a record of what it applied, a start applies what it lacks once, a failed migration leaves
+nothing behind, a database from before versioning is adopted, and a released migration is never edited."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import shutil
+from pathlib import Path
+
+import asyncpg
+import pytest
+from yoyo import get_backend, read_migrations
+
+from kernel.adapters.postgres import PostgresEventStore, create_pool, migrate
+from kernel.adapters.versioned_schema import KERNEL_MIGRATIONS, migrate_kernel, pending, yoyo_uri
+from tests.fixtures import TEST_SIGNERS, context, laureat
+
+pytestmark = pytest.mark.postgres
+
+# Every migration ever released, with the digest of its file: editing one fails here (add a new one instead).
+RELEASED = {
+    "0001_event_log.sql": "643b62c776ecbca560b61ba48445cf3feaf61fa8a02b0c11748b04c33bd6af30",
+}
+
+
+def test_released_migrations_are_never_edited_and_each_new_one_is_listed() -> None:
+    found = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(KERNEL_MIGRATIONS.glob("*.sql"))
+    }
+    assert found == RELEASED
+
+
+async def _tables(url: str) -> set[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    finally:
+        await conn.close()
+    return {row["tablename"] for row in rows}
+
+
+async def test_a_fresh_database_gets_each_migration_once_and_a_record_of_it(new_database) -> None:  # type: ignore[no-untyped-def]
+    url = await new_database("fresh")
+    assert pending(url) == ["0001_event_log"]
+    assert await migrate_kernel(url) == ["0001_event_log"]
+    assert pending(url) == [] and await migrate_kernel(url) == []
+    assert {"events", "consumer_streams", "parked_messages", "_yoyo_migration"} <= await _tables(url)
+
+
+async def test_instances_starting_together_migrate_once(new_database) -> None:  # type: ignore[no-untyped-def]
+    url = await new_database("together")
+    applied = await asyncio.gather(*(migrate_kernel(url) for _ in range(4)))
+    assert sorted(applied) == [[], [], [], ["0001_event_log"]]
+
+
+async def test_a_database_from_before_versioned_migrations_is_adopted_with_its_log(new_database) -> None:  # type: ignore[no-untyped-def]
+    """The previous release ran the same idempotent SQL at each start, without yoyo: its log is kept as it is."""
+    url = await new_database("before")
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute((KERNEL_MIGRATIONS / "0001_event_log.sql").read_text())
+    finally:
+        await conn.close()
+    pool = await create_pool(url)
+    try:
+        store = PostgresEventStore(pool, producer="tests", signer=TEST_SIGNERS["tests"])
+        await store.append("dossier-t", [laureat("t")], expected_version=0, context=context())
+        await migrate(url)
+        history = await store.read("dossier-t")
+        assert [r.envelope.stream_version for r in history] == [1] and pending(url) == []
+    finally:
+        await pool.close()
+
+
+def _directory(tmp_path: Path, **extra: str) -> Path:
+    """The kernel's migrations and `extra` ones (file name → SQL) in a directory of their own."""
+    shutil.copytree(KERNEL_MIGRATIONS, tmp_path / "migrations")
+    for name, sql in extra.items():
+        (tmp_path / "migrations" / name).write_text(sql)
+    return tmp_path / "migrations"
+
+
+async def test_a_failed_migration_leaves_nothing_and_stays_pending(new_database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = await new_database("failed")
+    directory = _directory(tmp_path, **{"0002_broken.sql": "CREATE TABLE half_done (x int);\nSELECT 1 / 0;\n"})
+    with pytest.raises(Exception, match="division by zero"):
+        await migrate_kernel(url, directory)
+    assert "half_done" not in await _tables(url)
+    assert pending(url, directory) == ["0002_broken"]  # 0001 went through: each migration is its own transaction
+
+
+async def test_a_later_migration_applies_on_top_and_rolls_back(new_database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = await new_database("later")
+    assert await migrate_kernel(url) == ["0001_event_log"]  # a database of the current release
+    directory = _directory(
+        tmp_path,
+        **{
+            "0002_note.sql": "ALTER TABLE operator_actions ADD COLUMN note_interne text;\n",
+            "0002_note.rollback.sql": "ALTER TABLE operator_actions DROP COLUMN note_interne;\n",
+        },
+    )
+    assert await migrate_kernel(url, directory) == ["0002_note"]
+    columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'operator_actions'"
+    conn = await asyncpg.connect(url)
+    try:
+        assert "note_interne" in {r["column_name"] for r in await conn.fetch(columns)}
+        backend = get_backend(yoyo_uri(url))
+        try:
+            migrations = read_migrations(str(directory))
+            backend.rollback_migrations(backend.to_rollback(migrations).filter(lambda m: m.id == "0002_note"))
+        finally:
+            backend.connection.close()
+        assert "note_interne" not in {r["column_name"] for r in await conn.fetch(columns)}
+        assert pending(url, directory) == ["0002_note"]
+    finally:
+        await conn.close()
