@@ -58,7 +58,9 @@ EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[
 _INTERPOLATION = re.compile(r"\$\$|\$\{(\w+)(?::?-([^}]*)|(:?\?[^}]*))?\}|\$(\w+)")
 # os.environ["X"] is required; os.environ.get("X") and the runtime's _configured("X") (X, or the file X_FILE)
 # have a default.
-_READS = re.compile(r"""environ\[\s*["'](\w+)["']\s*\]|(?:environ\.get|getenv|_configured)\(\s*["'](\w+)["']""")
+_READS = re.compile(
+    r"""environ\[\s*["'](\w+)["']\s*\]|_required\(\s*["'](\w+)["']|(?:environ\.get|getenv|_configured)\(\s*["'](\w+)["']"""
+)
 
 
 def interpolate(value: Any) -> Any:
@@ -107,8 +109,11 @@ def variables_read() -> tuple[set[str], set[str]]:
         *ROOT.glob("services/*/src/**/*.py"),
     ]
     for path in sources:
-        for subscript, with_default in _READS.findall(path.read_text()):
-            (required if subscript else optional).add(subscript or with_default)
+        for subscript, required_call, with_default in _READS.findall(path.read_text()):
+            if subscript or required_call:
+                required.add(subscript or required_call)
+            else:
+                optional.add(with_default)
     return required, optional
 
 

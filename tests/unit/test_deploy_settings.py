@@ -73,3 +73,15 @@ def test_the_pool_size_of_an_instance_comes_from_the_environment(monkeypatch: py
         monkeypatch.setenv("DATABASE_POOL_SIZE", wrong)
         with pytest.raises(ValueError, match="DATABASE_POOL_SIZE"):
             Settings.from_env("candidature")
+
+
+def test_the_database_url_may_come_from_a_mounted_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The URL holds the service role's password: a Kubernetes secret mounted as a file, like the other secrets."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP", "kafka:9092")
+    with pytest.raises(RuntimeError, match="DATABASE_URL_FILE"):
+        Settings.from_env("candidature")
+    secret = tmp_path / "database-url"
+    secret.write_text("postgresql://candidature:s3cret@db/candidature\n")
+    monkeypatch.setenv("DATABASE_URL_FILE", str(secret))
+    assert Settings.from_env("candidature").database_url == "postgresql://candidature:s3cret@db/candidature"

@@ -86,7 +86,7 @@ class Settings:
     def from_env(cls, service: str) -> Settings:
         return cls(
             service=service,
-            database_url=os.environ["DATABASE_URL"],
+            database_url=_required("DATABASE_URL"),
             kafka_bootstrap=os.environ["KAFKA_BOOTSTRAP"],
             topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
             kafka=KafkaConnection.from_env(),
@@ -157,6 +157,13 @@ def _seconds(text: str, default: float) -> float:
     if not 0.1 <= seconds <= 86_400:
         raise ValueError(f"REBOND_LOG_CHECKPOINT_SECONDS must be from 0.1 to 86400 seconds, not {text!r}")
     return seconds
+
+
+def _required(variable: str) -> str:
+    """`_configured`, refusing to start without it (naming both ways to give it)."""
+    if value := _configured(variable):
+        return value
+    raise RuntimeError(f"{variable} (or {variable}_FILE, a file holding it) must be set")
 
 
 def _configured(variable: str) -> str:
