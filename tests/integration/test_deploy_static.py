@@ -52,6 +52,7 @@ OPTIONAL_VARIABLES = {
     "REBOND_LOG_CHECKPOINT_SECONDS": "every 60 s by default: how often a producer signs and publishes its log's head",
     "REBOND_SCDL_NOM_ATTRIBUANT": "reporting only: the granting body the register of aids names (Bpifrance)",
     "REBOND_SCDL_ID_ATTRIBUANT": "reporting only: that body's SIRET, which no source gives (the register answers 409)",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "OpenTelemetry's own variant of OTEL_EXPORTER_OTLP_ENDPOINT, traces only",
 }
 PRODUCERS = ("candidature", "instruction", "financement")
 EXACT_TAG = re.compile(r"^[a-z0-9][\w./-]*:\d+\.\d+(\.\d+)*(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")

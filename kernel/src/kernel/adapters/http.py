@@ -26,6 +26,7 @@ from kernel.adapters.metrics import CONTENT_TYPE_LATEST
 from kernel.adapters.ops_http import operations_router
 from kernel.adapters.process import tune_garbage_collector
 from kernel.adapters.runtime import ServiceRuntime
+from kernel.adapters.tracing import configure_tracing, instrument_app, shutdown_tracing
 from kernel.clock import Clock, SimulatedClock, SystemClock
 from kernel.command_handler import Decision
 from kernel.decider import DomainError, RefusalKind
@@ -81,10 +82,13 @@ def create_service_app(
         await runtime.start()
         yield
         await runtime.stop()
+        shutdown_tracing()
 
     # /docs with Swagger UI's script and style served by the service itself: it works offline, behind any firewall
     # (no /redoc: ReDoc's bundle still fetches its badge from a CDN)
     app = FastAPIOffline(title=title, version=version, lifespan=lifespan, redoc_url=None)
+    if configure_tracing(runtime.settings.service):  # REBOND_TRACING: off unless asked
+        instrument_app(app)
     app.state.runtime = runtime
     app.state.clock = runtime.clock = clock or SystemClock()
 

@@ -21,6 +21,7 @@ from contracts.envelope import EventEnvelope
 from contracts.public.v1 import MessagePublic
 from kernel.adapters.consumer import DeadLetter, Delivery, IdempotentConsumer
 from kernel.adapters.kafka_connection import KafkaConnection
+from kernel.adapters.tracing import kafka_middlewares
 
 log = structlog.get_logger(__name__)
 
@@ -35,10 +36,11 @@ CONSUMER_TUNING: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interv
 
 def make_broker(bootstrap: str, client_id: str, connection: KafkaConnection | None = None) -> KafkaBroker:
     """acks=all; no idempotent producer nor transactions (consumers deduplicate instead, DESIGN §3); TLS and SASL as
-    the connection says."""
+    the connection says; OpenTelemetry's spans and trace headers when tracing is on (kernel.adapters.tracing)."""
     return KafkaBroker(
         bootstrap,
         client_id=client_id,
+        middlewares=kafka_middlewares(),
         security=connection.security if connection else None,
         acks="all",
         logger=structlog.get_logger("faststream"),

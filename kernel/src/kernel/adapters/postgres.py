@@ -18,6 +18,7 @@ from asyncpg.pool import PoolConnectionProxy
 from contracts.base import DomainEvent
 from contracts.catalog import decode
 from contracts.envelope import EventEnvelope
+from kernel.adapters.tracing import current_trace_context
 from kernel.adapters.versioned_schema import MIGRATION_LOCK, migrate_kernel
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, Read, RecordedEvent
@@ -128,7 +129,8 @@ SERVICE_GRANTS = """
 GRANT USAGE, CREATE ON SCHEMA public TO {role};
 GRANT SELECT ON events TO {role};
 REVOKE ALL ON FUNCTION append_events(text, integer, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION append_events(text, integer, jsonb) TO {role};
+REVOKE ALL ON FUNCTION append_events(text, integer, jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION append_events(text, integer, jsonb, text) TO {role};
 GRANT SELECT, INSERT ON operator_actions, access_log, log_checkpoints TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON relay_checkpoints, consumer_streams, parked_messages, relay_offsets, business_clock, log_checkpoints_published
@@ -268,10 +270,11 @@ class PostgresEventStore:
                 previous = head["hash"] if head else None
             sealed = envelop(self.producer, stream_id, events, expected_version, previous, context, self.signer)
             outcome = await conn.fetchval(
-                "SELECT append_events($1, $2, $3)",
+                "SELECT append_events($1, $2, $3, $4)",
                 stream_id,
                 expected_version,
                 [r.envelope.model_dump(mode="json") for r in sealed],
+                current_trace_context(),
             )
             if outcome == "ok" and self._conn is None:
                 self.announcer.poke()

@@ -23,6 +23,7 @@ import structlog
 
 from contracts.topics import topic_for_stream
 from kernel.adapters.postgres import APPEND_CHANNEL, LOG_AFTER, LOG_COUNT_AFTER, Connection
+from kernel.adapters.tracing import within_trace
 
 log = structlog.get_logger(__name__)
 
@@ -91,7 +92,7 @@ class OutboxRelay:
         async with self.pool.acquire() as conn:
             after = int(await conn.fetchval("SELECT position FROM relay_checkpoints WHERE relay = $1", self.name) or 0)
             rows = await conn.fetch(
-                LOG_AFTER.format(columns="position, stream_id, event_type, envelope::text AS body"),
+                LOG_AFTER.format(columns="position, stream_id, event_type, envelope::text AS body, trace_context"),
                 after,
                 self.batch_size,
             )
@@ -101,7 +102,8 @@ class OutboxRelay:
         for row in rows:
             headers = _headers(row["event_type"], json.loads(row["body"]))
             topic = self.topic_for(row["stream_id"])
-            deliveries.append(await self.publish(topic, row["stream_id"].encode(), row["body"].encode(), headers))
+            with within_trace(row["trace_context"]):  # the command's trace, when tracing recorded one
+                deliveries.append(await self.publish(topic, row["stream_id"].encode(), row["body"].encode(), headers))
         acknowledged = await asyncio.gather(*deliveries)  # acks=all for every message before we move the checkpoint
         lost = await self._record(after, rows[-1]["position"], acknowledged)
         if lost is not None:
