@@ -104,6 +104,7 @@ BENCHES = (
     ["bench/bench_load.py"],
     ["bench/bench_kernel.py"],
     ["bench/bench_reads.py"],
+    ["bench/bench_figures.py"],
 )
 
 

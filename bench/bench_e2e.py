@@ -1,13 +1,17 @@
 """End-to-end figures on the running system (the four services as processes, real broker and PostgreSQL).
 
-    .venv/bin/python bench/bench_e2e.py [--aids 200] [--rebuild-events 20000]
+    .venv/bin/python bench/bench_e2e.py [--aids 200] [--rebuild-events 20000] [--stream-length 40]
 
 Prints:
 - command → figure latency: from Bpifrance's accepted grant (HTTP 201 from financement) to the aid showing in
   reporting's figures (relay → Kafka → reporting's projection), p50 and p99 over sequential grants;
-- live projection rate: how fast reporting's consumer absorbs synthetic, valid events published straight to Kafka
-  (from the first publish to the last event in the figures; batches of messages, one PostgreSQL transaction each);
-- projection rebuild rate: reporting's POST /ops/rebuild replaying its topics from offset 0 (events/s);
+- live projection rate: how fast reporting's consumer absorbs synthetic, valid, signed events published straight to
+  Kafka (prepared and signed before the clock starts, then published by a plain producer: the time is the
+  projection's, from the first publish to the last event in the figures); the events are grants chained in
+  envelopes of `--stream-length` each, the envelopes interleaved as a log interleaves them (1: every event a stream
+  of its own, each with its own signature to check);
+- projection rebuild rate: reporting's POST /ops/rebuild replaying its topics from offset 0 (events/s over the whole
+  request, the figures' comparison included);
 - the baseline beside them: a raw aiokafka consumer in a group of its own reading the same topic from offset 0 and
   committing after each poll, and the ratios (targets: live ≥ 0.25, rebuild ≥ 0.5)."""
 
