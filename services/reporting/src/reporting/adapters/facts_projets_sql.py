@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from kernel.adapters.postgres import Connection
+from reporting.adapters import rollups
 from reporting.adapters.schema import Schema
 from reporting.domain.figures import ArgentFacts, RecensementFacts
 
@@ -93,7 +94,7 @@ async def read_recensement(conn: Connection, schema: Schema, as_of: date | None)
             nb_projets_orientes_autres_dispositifs=r["orientes"],
             nb_projets_abandonnes=r["abandonnes"],
         )
-        for r in await conn.fetch(schema.sql(RECENSEMENT), as_of)
+        for r in await conn.fetch(schema.sql(RECENSEMENT if schema.known_at else rollups.RECENSEMENT), as_of)
     }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from contracts.codec import ReceivedEvent
 from kernel.adapters.postgres import Connection
+from reporting.adapters import rollups
 from reporting.adapters.projectors import financement, mission, projets, selection
 from reporting.adapters.projectors.common import Projector, Row
 from reporting.adapters.schema import Schema
@@ -39,15 +40,17 @@ def facts_of(received: ReceivedEvent) -> Sequence[Row]:
     return () if projector is None else projector(received.envelope, received.event)
 
 
-async def write(conn: Connection, schema: Schema, rows: Iterable[Row]) -> None:
-    """Insert the rows into `schema`, one `executemany` per statement (first seen, first written)."""
+async def write(conn: Connection, schema: Schema, rows: Sequence[Row]) -> None:
+    """Insert the rows into `schema`, one `executemany` per statement (first seen, first written), then recompute
+    the roll-ups they touched (reporting.adapters.rollups), in the same transaction."""
     by_statement: dict[str, list[tuple[Any, ...]]] = {}
     for row in rows:
         by_statement.setdefault(row.statement, []).append(row.values)
     for statement, values in by_statement.items():
         await conn.executemany(schema.sql(statement), values)
+    await rollups.refresh(conn, schema.sql(rollups.REFRESH), rows)
 
 
 async def project(conn: Connection, schema: Schema, events: Iterable[ReceivedEvent]) -> None:
     """Write the events' facts into `schema`, set-based."""
-    await write(conn, schema, (row for received in events for row in facts_of(received)))
+    await write(conn, schema, [row for received in events for row in facts_of(received)])

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
+from reporting.adapters import rollups
+
 DEFAULT_LIVE = "reporting"
 REBUILD_PREFIX = "reporting_rebuild_"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -74,7 +76,8 @@ FACT_TABLES = (
     "conventions_aides",
 )
 
-TABLES = """
+TABLES = (
+    """
 CREATE SCHEMA IF NOT EXISTS {s};
 CREATE TABLE IF NOT EXISTS {s}.candidatures (
     candidature_id text PRIMARY KEY,
@@ -305,6 +308,8 @@ ALTER TABLE {s}.applied_streams ADD COLUMN IF NOT EXISTS hash text;
 ALTER TABLE {s}.applied_streams ADD COLUMN IF NOT EXISTS producer text;
 ALTER TABLE {s}.applied_streams ADD COLUMN IF NOT EXISTS signature text;
 """.replace("{fact_tables}", ", ".join(f"'{table}'" for table in FACT_TABLES))
+    + rollups.TABLES
+)
 
 POINTER = """
 CREATE TABLE IF NOT EXISTS reporting_live_schema (

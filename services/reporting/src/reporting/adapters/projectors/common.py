@@ -20,6 +20,8 @@ class Row:
 
     statement: str
     values: tuple[Any, ...]
+    # what the row touches of the roll-ups (reporting.adapters.rollups): ("jour" | "siren" | "projet", key)
+    touches: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
 # (the event's envelope, the decoded event) → the facts it makes

@@ -36,7 +36,13 @@ ON CONFLICT (territoire_id, projet_id, issue) DO NOTHING"""
 
 
 def entretien(env: EventEnvelope, e: EntrepriseRencontree) -> list[Row]:
-    return [Row(INSERT_ENTRETIEN, (e.territoire_id, e.entretien_id, e.siren, e.date, env.recorded_at))]
+    return [
+        Row(
+            INSERT_ENTRETIEN,
+            (e.territoire_id, e.entretien_id, e.siren, e.date, env.recorded_at),
+            touches=(("jour", (e.territoire_id, e.date)), ("siren", (e.territoire_id, e.siren))),
+        )
+    ]
 
 
 def recense(env: EventEnvelope, e: ProjetRecense) -> list[Row]:
@@ -54,6 +60,7 @@ def recense(env: EventEnvelope, e: ProjetRecense) -> list[Row]:
                 e.intitule,
                 env.recorded_at,
             ),
+            touches=(("projet", (e.territoire_id, e.projet_id)),),
         ),
         *_estimation(env, e.territoire_id, e.projet_id, e.investissement_centimes, e.emplois_potentiels, e),
     ]
@@ -84,6 +91,7 @@ def _estimation(
                 e.date,
                 env.recorded_at,
             ),
+            touches=(("projet", (territoire_id, projet_id)),),
         )
     ]
 
