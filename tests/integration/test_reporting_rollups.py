@@ -1,6 +1,8 @@
-"""The census roll-ups (reporting.adapters.rollups) give exactly what the facts give, as of every date: whatever
-the order the events arrive in, in whatever batches, delivered twice, with estimates dated before their census or
-out of their order; and a schema whose facts came before the roll-ups is filled from them."""
+"""The roll-ups (reporting.adapters.rollups) give exactly what the facts give, as of every date: the census and the
+money that follows the aids, whatever the order the events arrive in, in whatever batches, delivered twice, with
+estimates dated before their census or out of their order, payments dated before their aid's decision, final
+statements replacing tranches, movements of aids that never come; and a schema whose facts came before the roll-ups
+is filled from them."""
 
 from __future__ import annotations
 
@@ -11,9 +13,17 @@ from typing import Any
 import asyncpg
 import pytest
 
-from contracts.base import Role
+from contracts.base import FormeAide, RegimeAide, Role
 from contracts.codec import ReceivedEvent
 from contracts.envelope import Actor, EventEnvelope
+from contracts.financement.v1 import (
+    AideAccordee,
+    AideAnnulee,
+    AideSoldee,
+    EcheanceImpayee,
+    RemboursementRecu,
+    VersementEffectue,
+)
 from contracts.instruction.projets import (
     EntrepriseRencontree,
     ProjetAbandonne,
@@ -100,15 +110,92 @@ def census(seed: int) -> list[ReceivedEvent]:
         if p % 7 == 0:
             abandon = ProjetAbandonne.model_construct(territoire_id=tid, projet_id=pid, date=recense)
             events.append(_received(f"projet-{pid}", 99, abandon))
+    events += money(rng)
     rng.shuffle(events)
     return events
 
 
+def money(rng: random.Random) -> list[ReceivedEvent]:
+    """Aids on projects of the three territories (several per project, companies aided twice, one without a SIRET),
+    and what follows them in any order and on any date, some before the decision; movements of aids never granted."""
+    events: list[ReceivedEvent] = []
+    for i in range(45):
+        tid, aid = f"t{i % 3}", f"a{i}"
+        decided = START + timedelta(days=rng.randrange(90))
+        siret = "" if i == 7 else f"{rng.randrange(12):09d}00012"
+        events.append(
+            _received(
+                f"enveloppe-{tid}",
+                1000 + i,
+                AideAccordee.model_construct(
+                    aide_id=aid,
+                    projet_id=f"q{rng.randrange(20)}",
+                    territoire_id=tid,
+                    siret=siret,
+                    forme=FormeAide.SUBVENTION,
+                    montant_centimes=5_000_000,
+                    assiette_centimes=rng.randrange(40, 90) * 1_000_000,
+                    regime=RegimeAide.PME,
+                    date_decision=decided,
+                    publication_obligatoire=False,
+                ),
+            )
+        )
+    for j in range(150):
+        tid, aid = f"t{j % 3}", f"a{rng.randrange(50)}"  # a45..a49 never granted
+        when = START + timedelta(days=rng.randrange(-10, 130))
+        amount = rng.randrange(1, 30) * 100_000
+        follow: Any = rng.choice(
+            [
+                VersementEffectue.model_construct(
+                    aide_id=aid, territoire_id=tid, montant_centimes=amount, date_versement=when
+                ),
+                VersementEffectue.model_construct(
+                    aide_id=aid, territoire_id=tid, montant_centimes=amount, date_versement=when
+                ),
+                AideSoldee.model_construct(
+                    aide_id=aid,
+                    territoire_id=tid,
+                    montant_final_centimes=amount,
+                    reduction_centimes=amount // 3,
+                    date_solde=when,
+                ),
+                RemboursementRecu.model_construct(
+                    aide_id=aid, territoire_id=tid, montant_centimes=amount, date_remboursement=when
+                ),
+                EcheanceImpayee.model_construct(
+                    aide_id=aid, territoire_id=tid, du_centimes=amount, rembourse_centimes=0, date_constat=when
+                ),
+                AideAnnulee.model_construct(
+                    aide_id=aid, territoire_id=tid, montant_libere_centimes=amount, date_annulation=when
+                ),
+            ]
+        )
+        events.append(_received(f"suivi-{tid}", 5000 + j, follow))
+    return events
+
+
 async def _both(conn: asyncpg.Connection[Any], as_of: date | None) -> tuple[list[Any], list[Any]]:
-    schema = Schema("reporting")
-    facts = await conn.fetch(schema.sql(facts_projets_sql.RECENSEMENT) + " ORDER BY 1", as_of)
-    rolled = await conn.fetch(schema.sql(rollups.RECENSEMENT) + " ORDER BY 1", as_of)
-    return [tuple(r) for r in facts], [tuple(r) for r in rolled]
+    """The census and the money as of the date, from the facts and from the roll-ups."""
+    schema, facts, rolled = Schema("reporting"), [], []
+    for from_facts, from_rollups in (
+        (facts_projets_sql.RECENSEMENT, rollups.RECENSEMENT),
+        (facts_projets_sql.ARGENT, facts_projets_sql.ARGENT_ROLLED_UP),
+    ):
+        facts += [tuple(r) for r in await conn.fetch(schema.sql(from_facts) + " ORDER BY 1", as_of)]
+        rolled += [tuple(r) for r in await conn.fetch(schema.sql(from_rollups) + " ORDER BY 1", as_of)]
+    return facts, rolled
+
+
+CENSUS_ROLLUPS = (
+    "r_etat",
+    "r_entretiens_jour",
+    "r_entreprises",
+    "r_entreprises_jour",
+    "r_projets_points",
+    "r_projets_jour",
+)
+MONEY_ROLLUPS = ("r_aides_points", "r_projets_aides_points", "r_entreprises_aidees", "r_argent_jour")
 
 
 def _dates() -> list[date | None]:
@@ -136,7 +223,7 @@ async def test_the_rollups_give_what_the_facts_give_as_of_every_date(new_databas
             for as_of in _dates():
                 facts, rolled = await _both(conn, as_of)
                 assert rolled == facts, as_of
-            assert any(row[1] for row in facts)  # the data did reach the figures
+            assert any(row[1] for row in facts) and any(len(row) > 8 and row[4] for row in facts)  # census and paid
     finally:
         await pool.close()
 
@@ -149,9 +236,15 @@ async def test_a_schema_whose_facts_came_first_is_filled_from_them(new_database)
         async with pool.acquire() as conn:
             async with conn.transaction():
                 await project(conn, Schema("reporting"), census(7))
-            for table in ("r_etat", "r_entretiens_jour", "r_entreprises", "r_entreprises_jour", "r_projets_points"):
+            for table in (*CENSUS_ROLLUPS, *MONEY_ROLLUPS):
                 await conn.execute(f"DELETE FROM reporting.{table}")  # as before the roll-ups existed
-            await conn.execute("DELETE FROM reporting.r_projets_jour")
+            await conn.execute(Schema("reporting").sql(TABLES))  # what each start re-asserts
+            for as_of in _dates():
+                facts, rolled = await _both(conn, as_of)
+                assert rolled == facts, as_of
+            for table in MONEY_ROLLUPS:  # as before the money's roll-ups came, after the census's
+                await conn.execute(f"DELETE FROM reporting.{table}")
+            await conn.execute("UPDATE reporting.r_etat SET version = 1")
             await conn.execute(Schema("reporting").sql(TABLES))  # what each start re-asserts
             for as_of in _dates():
                 facts, rolled = await _both(conn, as_of)

@@ -26,5 +26,5 @@ def test_fresh_names_are_distinct_valid_rebuild_names() -> None:
 def test_the_migration_creates_every_table_in_the_live_schema() -> None:
     sql = migration()
     created = TABLES.count("CREATE TABLE IF NOT EXISTS {s}.")
-    assert created == sql.count("CREATE TABLE IF NOT EXISTS %1$I.") == 22 + 6  # facts and bookkeeping, roll-ups
+    assert created == sql.count("CREATE TABLE IF NOT EXISTS %1$I.") == 22 + 10  # facts and bookkeeping, roll-ups
     assert "{s}" not in sql

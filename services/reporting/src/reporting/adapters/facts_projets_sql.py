@@ -37,8 +37,9 @@ SELECT ids.territoire_id, coalesce(ent.entreprises, 0) AS entreprises, coalesce(
 
 # Per territory, as of $1: aided projects and companies, the investment they carry (each project's base once),
 # and what follows the grants: paid (a final statement's amount replaces its tranches), given back, repaid, unpaid.
-ARGENT = """
-WITH a AS (SELECT * FROM {s}.aides WHERE ($1::date IS NULL OR date_decision <= $1)),
+# The part that follows each aid: defines `projets`, `entreprises` and `suivi` (also from the roll-ups: rollups.AIDES).
+AIDES = """
+a AS (SELECT * FROM {s}.aides WHERE ($1::date IS NULL OR date_decision <= $1)),
 m AS (SELECT * FROM {s}.aides_mouvements WHERE ($1::date IS NULL OR date_effet <= $1)),
 projets AS (SELECT territoire_id, count(*) AS projets, sum(assiette)::bigint AS investissement
               FROM (SELECT territoire_id, projet_id, max(assiette_centimes) AS assiette FROM a
@@ -55,7 +56,9 @@ par_aide AS (SELECT a.territoire_id, a.aide_id,
               GROUP BY a.territoire_id, a.aide_id),
 suivi AS (SELECT territoire_id, sum(verse)::bigint AS verse, sum(rendu)::bigint AS rendu,
                  sum(rembourse)::bigint AS rembourse, sum(impayes)::bigint AS impayes
-            FROM par_aide GROUP BY territoire_id),
+            FROM par_aide GROUP BY territoire_id)"""
+# The envelopes' ledgers, and the figures of each territory.
+LEDGERS = """
 aju AS (SELECT territoire_id, sum(delta_centimes)::bigint AS delta FROM {s}.enveloppe_ajustements
          WHERE ($1::date IS NULL OR date_effet <= $1) GROUP BY territoire_id),
 aju_etat AS (SELECT territoire_id, sum(delta_centimes)::bigint AS delta FROM {s}.enveloppe_ajustements
@@ -81,6 +84,8 @@ SELECT ids.territoire_id, coalesce(projets.projets, 0) AS projets,
        LEFT JOIN suivi USING (territoire_id) LEFT JOIN aju USING (territoire_id)
        LEFT JOIN aju_etat USING (territoire_id) LEFT JOIN etat USING (territoire_id)
        LEFT JOIN bons USING (territoire_id)"""
+ARGENT = "WITH " + AIDES + "," + LEDGERS
+ARGENT_ROLLED_UP = "WITH " + rollups.AIDES + "," + LEDGERS
 
 
 async def read_recensement(conn: Connection, schema: Schema, as_of: date | None) -> dict[str, RecensementFacts]:
@@ -113,5 +118,5 @@ async def read_argent(conn: Connection, schema: Schema, as_of: date | None) -> d
             ingenierie_commandee_centimes=r["ingenierie"],
             jours_hommes_commandes=r["jours_hommes"],
         )
-        for r in await conn.fetch(schema.sql(ARGENT), as_of)
+        for r in await conn.fetch(schema.sql(ARGENT if schema.known_at else ARGENT_ROLLED_UP), as_of)
     }

@@ -48,7 +48,7 @@ async def write(conn: Connection, schema: Schema, rows: Sequence[Row]) -> None:
         by_statement.setdefault(row.statement, []).append(row.values)
     for statement, values in by_statement.items():
         await conn.executemany(schema.sql(statement), values)
-    await rollups.refresh(conn, schema.sql(rollups.REFRESH), rows)
+    await rollups.refresh(conn, schema, rows)
 
 
 async def project(conn: Connection, schema: Schema, events: Iterable[ReceivedEvent]) -> None:

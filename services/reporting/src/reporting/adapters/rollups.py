@@ -1,5 +1,6 @@
-"""Roll-ups of the census, per territory and day, so that a figure "as of" any date sums at most one row per
-territory and day instead of scanning every fact (at a million events the census scan alone took over a second).
+"""Roll-ups of the census and of the money that follows the aids, per territory and day, so that a figure "as of"
+any date sums at most one row per territory and day instead of scanning every fact (at a million events the census
+scan alone took over a second, the aids' a third of one).
 
 Exact by construction: they are never updated by arithmetic on an event's amounts, but recomputed from the facts
 for whatever a batch touched (a day of interviews, a company, a project), in the batch's own transaction, and the
@@ -7,20 +8,25 @@ difference with what they held is added to the per-day sums. A project's estimat
 figure changes: at its first estimate (or its census, whichever is later) the project counts and its value is
 added, and at each later estimate the difference with the one before (in (date, version) order, as the figures
 pick the latest) is added; so the sum up to a day is each project's latest estimate by that day, the project
-counted from its census. A company counts from its first interview.
+counted from its census. A company counts from its first interview. An aid's payments become its points too: from its
+decision on, what is paid so far (a final statement's amount, once there is one, replaces the tranches), what is
+given back, repaid, left unpaid; an aided project counts from its first aid with the largest base so far, an aided
+company from its first aid.
 
 They keep no recording time: the figures "as known at" a time still read the facts themselves (Schema.known_at).
-A schema created before them is filled from its facts when they are created (`TABLES` in schema.py runs
-`r_rafraichir_recensement` over everything once)."""
+A schema created before them is filled from its facts when they are created (`TABLES` in schema.py runs each refresh
+over everything once; `r_etat` records which)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from kernel.adapters.postgres import Connection
 from reporting.adapters.projectors.common import Row
+
+if TYPE_CHECKING:  # schema.py holds this module's TABLES among its own
+    from reporting.adapters.schema import Schema
 
 TABLES = """
 -- Census roll-ups (reporting.adapters.rollups): per territory and day, recomputed from the facts a batch touched.
@@ -98,12 +104,125 @@ BEGIN
            emplois = {s}.r_projets_jour.emplois + EXCLUDED.emplois;
 END $fn$;
 
--- A schema whose facts came before the roll-ups: filled once from all of them.
+-- Money roll-ups: each aid's points (paid: a final statement replaces the tranches; given back, repaid, unpaid),
+-- each aided project's points (counted from its first aid, its largest base so far), each aided company's first
+-- aid; their per-day sums in r_argent_jour.
+CREATE TABLE IF NOT EXISTS {s}.r_aides_points (
+    territoire_id text NOT NULL, aide_id text NOT NULL, jour date NOT NULL,
+    verse bigint NOT NULL, rendu bigint NOT NULL, rembourse bigint NOT NULL, impayes bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS r_aides_points_aide ON {s}.r_aides_points (territoire_id, aide_id);
+CREATE TABLE IF NOT EXISTS {s}.r_projets_aides_points (
+    territoire_id text NOT NULL, projet_id text NOT NULL, jour date NOT NULL, n integer NOT NULL,
+    investissement bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS r_projets_aides_points_projet ON {s}.r_projets_aides_points (territoire_id, projet_id);
+CREATE TABLE IF NOT EXISTS {s}.r_entreprises_aidees (
+    territoire_id text NOT NULL, siren text NOT NULL, premier date NOT NULL, PRIMARY KEY (territoire_id, siren)
+);
+CREATE TABLE IF NOT EXISTS {s}.r_argent_jour (
+    territoire_id text NOT NULL, jour date NOT NULL,
+    projets bigint NOT NULL DEFAULT 0, investissement bigint NOT NULL DEFAULT 0, entreprises bigint NOT NULL DEFAULT 0,
+    verse bigint NOT NULL DEFAULT 0, rendu bigint NOT NULL DEFAULT 0, rembourse bigint NOT NULL DEFAULT 0,
+    impayes bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (territoire_id, jour)
+);
+CREATE INDEX IF NOT EXISTS aides_par_projet ON {s}.aides (territoire_id, projet_id);
+CREATE INDEX IF NOT EXISTS aides_par_siren ON {s}.aides (territoire_id, siren);
+CREATE INDEX IF NOT EXISTS mouvements_par_aide ON {s}.aides_mouvements (territoire_id, aide_id);
+
+CREATE OR REPLACE FUNCTION {s}.r_rafraichir_argent(
+    aides_t text[], aides_k text[], projets_t text[], projets text[], sirens_t text[], sirens text[]
+) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    WITH ancien AS (
+        DELETE FROM {s}.r_aides_points p
+         WHERE aides_t IS NULL OR (p.territoire_id, p.aide_id) IN (SELECT * FROM unnest(aides_t, aides_k))
+        RETURNING p.territoire_id, p.jour, p.verse, p.rendu, p.rembourse, p.impayes),
+    a AS (SELECT territoire_id, aide_id, date_decision FROM {s}.aides
+           WHERE aides_t IS NULL OR (territoire_id, aide_id) IN (SELECT * FROM unnest(aides_t, aides_k))),
+    par_jour AS (
+        SELECT a.territoire_id, a.aide_id, greatest(m.date_effet, a.date_decision) AS jour,
+               max(m.montant_centimes) FILTER (WHERE m.nature = 'SOLDE') AS solde,
+               sum(m.montant_centimes) FILTER (WHERE m.nature = 'VERSEMENT') AS versements,
+               coalesce(sum(m.montant_centimes) FILTER (WHERE m.nature IN ('REDUCTION', 'ANNULATION')), 0) AS rendu,
+               coalesce(sum(m.montant_centimes) FILTER (WHERE m.nature = 'REMBOURSEMENT'), 0) AS rembourse,
+               count(*) FILTER (WHERE m.nature = 'IMPAYE') AS impayes
+          FROM a JOIN {s}.aides_mouvements m USING (territoire_id, aide_id)
+         GROUP BY a.territoire_id, a.aide_id, greatest(m.date_effet, a.date_decision)),
+    cumul AS (
+        SELECT territoire_id, aide_id, jour, rendu, rembourse, impayes,
+               coalesce(max(solde) OVER w, sum(versements) OVER w, 0) AS paye
+          FROM par_jour WINDOW w AS (PARTITION BY territoire_id, aide_id ORDER BY jour)),
+    nouveau AS (
+        SELECT territoire_id, aide_id, jour,
+               paye - coalesce(lag(paye) OVER (PARTITION BY territoire_id, aide_id ORDER BY jour), 0) AS verse,
+               rendu, rembourse, impayes
+          FROM cumul),
+    ecrit AS (INSERT INTO {s}.r_aides_points SELECT * FROM nouveau)
+    INSERT INTO {s}.r_argent_jour (territoire_id, jour, verse, rendu, rembourse, impayes)
+    SELECT territoire_id, jour, sum(verse), sum(rendu), sum(rembourse), sum(impayes) FROM (
+        SELECT territoire_id, jour, verse, rendu, rembourse, impayes FROM nouveau
+        UNION ALL SELECT territoire_id, jour, -verse, -rendu, -rembourse, -impayes FROM ancien) AS x
+     GROUP BY territoire_id, jour
+    ON CONFLICT (territoire_id, jour) DO UPDATE
+       SET verse = {s}.r_argent_jour.verse + EXCLUDED.verse, rendu = {s}.r_argent_jour.rendu + EXCLUDED.rendu,
+           rembourse = {s}.r_argent_jour.rembourse + EXCLUDED.rembourse,
+           impayes = {s}.r_argent_jour.impayes + EXCLUDED.impayes;
+
+    WITH ancien AS (
+        DELETE FROM {s}.r_projets_aides_points p
+         WHERE projets_t IS NULL OR (p.territoire_id, p.projet_id) IN (SELECT * FROM unnest(projets_t, projets))
+        RETURNING p.territoire_id, p.jour, p.n, p.investissement),
+    suite AS (
+        SELECT territoire_id, projet_id, date_decision AS jour, row_number() OVER w AS rang,
+               max(assiette_centimes) OVER w AS plus_grande
+          FROM {s}.aides
+         WHERE projets_t IS NULL OR (territoire_id, projet_id) IN (SELECT * FROM unnest(projets_t, projets))
+        WINDOW w AS (PARTITION BY territoire_id, projet_id ORDER BY date_decision, aide_id)),
+    nouveau AS (
+        SELECT territoire_id, projet_id, jour, (rang = 1)::integer AS n,
+               plus_grande - coalesce(lag(plus_grande) OVER (PARTITION BY territoire_id, projet_id ORDER BY rang), 0)
+                   AS investissement
+          FROM suite),
+    ecrit AS (INSERT INTO {s}.r_projets_aides_points SELECT * FROM nouveau)
+    INSERT INTO {s}.r_argent_jour (territoire_id, jour, projets, investissement)
+    SELECT territoire_id, jour, sum(n), sum(investissement) FROM (
+        SELECT territoire_id, jour, n, investissement FROM nouveau
+        UNION ALL SELECT territoire_id, jour, -n, -investissement FROM ancien) AS x
+     GROUP BY territoire_id, jour
+    ON CONFLICT (territoire_id, jour) DO UPDATE
+       SET projets = {s}.r_argent_jour.projets + EXCLUDED.projets,
+           investissement = {s}.r_argent_jour.investissement + EXCLUDED.investissement;
+
+    WITH nouveau AS (
+        SELECT territoire_id, siren, min(date_decision) AS premier FROM {s}.aides
+         WHERE siren <> '' AND (sirens_t IS NULL OR (territoire_id, siren) IN (SELECT * FROM unnest(sirens_t, sirens)))
+         GROUP BY territoire_id, siren),
+    ancien AS (
+        SELECT o.territoire_id, o.premier FROM {s}.r_entreprises_aidees o JOIN nouveau USING (territoire_id, siren)),
+    ecrit AS (
+        INSERT INTO {s}.r_entreprises_aidees (territoire_id, siren, premier) SELECT * FROM nouveau
+        ON CONFLICT (territoire_id, siren) DO UPDATE SET premier = EXCLUDED.premier)
+    INSERT INTO {s}.r_argent_jour (territoire_id, jour, entreprises)
+    SELECT territoire_id, jour, sum(d) FROM (
+        SELECT territoire_id, premier AS jour, 1 AS d FROM nouveau
+        UNION ALL SELECT territoire_id, premier, -1 FROM ancien) AS x
+     GROUP BY territoire_id, jour HAVING sum(d) <> 0
+    ON CONFLICT (territoire_id, jour) DO UPDATE SET entreprises = {s}.r_argent_jour.entreprises + EXCLUDED.entreprises;
+END $fn$;
+
+-- A schema whose facts came before the roll-ups: filled once from all of them (r_etat's version: which roll-ups).
+ALTER TABLE {s}.r_etat ADD COLUMN IF NOT EXISTS version integer NOT NULL DEFAULT 1;
 DO $fill$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM {s}.r_etat) THEN
         PERFORM {s}.r_rafraichir_recensement(NULL, NULL, NULL, NULL, NULL, NULL);
         INSERT INTO {s}.r_etat DEFAULT VALUES;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM {s}.r_etat WHERE version >= 2) THEN
+        PERFORM {s}.r_rafraichir_argent(NULL, NULL, NULL, NULL, NULL, NULL);
+        UPDATE {s}.r_etat SET version = 2;
     END IF;
 END $fill$;
 """
@@ -128,28 +247,41 @@ SELECT ids.territoire_id, coalesce(entreprises.n, 0) AS entreprises, coalesce(en
   FROM ids LEFT JOIN ent USING (territoire_id) LEFT JOIN entreprises USING (territoire_id)
        LEFT JOIN rec USING (territoire_id) LEFT JOIN iss USING (territoire_id)"""
 
-REFRESH = "SELECT {s}.r_rafraichir_recensement($1, $2, $3, $4, $5, $6)"
+# What follows the aids as of $1, from the roll-ups: the CTEs `projets`, `entreprises` and `suivi` of
+# facts_projets_sql.AIDES.
+AIDES = """
+r AS (SELECT territoire_id, sum(projets)::bigint AS projets, sum(investissement)::bigint AS investissement,
+             sum(entreprises)::bigint AS entreprises, sum(verse)::bigint AS verse, sum(rendu)::bigint AS rendu,
+             sum(rembourse)::bigint AS rembourse, sum(impayes)::bigint AS impayes
+        FROM {s}.r_argent_jour WHERE ($1::date IS NULL OR jour <= $1) GROUP BY territoire_id),
+projets AS (SELECT territoire_id, projets, investissement FROM r WHERE projets > 0),
+entreprises AS (SELECT territoire_id, entreprises AS n FROM r WHERE entreprises > 0),
+suivi AS (SELECT territoire_id, verse, rendu, rembourse, impayes FROM r WHERE projets > 0)"""
+
+# Each roll-up's refresh and the kinds of keys it takes, in its arguments' order.
+REFRESHES = {
+    "SELECT {s}.r_rafraichir_recensement($1, $2, $3, $4, $5, $6)": ("jour", "siren", "projet"),
+    "SELECT {s}.r_rafraichir_argent($1, $2, $3, $4, $5, $6)": ("aide", "projet_aide", "siren_aide"),
+}
 
 
-def touched(rows: Iterable[Row]) -> tuple[list[Any], ...] | None:
-    """The keys the rows touch, as REFRESH's six arrays; None when they touch none."""
-    jours: set[tuple[str, date]] = set()
-    sirens: set[tuple[str, str]] = set()
-    projets: set[tuple[str, str]] = set()
+def touched(rows: Iterable[Row], kinds: tuple[str, ...]) -> tuple[list[Any], ...] | None:
+    """The keys of `kinds` the rows touch, as a refresh's arrays (two per kind); None when they touch none."""
+    keys: dict[str, set[tuple[Any, ...]]] = {kind: set() for kind in kinds}
     for row in rows:
         for kind, key in row.touches:
-            (jours if kind == "jour" else sirens if kind == "siren" else projets).add(key)
-    if not (jours or sirens or projets):
+            if kind in keys:
+                keys[kind].add(key)
+    if not any(keys.values()):
         return None
-    return tuple(list(column) for keys in (jours, sirens, projets) for column in (_column(keys, 0), _column(keys, 1)))
+    return tuple(
+        [key[index] for key in ordered] for ordered in (sorted(keys[kind]) for kind in kinds) for index in (0, 1)
+    )
 
 
-def _column(keys: set[Any], index: int) -> list[Any]:
-    return [key[index] for key in sorted(keys)]
-
-
-async def refresh(conn: Connection, sql: str, rows: Iterable[Row]) -> None:
-    """Recompute the roll-ups for what the rows touched (`sql`: REFRESH rendered for the schema)."""
-    arrays = touched(rows)
-    if arrays is not None:
-        await conn.execute(sql, *arrays)
+async def refresh(conn: Connection, schema: Schema, rows: Sequence[Row]) -> None:
+    """Recompute the roll-ups for what the rows touched, in the caller's transaction."""
+    for sql, kinds in REFRESHES.items():
+        arrays = touched(rows, kinds)
+        if arrays is not None:
+            await conn.execute(schema.sql(sql), *arrays)

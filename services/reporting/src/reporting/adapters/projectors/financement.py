@@ -94,6 +94,11 @@ def aide(env: EventEnvelope, e: AideAccordee) -> list[Row]:
                 e.siret,
                 env.recorded_at,
             ),
+            touches=(
+                ("aide", (e.territoire_id, e.aide_id)),
+                ("projet_aide", (e.territoire_id, e.projet_id)),
+                ("siren_aide", (e.territoire_id, e.siret[:9])),
+            ),
         )
     ]
 
@@ -143,6 +148,7 @@ def _mouvement(env: EventEnvelope, aide_id: str, territoire_id: str, *rows: tupl
         Row(
             INSERT_MOUVEMENT,
             (env.stream_id, env.stream_version, rang, territoire_id, aide_id, nature, montant, jour, env.recorded_at),
+            touches=(("aide", (territoire_id, aide_id)),),
         )
         for rang, (nature, montant, jour) in enumerate(rows)
     ]
