@@ -32,7 +32,7 @@ from contracts.instruction.projets import (
     TailleEntreprise,
 )
 from kernel.adapters.postgres import create_pool, migrate
-from reporting.adapters import facts_projets_sql, rollups
+from reporting.adapters import facts_projets_sql, facts_sql, rollups
 from reporting.adapters.projection import project
 from reporting.adapters.schema import TABLES, Schema
 from reporting.entrypoints.projection import MIGRATIONS
@@ -178,12 +178,17 @@ def money(rng: random.Random) -> list[ReceivedEvent]:
 async def _both(conn: asyncpg.Connection[Any], as_of: date | None) -> tuple[list[Any], list[Any]]:
     """The census and the money as of the date, from the facts and from the roll-ups."""
     schema, facts, rolled = Schema("reporting"), [], []
+    territoires = facts_sql.TERRITOIRES.replace
     for from_facts, from_rollups in (
         (facts_projets_sql.RECENSEMENT, rollups.RECENSEMENT),
         (facts_projets_sql.ARGENT, facts_projets_sql.ARGENT_ROLLED_UP),
+        (
+            territoires("{aides_et_recenses}", facts_sql.AIDES_ET_RECENSES),
+            territoires("{aides_et_recenses}", facts_sql.AIDES_ET_RECENSES_ROLLED_UP),
+        ),
     ):
-        facts += [tuple(r) for r in await conn.fetch(schema.sql(from_facts) + " ORDER BY 1", as_of)]
-        rolled += [tuple(r) for r in await conn.fetch(schema.sql(from_rollups) + " ORDER BY 1", as_of)]
+        for query, into in ((from_facts, facts), (from_rollups, rolled)):
+            into += [tuple(r) for r in await conn.fetch(f"SELECT * FROM ({schema.sql(query)}) AS q ORDER BY 1", as_of)]
     return facts, rolled
 
 

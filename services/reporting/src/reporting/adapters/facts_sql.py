@@ -32,6 +32,17 @@ env AS (SELECT DISTINCT ON (territoire_id) territoire_id, stream_id, stream_vers
           FROM {s}.enveloppes WHERE ($1::date IS NULL OR date_attribution <= $1)
          ORDER BY territoire_id, date_attribution DESC, stream_version DESC)"""
 
+# The territories with an aid, and with a census project, by the date: from the facts, or from the roll-ups
+# (reporting.adapters.rollups: a territory counts an aid from its first one, a project from its census).
+AIDES_ET_RECENSES = """
+        UNION SELECT territoire_id FROM {s}.aides WHERE ($1::date IS NULL OR date_decision <= $1)
+        UNION SELECT territoire_id FROM {s}.projets_recenses WHERE ($1::date IS NULL OR date_effet <= $1)"""
+AIDES_ET_RECENSES_ROLLED_UP = """
+        UNION SELECT territoire_id FROM {s}.r_argent_jour WHERE ($1::date IS NULL OR jour <= $1)
+               GROUP BY territoire_id HAVING sum(projets) > 0
+        UNION SELECT territoire_id FROM {s}.r_projets_jour WHERE ($1::date IS NULL OR jour <= $1)
+               GROUP BY territoire_id HAVING sum(n) > 0"""
+
 # A territory's name is read only once it is a laureate by the date (never a mere candidate's, §7).
 TERRITOIRES = (
     """
@@ -41,11 +52,10 @@ WITH """
 ids AS (SELECT territoire_id FROM {s}.laureats WHERE ($1::date IS NULL OR date_decision <= $1)
         UNION SELECT territoire_id FROM env
         UNION SELECT territoire_id FROM {s}.projets_qualifies WHERE ($1::date IS NULL OR date_copil <= $1)
-        UNION SELECT territoire_id FROM {s}.aides WHERE ($1::date IS NULL OR date_decision <= $1)
         UNION SELECT territoire_id FROM {s}.aides_refusees WHERE ($1::date IS NULL OR date_decision <= $1)
         UNION SELECT territoire_id FROM {s}.mission_etapes WHERE ($1::date IS NULL OR date_effet <= $1)
-        UNION SELECT territoire_id FROM {s}.projets_recenses WHERE ($1::date IS NULL OR date_effet <= $1)
-        UNION SELECT territoire_id FROM {s}.bons_ingenierie WHERE ($1::date IS NULL OR date_effet <= $1)),
+        UNION SELECT territoire_id FROM {s}.bons_ingenierie WHERE ($1::date IS NULL OR date_effet <= $1)
+        {aides_et_recenses}),
 proj AS (SELECT territoire_id, count(*) AS n, sum(emplois_prevus)::bigint AS emplois,
                 sum(assiette_estimee_centimes)::bigint AS investissement
            FROM {s}.projets_qualifies WHERE ($1::date IS NULL OR date_copil <= $1) GROUP BY territoire_id),
@@ -78,11 +88,19 @@ SELECT env.territoire_id, c.financeur, c.montant_centimes
 )
 
 
+def territoires_sql(schema: Schema) -> str:
+    """TERRITOIRES, its aided and census territories from the roll-ups unless the schema is read as known at a time
+    (the roll-ups keep no recording time)."""
+    return TERRITOIRES.replace(
+        "{aides_et_recenses}", AIDES_ET_RECENSES if schema.known_at else AIDES_ET_RECENSES_ROLLED_UP
+    )
+
+
 async def read_facts(conn: Connection, schema: Schema, as_of: date | None) -> Facts:
     """All facts as of the date, read in one repeatable-read snapshot so the figures agree."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         candidatures = await conn.fetch(schema.sql(CANDIDATURES), as_of)
-        rows = await conn.fetch(schema.sql(TERRITOIRES), as_of)
+        rows = await conn.fetch(schema.sql(territoires_sql(schema)), as_of)
         aides = await conn.fetch(schema.sql(AIDES), as_of)
         contributions = await conn.fetch(schema.sql(CONTRIBUTIONS), as_of)
         missions = await read_missions(conn, schema, as_of)
