@@ -1,10 +1,13 @@
 """Files people download: CSV (UTF-8 with its byte-order mark, so a spreadsheet opens the accents right; CRLF) and
-XLSX (openpyxl), both the same bytes for the same table: the workbook's dates are the publication's, not now."""
+XLSX (openpyxl), both the same bytes for the same table: the workbook's dates are the publication's, not now, and
+so are the stamps of the parts of its archive (openpyxl stamps them with the current time: two downloads on either
+side of a two-second tick differed)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +43,18 @@ def xlsx_bytes(table: Table, sheet: str, at: datetime) -> bytes:
     workbook.properties.creator = "Rebond (AMI Rebond industriel, France 2030)"
     out = io.BytesIO()
     workbook.save(out)
+    return _stamped(out.getvalue(), naive)
+
+
+def _stamped(archive: bytes, at: datetime) -> bytes:
+    """The same archive, each part stamped with `at` (a ZIP's times start in 1980)."""
+    stamp = (max(at.year, 1980), at.month, at.day, at.hour, at.minute, at.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            stamped = zipfile.ZipInfo(part.filename, date_time=stamp)
+            stamped.compress_type, stamped.external_attr = zipfile.ZIP_DEFLATED, part.external_attr
+            target.writestr(stamped, source.read(part))
     return out.getvalue()
 
 
