@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from candidature.app import create_app as candidature_app
-from kernel.adapters.tracing import configure_tracing, disable_tracing, shutdown_tracing, tracing_on
+from kernel.adapters.tracing import configure_tracing, disable_tracing, flush_spans, tracing_on
 from kernel.clock import SimulatedClock
 from reporting.app import create_app as reporting_app
 from tests.integration.test_candidature_api import dossier, epci, siren
@@ -76,5 +76,5 @@ def _descendants(spans: list[ReadableSpan], root: ReadableSpan) -> list[Readable
 
 
 def _spans(exporter: InMemorySpanExporter) -> list[ReadableSpan]:
-    shutdown_tracing()  # flush what the batch processor holds
+    flush_spans()  # flush what the batch processor holds
     return list(exporter.get_finished_spans())

@@ -30,10 +30,10 @@ import asyncpg
 import structlog
 
 from contracts.catalog import UnknownEventType, decode
-from contracts.codec import ReceivedEvent, open_envelope
+from contracts.codec import ReceivedEvent
 from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
-from kernel.adapters.proof import prove_chains
+from kernel.adapters.proof import open_and_prove
 from kernel.signing import Verifier
 
 log = structlog.get_logger(__name__)
@@ -121,32 +121,13 @@ class IdempotentConsumer:
     async def _prove(
         self, deliveries: Sequence[Delivery], outcomes: dict[int, str]
     ) -> list[tuple[int, Delivery, EventEnvelope]]:
-        """Decode each delivery once and prove its origin (its hash, then its producer's signature, one per chain of a
-        stream: Verifier.verify_chains); what is not an envelope or not proven is parked now, its outcome set."""
-        opened: list[tuple[int, Delivery, EventEnvelope]] = []
-        for index, delivery in enumerate(deliveries):
-            try:
-                envelope, intact = open_envelope(delivery.body)
-            except ValueError as error:  # pydantic's ValidationError included
-                await self._park(delivery, None, Parked("undecodable", f"undecodable envelope: {error}"))
-                outcomes[index] = "parked"
-                continue
-            if not intact:
-                await self._park(
-                    delivery, envelope, Parked("forged", "not proven: its content does not match its hash")
-                )
-                outcomes[index] = "parked"
-                continue
-            opened.append((index, delivery, envelope))
-        errors = await prove_chains(self.verifier, [envelope for _, _, envelope in opened])
-        proven = []
-        for (index, delivery, envelope), untrusted in zip(opened, errors, strict=True):
-            if untrusted is not None:
-                await self._park(delivery, envelope, Parked("forged", f"not proven: {untrusted}"))
-                outcomes[index] = "parked"
-                continue
-            proven.append((index, delivery, envelope))
-        return proven
+        """Decode each delivery once and prove its origin (kernel.adapters.proof.open_and_prove); what is not an
+        envelope or not proven is parked now, its outcome set."""
+        proven, refused = await open_and_prove(self.verifier, [delivery.body for delivery in deliveries])
+        for refusal in sorted(refused, key=lambda r: r.index):
+            await self._park(deliveries[refusal.index], refusal.envelope, Parked(refusal.kind, refusal.reason))
+            outcomes[refusal.index] = "parked"
+        return [(index, deliveries[index], envelope) for index, envelope in proven]
 
     async def handle_batch(self, deliveries: Sequence[Delivery]) -> list[str]:
         """Process a batch of deliveries (in their order) in ONE PostgreSQL transaction; returns each outcome.

@@ -26,7 +26,7 @@ from kernel.adapters.metrics import CONTENT_TYPE_LATEST
 from kernel.adapters.ops_http import operations_router
 from kernel.adapters.process import tune_garbage_collector
 from kernel.adapters.runtime import ServiceRuntime
-from kernel.adapters.tracing import configure_tracing, instrument_app, shutdown_tracing
+from kernel.adapters.tracing import configure_tracing, flush_spans, instrument_app
 from kernel.clock import Clock, SimulatedClock, SystemClock
 from kernel.command_handler import Decision
 from kernel.decider import DomainError, RefusalKind
@@ -82,7 +82,7 @@ def create_service_app(
         await runtime.start()
         yield
         await runtime.stop()
-        shutdown_tracing()
+        flush_spans()
 
     # /docs with Swagger UI's script and style served by the service itself: it works offline, behind any firewall
     # (no /redoc: ReDoc's bundle still fetches its badge from a CDN)

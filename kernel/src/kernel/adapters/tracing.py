@@ -79,6 +79,8 @@ def kafka_middlewares() -> tuple[Any, ...]:
 
 def current_trace_context() -> str | None:
     """The W3C traceparent of the span in progress (None without one: tracing off, or no request)."""
+    if _provider is None:  # every append asks: nothing to do when tracing is off
+        return None
     carrier: dict[str, str] = {}
     _PROPAGATOR.inject(carrier)
     return carrier.get("traceparent")
@@ -97,7 +99,7 @@ def within_trace(traceparent: str | None) -> Iterator[None]:
         context.detach(token)
 
 
-def shutdown_tracing() -> None:
+def flush_spans() -> None:
     """Flush the spans still buffered (a process that stops)."""
     if _provider is not None:
         _provider.force_flush()

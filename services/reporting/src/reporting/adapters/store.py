@@ -19,10 +19,9 @@ import structlog
 
 from contracts import topics
 from contracts.catalog import UnknownEventType, decode
-from contracts.codec import ReceivedEvent, open_envelope
-from contracts.envelope import EventEnvelope
+from contracts.codec import ReceivedEvent
 from kernel.adapters.postgres import Connection
-from kernel.adapters.proof import prove_chains
+from kernel.adapters.proof import open_and_prove
 from kernel.signing import UntrustedEvent, Verifier
 from reporting.adapters.facts_aides_sql import read_aides
 from reporting.adapters.facts_sql import read_facts
@@ -179,20 +178,14 @@ class PostgresProjectionStore:
         if self.verifier is None:
             raise RuntimeError("a rebuild needs the producers' public keys to check what it replays")
         target, counts = Schema(schema), ReplayCounts(read=len(bodies))
-        opened: list[tuple[EventEnvelope, bytes]] = []
-        for body in bodies:
-            try:
-                envelope, intact = open_envelope(body)
-            except ValueError as error:
-                log.warning("rebuild.undecodable", error=str(error)[:200])
+        proven, refused = await open_and_prove(self.verifier, bodies, signatures=not deferred)
+        for refusal in refused:
+            log.warning(f"rebuild.{refusal.kind}", error=refusal.reason[:200])
+            if refusal.kind == "undecodable":
                 counts.unreadable += 1
-                continue
-            if not intact:
-                log.warning("rebuild.forged", error="its content does not match its hash")
+            else:
                 counts.forged += 1
-                continue
-            opened.append((envelope, body))
-        envelopes = opened if deferred else await self._proven(opened, counts)
+        envelopes = [(envelope, bodies[index]) for index, envelope in proven]
         envelopes.sort(key=lambda item: (item[0].stream_id, item[0].stream_version))
         skips = await self._skipped()
         async with self.pool.acquire() as conn, conn.transaction():
@@ -239,21 +232,6 @@ class PostgresProjectionStore:
                     *(list(column) for column in zip(*(heads[stream] for stream in streams), strict=True)),
                 )
         return counts
-
-    async def _proven(
-        self, opened: list[tuple[EventEnvelope, bytes]], counts: ReplayCounts
-    ) -> list[tuple[EventEnvelope, bytes]]:
-        """What its producer's signature proves, one check per chain of the batch; the rest counted as forged."""
-        assert self.verifier is not None
-        proven = []
-        errors = await prove_chains(self.verifier, [e for e, _ in opened])
-        for (envelope, body), untrusted in zip(opened, errors, strict=True):
-            if untrusted is not None:
-                log.warning("rebuild.forged", error=str(untrusted)[:200])
-                counts.forged += 1
-                continue
-            proven.append((envelope, body))
-        return proven
 
     async def unproven_streams(self, schema: str) -> list[str]:
         """After a deferred replay: the streams whose last applied event's signature does not vouch for their chain
