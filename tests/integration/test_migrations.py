@@ -27,10 +27,12 @@ RELEASED = {
     "0001_event_log.sql": "643b62c776ecbca560b61ba48445cf3feaf61fa8a02b0c11748b04c33bd6af30",
     "0002_trace_context.sql": "9cca7c6ac2bb23bc6319fd85682c4fcca87f3bd812695d9b588f3776db31cd60",
     "0002_trace_context.rollback.sql": "4f7982249d51ad37f1d31978029372d6a780fa4bc6dadbdfd820de54e97d6b34",
+    "0003_append_groups.sql": "1360b10311c0667837f13d9ba5f453e635dc35c4a13c4b65f6a2909faade6472",
+    "0003_append_groups.rollback.sql": "942e3e555a69ca680f8b920b652bc65edd52cf89654e51a349d7dede3202a89e",
 }
 
 
-ALL = ["0001_event_log", "0002_trace_context"]
+ALL = ["0001_event_log", "0002_trace_context", "0003_append_groups"]
 
 
 def test_released_migrations_are_never_edited_and_each_new_one_is_listed() -> None:
@@ -93,13 +95,13 @@ def _directory(tmp_path: Path, **extra: str) -> Path:
 
 async def test_a_failed_migration_leaves_nothing_and_stays_pending(new_database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     url = await new_database("failed")
-    directory = _directory(tmp_path, **{"0003_broken.sql": "CREATE TABLE half_done (x int);\nSELECT 1 / 0;\n"})
+    directory = _directory(tmp_path, **{"0099_broken.sql": "CREATE TABLE half_done (x int);\nSELECT 1 / 0;\n"})
     with pytest.raises(Exception, match="division by zero"):
         await migrate_kernel(url, directory)
     assert "half_done" not in await _tables(url)
     assert pending(url, directory) == [
-        "0003_broken"
-    ]  # 0001 and 0002 went through: each migration is its own transaction
+        "0099_broken"
+    ]  # the released ones went through: each migration is its own transaction
 
 
 async def test_a_later_migration_applies_on_top_and_rolls_back(new_database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -108,11 +110,11 @@ async def test_a_later_migration_applies_on_top_and_rolls_back(new_database, tmp
     directory = _directory(
         tmp_path,
         **{
-            "0003_note.sql": "ALTER TABLE operator_actions ADD COLUMN note_interne text;\n",
-            "0003_note.rollback.sql": "ALTER TABLE operator_actions DROP COLUMN note_interne;\n",
+            "0099_note.sql": "ALTER TABLE operator_actions ADD COLUMN note_interne text;\n",
+            "0099_note.rollback.sql": "ALTER TABLE operator_actions DROP COLUMN note_interne;\n",
         },
     )
-    assert await migrate_kernel(url, directory) == ["0003_note"]
+    assert await migrate_kernel(url, directory) == ["0099_note"]
     columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'operator_actions'"
     conn = await asyncpg.connect(url)
     try:
@@ -120,11 +122,11 @@ async def test_a_later_migration_applies_on_top_and_rolls_back(new_database, tmp
         backend = get_backend(yoyo_uri(url))
         try:
             migrations = read_migrations(str(directory))
-            backend.rollback_migrations(backend.to_rollback(migrations).filter(lambda m: m.id == "0003_note"))
+            backend.rollback_migrations(backend.to_rollback(migrations).filter(lambda m: m.id == "0099_note"))
         finally:
             backend.connection.close()
         assert "note_interne" not in {r["column_name"] for r in await conn.fetch(columns)}
-        assert pending(url, directory) == ["0003_note"]
+        assert pending(url, directory) == ["0099_note"]
     finally:
         await conn.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -62,5 +63,18 @@ def chain_hash(unhashed: dict[str, Any]) -> str:
 
 def seal(fields: dict[str, Any]) -> EventEnvelope:
     """Build an envelope from its fields, computing its hash over their JSON form."""
+    envelope, _ = seal_and_render(fields)
+    return envelope
+
+
+def seal_and_render(
+    fields: dict[str, Any], sign: Callable[[str], str] | None = None
+) -> tuple[EventEnvelope, dict[str, Any]]:
+    """`seal`, signed by `sign` when given, with the envelope's JSON form (`model_dump(mode="json")`): the store
+    records that form, rendered once for the hash and the record."""
     unsealed = EventEnvelope.model_validate({**fields, "hash": ""})
-    return unsealed.model_copy(update={"hash": chain_hash(unsealed.model_dump(mode="json"))})
+    document = unsealed.model_dump(mode="json")
+    digest = chain_hash(document)
+    signature = sign(digest) if sign is not None else None
+    document["hash"], document["signature"] = digest, signature
+    return unsealed.model_copy(update={"hash": digest, "signature": signature}), document

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from contracts.base import DomainEvent
-from contracts.envelope import EventEnvelope, seal
+from contracts.envelope import seal_and_render
 from kernel.ports import CommandContext, RecordedEvent
 from kernel.signing import Signer
 
@@ -22,28 +23,48 @@ def envelop(
 ) -> list[RecordedEvent]:
     """Number the events after `expected_version`, chain each to its predecessor's hash, and sign each hash with
     the producing service's key (stores of unit tests may go unsigned)."""
-    recorded_at = datetime.now(UTC)
-    sealed: list[RecordedEvent] = []
+    return [
+        recorded
+        for recorded, _ in envelop_and_render(
+            producer, stream_id, events, expected_version, previous_hash, context, signer
+        )
+    ]
+
+
+def envelop_and_render(
+    producer: str,
+    stream_id: str,
+    events: Sequence[DomainEvent],
+    expected_version: int,
+    previous_hash: str | None,
+    context: CommandContext,
+    signer: Signer | None = None,
+) -> list[tuple[RecordedEvent, dict[str, Any]]]:
+    """`envelop`, with each envelope's JSON form, as a store records it (rendered once)."""
+    recorded_at = datetime.now(UTC).isoformat()
+    occurred_at = context.occurred_at.isoformat()
+    actor = context.actor.model_dump(mode="json")
+    sign = signer.sign if signer is not None else None
+    sealed: list[tuple[RecordedEvent, dict[str, Any]]] = []
     for index, event in enumerate(events):
-        envelope: EventEnvelope = seal(
+        envelope, document = seal_and_render(
             {
                 "event_id": str(context.event_id(index)),
                 "event_type": event.event_type,
                 "schema_version": event.schema_version,
                 "stream_id": stream_id,
                 "stream_version": expected_version + index + 1,
-                "occurred_at": context.occurred_at.isoformat(),
-                "recorded_at": recorded_at.isoformat(),
+                "occurred_at": occurred_at,
+                "recorded_at": recorded_at,
                 "correlation_id": context.correlation_id,
                 "causation_id": context.causation_id,
-                "actor": context.actor.model_dump(mode="json"),
+                "actor": actor,
                 "producer": producer,
                 "previous_hash": previous_hash,
                 "data": event.model_dump(mode="json"),
-            }
+            },
+            sign,
         )
-        if signer is not None:
-            envelope = envelope.model_copy(update={"signature": signer.sign(envelope.hash)})
         previous_hash = envelope.hash
-        sealed.append(RecordedEvent(envelope, event))
+        sealed.append((RecordedEvent(envelope, event), document))
     return sealed

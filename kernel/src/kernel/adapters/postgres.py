@@ -12,15 +12,17 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
+import orjson
 import structlog
 from asyncpg.pool import PoolConnectionProxy
 
 from contracts.base import DomainEvent
 from contracts.catalog import decode
 from contracts.envelope import EventEnvelope
+from kernel.adapters.group_commit import GroupCommit
 from kernel.adapters.tracing import current_trace_context
 from kernel.adapters.versioned_schema import MIGRATION_LOCK, migrate_kernel
-from kernel.envelopes import envelop
+from kernel.envelopes import envelop_and_render
 from kernel.ports import CommandContext, ConcurrencyError, DuplicateEvent, Read, RecordedEvent
 from kernel.signing import Signer
 
@@ -53,8 +55,18 @@ SELECT count(*) FROM events
          coalesce((SELECT transaction_id FROM events WHERE position <= $1 ORDER BY position DESC LIMIT 1), '0'), $1)"""
 
 
+def _jsonb_text(value: Any) -> str:
+    """A jsonb parameter's text: orjson's (a few times faster on an append's envelopes), the standard library's for
+    what orjson does not write (an integer beyond 64 bits). Reading stays with the standard library, which keeps such
+    an integer exact where orjson would read a float."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
 async def _init_connection(conn: Connection) -> None:
-    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("jsonb", encoder=_jsonb_text, decoder=json.loads, schema="pg_catalog")
 
 
 # A frozen or overloaded database answers an error in bounded time instead of holding requests (HTTP answers 503):
@@ -63,13 +75,24 @@ SESSION_LIMITS = {"statement_timeout": "15000", "lock_timeout": "10000", "idle_i
 ACQUIRE_TIMEOUT_SECONDS = 10.0
 
 
+async def _keep_session(conn: Connection) -> None:
+    """What a connection goes back to the pool with: asyncpg has already rolled back a transaction left open and
+    dropped the Python listeners; nothing else is reset, so giving a connection back costs no round trip (asyncpg's
+    default sends `RESET ALL; UNLISTEN *; CLOSE ALL; SELECT pg_advisory_unlock_all()` at every release, which doubled
+    the round trips of an append). Rebond keeps no session state on pooled connections: settings are the pool's
+    (SESSION_LIMITS), locks are transaction-scoped, cursors live in transactions, and the one connection that LISTENs
+    and holds a session lock (the relay's lease) is closed, not given back (kernel.adapters.relay)."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    """A pool whose jsonb columns come back as Python objects, with bounded statements (SESSION_LIMITS)."""
+    """A pool whose jsonb columns come back as Python objects, with bounded statements (SESSION_LIMITS), and whose
+    connections go back without a reset query (`_keep_session`)."""
     return await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_session,
         command_timeout=20,
         server_settings=SESSION_LIMITS,
     )
@@ -121,16 +144,18 @@ async def _run_locked(conn: Connection, lock: int, statements: Sequence[str]) ->
         await conn.execute("SELECT pg_advisory_unlock($1)", lock)
 
 
-# What a service's role may do on the kernel's tables: read the log and append to it through `append_events`
-# (SECURITY DEFINER), never update, delete, truncate or alter it (it owns none of them, so it cannot disable the
-# append-only triggers either); keep its relay's and consumers' bookkeeping; record operator actions, never change
-# them. It may create its own tables (CREATE on the schema and the database: reporting's rebuild schemas).
+# What a service's role may do on the kernel's tables: read the log and append to it through `append_events` and
+# `append_groups` (SECURITY DEFINER), never update, delete, truncate or alter it (it owns none of them, so it cannot
+# disable the append-only triggers either); keep its relay's and consumers' bookkeeping; record operator actions,
+# never change them. It may create its own tables (CREATE on the schema and the database: reporting's rebuild schemas).
 SERVICE_GRANTS = """
 GRANT USAGE, CREATE ON SCHEMA public TO {role};
 GRANT SELECT ON events TO {role};
 REVOKE ALL ON FUNCTION append_events(text, integer, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION append_events(text, integer, jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION append_events(text, integer, jsonb, text) TO {role};
+REVOKE ALL ON FUNCTION append_groups(text[], integer[], jsonb, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION append_groups(text[], integer[], jsonb, text[]) TO {role};
 GRANT SELECT, INSERT ON operator_actions, access_log, log_checkpoints TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON relay_checkpoints, consumer_streams, parked_messages, relay_offsets, business_clock, log_checkpoints_published
@@ -158,9 +183,10 @@ class PostgresEventStore:
     """Event store over one `events` table.
 
     Appends take no lock beyond the rows they insert: the primary key (stream_id, version) makes a stale writer
-    fail, and readers follow the commit order (LOG_AFTER), so commits are not serialised. The relays are told
-    by NOTIFY after the commit, never inside it (a NOTIFY takes a lock held to the end of its transaction). Pass
-    `conn` (`bound`) to append inside the caller's transaction, or use `transaction()`."""
+    fail, and readers follow the commit order (LOG_AFTER), so commits are not serialised. Appends made outside a
+    caller's transaction share commits with those of concurrent commands (kernel.adapters.group_commit). The relays
+    are told by NOTIFY after the commit, never inside it (a NOTIFY takes a lock held to the end of its transaction).
+    Pass `conn` (`bound`) to append inside the caller's transaction, or use `transaction()`."""
 
     def __init__(
         self,
@@ -171,9 +197,11 @@ class PostgresEventStore:
         identity: str | None = None,
         on_append: Callable[[float], None] | None = None,
         announcer: Announcer | None = None,
+        committer: GroupCommit | None = None,
     ) -> None:
         self.pool = pool
         self.announcer = announcer or Announcer(pool)  # shared with the stores bound from this one
+        self.committer = committer or GroupCommit(pool, on_commit=self.announcer.poke)  # shared likewise
         self.producer = producer
         self.signer = signer
         self._conn = conn
@@ -189,7 +217,7 @@ class PostgresEventStore:
     def bound(self, conn: Connection) -> PostgresEventStore:
         """The same store, working inside the transaction open on `conn`."""
         return PostgresEventStore(
-            self.pool, self.producer, conn, self.signer, self.identity, self.on_append, self.announcer
+            self.pool, self.producer, conn, self.signer, self.identity, self.on_append, self.announcer, self.committer
         )
 
     @property
@@ -250,34 +278,28 @@ class PostgresEventStore:
         context: CommandContext,
         head_hash: str | None = None,
     ) -> list[RecordedEvent]:
-        """One round trip, `append_events`, which checks that the head has not moved and that the events chain to
-        it, and inserts, in one statement; a second before it, to read the head's hash, only when the caller does not
-        know it (`head_hash`) and the stream is not new. Out of a caller's transaction, the relays are then woken by
-        the Announcer, off this call's path."""
+        """One round trip: out of a caller's transaction, `append_groups` with the appends of concurrent commands
+        (kernel.adapters.group_commit); in one, `append_events`. Both check that the head has not moved and that
+        the events chain to it, and insert, in one statement. A second round trip before it reads the head's hash,
+        only when the caller does not know it (`head_hash`) and the stream is not new. Out of a caller's
+        transaction, the relays are then woken by the Announcer, off this call's path."""
         if not events:
             return []
         started = time.perf_counter()
-        async with self._connection() as conn:
-            previous = head_hash
-            if previous is None and expected_version > 0:
-                head = await conn.fetchrow(
-                    "SELECT version, envelope->>'hash' AS hash FROM events WHERE stream_id = $1 "
-                    "ORDER BY version DESC LIMIT 1",
-                    stream_id,
-                )
-                if (head["version"] if head else 0) != expected_version:
-                    raise ConcurrencyError(stream_id, expected_version)
-                previous = head["hash"] if head else None
-            sealed = envelop(self.producer, stream_id, events, expected_version, previous, context, self.signer)
-            outcome = await conn.fetchval(
-                "SELECT append_events($1, $2, $3, $4)",
-                stream_id,
-                expected_version,
-                [r.envelope.model_dump(mode="json") for r in sealed],
-                current_trace_context(),
+        previous = head_hash
+        if previous is None and expected_version > 0:
+            previous = await self._head_hash(stream_id, expected_version)
+        rendered = envelop_and_render(
+            self.producer, stream_id, events, expected_version, previous, context, self.signer
+        )
+        sealed = [recorded for recorded, _ in rendered]
+        documents = [document for _, document in rendered]
+        if self._conn is None:
+            outcome = await self.committer.append(stream_id, expected_version, documents, current_trace_context())
+        else:
+            outcome = await self._conn.fetchval(
+                "SELECT append_events($1, $2, $3, $4)", stream_id, expected_version, documents, current_trace_context()
             )
-            if outcome == "ok" and self._conn is None:
-                self.announcer.poke()
         if self.on_append is not None:
             self.on_append(time.perf_counter() - started)
         if outcome == "duplicate":
@@ -286,6 +308,18 @@ class PostgresEventStore:
             raise ConcurrencyError(stream_id, expected_version)
         self.appended = True
         return sealed
+
+    async def _head_hash(self, stream_id: str, expected_version: int) -> str | None:
+        """The hash of the stream's head, which must be at `expected_version` (else a ConcurrencyError)."""
+        async with self._connection() as conn:
+            head = await conn.fetchrow(
+                "SELECT version, envelope->>'hash' AS hash FROM events WHERE stream_id = $1 "
+                "ORDER BY version DESC LIMIT 1",
+                stream_id,
+            )
+        if (head["version"] if head else 0) != expected_version:
+            raise ConcurrencyError(stream_id, expected_version)
+        return str(head["hash"]) if head else None
 
     async def read_log(self, after_position: int, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
         """The service's log after a checkpoint in commit order (LOG_AFTER), for relays and audits: pass the
@@ -297,11 +331,14 @@ class PostgresEventStore:
 
 class Announcer:
     """Wakes the relays after commits without holding up the committer: `poke()` returns at once; one NOTIFY is in
-    flight at a time, on a connection of its own, and the pokes made meanwhile are covered by one more. A NOTIFY
-    that fails is only logged: the relays also poll (kernel.adapters.relay)."""
+    flight at a time, on a connection of its own, and the pokes made meanwhile are covered by one more, sent no sooner
+    than `interval` seconds after the last (under load, commits come every fraction of a millisecond, and a NOTIFY is
+    a transaction of its own that takes the notification queue's lock: one per commit would double the database's
+    commits). A NOTIFY that fails is only logged: the relays also poll (kernel.adapters.relay)."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, interval: float = 0.002) -> None:
         self.pool = pool
+        self.interval = interval
         self._task: asyncio.Task[None] | None = None
         self._again = False
 
@@ -320,6 +357,7 @@ class Announcer:
             except Exception as error:  # noqa: BLE001 - a pool closing, a database away: the relays poll
                 log.info("store.announce_failed", error=repr(error))
                 return
+            await asyncio.sleep(self.interval)
             if not self._again:
                 return
 

@@ -241,9 +241,10 @@ class OutboxRelay:
                     await listener.fetchval("SELECT 1")  # the lease's connection is alive, so is the lease
             raise ConnectionError("the relay's lease connection closed")
         finally:
+            # The lease's connection LISTENs and holds a session lock: it is closed, never given back to the pool,
+            # whose connections go back without a reset (kernel.adapters.postgres.create_pool). Closing it ends the
+            # lease at once, so a standby instance takes over without waiting.
             self.active = False
-            with contextlib.suppress(Exception):  # the connection may be dead, or already taken back by the pool
-                await listener.remove_listener(APPEND_CHANNEL, on_append)
-                await listener.execute("SELECT pg_advisory_unlock_all()")
-            with contextlib.suppress(Exception):
+            listener.terminate()
+            with contextlib.suppress(Exception):  # the pool may be closing
                 await self.pool.release(listener)

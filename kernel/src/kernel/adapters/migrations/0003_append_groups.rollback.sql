@@ -1,0 +1,1 @@
+DROP FUNCTION append_groups(text[], integer[], jsonb, text[]);
