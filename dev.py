@@ -105,6 +105,7 @@ BENCHES = (
     ["bench/bench_kernel.py"],
     ["bench/bench_reads.py"],
     ["bench/bench_figures.py"],
+    ["bench/bench_floor.py"],
 )
 
 

@@ -43,7 +43,9 @@ def open_envelope(body: bytes | str) -> tuple[EventEnvelope, bool]:
     try:
         document: Any = orjson.loads(body)
         envelope = EventEnvelope.model_validate(document)
-        unhashed = {key: value for key, value in document.items() if key not in UNHASHED}
+        unhashed = dict(document)
+        for key in UNHASHED:
+            unhashed.pop(key, None)
         if hashlib.sha256(orjson.dumps(unhashed, option=orjson.OPT_SORT_KEYS)).hexdigest() == envelope.hash:
             return envelope, True
     except ValueError:  # orjson's JSONDecodeError and pydantic's ValidationError: judged below, as before
