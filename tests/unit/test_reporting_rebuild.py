@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from reporting.application.ports import FactComparison, ReplayCounts
+from reporting.application.ports import FactComparison, PreparedBatch, ReplayCounts
 from reporting.application.rebuild import RebuildEnCours, rebuild
 from reporting.domain.figures import AidesForme, Facts, TerritoireFacts
 
@@ -45,13 +45,19 @@ class FakeStore:
         return "fresh"
 
     async def apply(self, schema: str, bodies: list[bytes], deferred: bool = False) -> ReplayCounts:
+        return await self.write(schema, await self.prepare(bodies, deferred))
+
+    async def prepare(self, bodies: list[bytes], deferred: bool = False) -> PreparedBatch:
         self.deferred.append(deferred)
         if self.forged and not deferred:  # checked one by one, the forged event is refused
-            self.schemas[schema] += len(bodies) - 1
             self.forged = False
-            return ReplayCounts(read=len(bodies), applied=len(bodies) - 1, forged=1)
-        self.schemas[schema] += len(bodies)
-        return ReplayCounts(read=len(bodies), applied=len(bodies))
+            return PreparedBatch(ReplayCounts(read=len(bodies), forged=1), len(bodies) - 1)
+        return PreparedBatch(ReplayCounts(read=len(bodies)), len(bodies))
+
+    async def write(self, schema: str, batch: PreparedBatch) -> ReplayCounts:
+        self.schemas[schema] += batch.events
+        batch.counts.applied += batch.events
+        return batch.counts
 
     async def unproven_streams(self, schema: str) -> list[str]:
         return ["s"] if self.forged else []

@@ -20,6 +20,7 @@ from kernel.signing import UntrustedEvent, Verifier
 
 WORKERS = max(2, os.cpu_count() or 2)
 IN_PLACE_BELOW = 32  # checks a batch needs under which they run in place
+YIELD_EVERY = 200  # bodies opened between two returns to the event loop
 _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="rebond-signatures")
 
 
@@ -41,6 +42,8 @@ async def open_and_prove(
     opened: list[tuple[int, EventEnvelope]] = []
     refused: list[Refused] = []
     for index, body in enumerate(bodies):
+        if index and index % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # what else the event loop runs meanwhile (a replay writes the batch before)
         try:
             envelope, intact = open_envelope(body)
         except ValueError as error:  # pydantic's ValidationError included

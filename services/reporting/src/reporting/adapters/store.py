@@ -9,8 +9,10 @@ Projection writes are idempotent per fact, so an event the rebuild already holds
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple, TypeVar
 
@@ -20,14 +22,16 @@ import structlog
 from contracts import topics
 from contracts.catalog import UnknownEventType, decode
 from contracts.codec import ReceivedEvent
+from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
 from kernel.adapters.proof import open_and_prove
 from kernel.signing import UntrustedEvent, Verifier
 from reporting.adapters.facts_aides_sql import read_aides
 from reporting.adapters.facts_sql import read_facts
-from reporting.adapters.projection import project
+from reporting.adapters.projection import facts_of, project, write
+from reporting.adapters.projectors.common import Row
 from reporting.adapters.schema import FACT_TABLES, REBUILD_PREFIX, TABLES, Schema
-from reporting.application.ports import FactComparison, ReplayCounts
+from reporting.application.ports import FactComparison, PreparedBatch, ReplayCounts
 from reporting.domain.figures import Facts
 from reporting.domain.scdl import AideAttribuee
 
@@ -78,6 +82,19 @@ async def project_live(conn: Connection, events: Sequence[ReceivedEvent]) -> Non
     schema under it), then the live schema's name is read: once per batch."""
     await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
     await project(conn, Schema(await conn.fetchval("SELECT schema_name FROM reporting_live_schema")), events)
+
+
+YIELD_EVERY = 200  # events prepared between two returns to the event loop
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """One proven event of a prepared batch: its facts, or (None) why its payload cannot be read."""
+
+    envelope: EventEnvelope
+    body: bytes
+    facts: Sequence[Row] | None
+    error: str = ""
 
 
 class _Head(NamedTuple):
@@ -168,7 +185,13 @@ class PostgresProjectionStore:
         return schema.name
 
     async def apply(self, schema: str, bodies: list[bytes], deferred: bool = False) -> ReplayCounts:
-        """One transaction per batch: exactly version last+1 of each stream, proven and chained (see ReplayCounts).
+        """A batch prepared, then written (see `prepare` and `write`)."""
+        return await self.write(schema, await self.prepare(bodies, deferred))
+
+    async def prepare(self, bodies: list[bytes], deferred: bool = False) -> PreparedBatch:
+        """What can be done to a batch without the database: each body decoded, proven, its payload decoded and its
+        facts made, in (stream, version) order. It lets go of the event loop as it goes, so that the batch before
+        it is written meanwhile (reporting.application.rebuild).
 
         `deferred`: the producers' signatures are not checked here but by `unproven_streams` once the replay is
         over: each stream's applied events then form one chain of intact hashes, so the signature of its last one
@@ -177,7 +200,7 @@ class PostgresProjectionStore:
         can vouch for that) and its signature for that proof."""
         if self.verifier is None:
             raise RuntimeError("a rebuild needs the producers' public keys to check what it replays")
-        target, counts = Schema(schema), ReplayCounts(read=len(bodies))
+        counts = ReplayCounts(read=len(bodies))
         proven, refused = await open_and_prove(self.verifier, bodies, signatures=not deferred)
         for refusal in refused:
             log.warning(f"rebuild.{refusal.kind}", error=refusal.reason[:200])
@@ -185,45 +208,59 @@ class PostgresProjectionStore:
                 counts.unreadable += 1
             else:
                 counts.forged += 1
-        envelopes = [(envelope, bodies[index]) for index, envelope in proven]
-        envelopes.sort(key=lambda item: (item[0].stream_id, item[0].stream_version))
+        proven.sort(key=lambda item: (item[1].stream_id, item[1].stream_version))
+        prepared: list[_Prepared] = []
+        for done, (index, envelope) in enumerate(proven, start=1):
+            try:
+                received = ReceivedEvent(envelope, decode(envelope.event_type, envelope.schema_version, envelope.data))
+            except (UnknownEventType, ValueError) as error:  # the live consumer parks these
+                prepared.append(_Prepared(envelope, bodies[index], None, str(error)[:200]))
+            else:
+                prepared.append(_Prepared(envelope, bodies[index], facts_of(received)))
+            if done % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+        return PreparedBatch(counts, prepared)
+
+    async def write(self, schema: str, batch: PreparedBatch) -> ReplayCounts:
+        """One transaction per batch: exactly version last+1 of each stream, proven and chained (see ReplayCounts),
+        its facts written set-based."""
+        target, counts = Schema(schema), batch.counts
+        events: list[_Prepared] = batch.events
         skips = await self._skipped()
         async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(target.sql(HEADS), list({e.stream_id for e, _ in envelopes}))
+            rows = await conn.fetch(target.sql(HEADS), list({e.envelope.stream_id for e in events}))
             heads: dict[str, _Head] = {
                 r["stream_id"]: _Head(r["version"], r["hash"], r["producer"], r["signature"]) for r in rows
             }
             moved: set[str] = set()
-            ready: list[ReceivedEvent] = []
-            for envelope, body in envelopes:
+            facts: list[Row] = []
+            for event in events:
+                envelope = event.envelope
                 key = (envelope.stream_id, envelope.stream_version)
                 head = heads.get(envelope.stream_id, _Head())
                 if envelope.stream_version <= head.version:
                     counts.duplicates += 1
                     continue
                 if envelope.stream_version > head.version + 1:
-                    counts.ahead[key] = body
+                    counts.ahead[key] = event.body
                     continue
                 if envelope.previous_hash != head.hash:
                     counts.broken_chain += 1
                     continue
                 if key in skips:
                     counts.skipped += 1
+                elif event.facts is None:
+                    log.warning("rebuild.unreadable", stream_id=envelope.stream_id, error=event.error)
+                    counts.unreadable += 1
+                    continue
                 else:
-                    try:
-                        ready.append(
-                            ReceivedEvent(envelope, decode(envelope.event_type, envelope.schema_version, envelope.data))
-                        )
-                    except (UnknownEventType, ValueError) as error:  # the live consumer parks these
-                        log.warning("rebuild.unreadable", stream_id=envelope.stream_id, error=str(error)[:200])
-                        counts.unreadable += 1
-                        continue
+                    facts.extend(event.facts)
                     counts.applied += 1
                 one_producer = head.version == 0 or head.producer == envelope.producer
                 producer = envelope.producer if one_producer else None
                 heads[envelope.stream_id] = _Head(envelope.stream_version, envelope.hash, producer, envelope.signature)
                 moved.add(envelope.stream_id)
-            await project(conn, target, ready)
+            await write(conn, target, facts)
             if moved:
                 streams = sorted(moved)
                 await conn.execute(

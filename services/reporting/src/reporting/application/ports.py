@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from kernel.ports import EventStore
 from reporting.domain.figures import Facts
@@ -39,6 +39,15 @@ class ReplayCounts:
         self.forged += other.forged
         self.skipped += other.skipped
         self.ahead.update(other.ahead)
+
+
+@dataclass
+class PreparedBatch:
+    """A batch of the log made ready without the database (decoded, proven, its facts made): its counts so far and
+    its events, in a form only the store that prepared it reads."""
+
+    counts: ReplayCounts
+    events: Any
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,14 @@ class ProjectionStore(FactsSource, Protocol):
 
     async def apply(self, schema: str, bodies: list[bytes], deferred: bool = False) -> ReplayCounts:
         """Apply a batch of the log to `schema`; `deferred`: signatures proven later, by `unproven_streams`."""
+        ...
+
+    async def prepare(self, bodies: list[bytes], deferred: bool = False) -> PreparedBatch:
+        """`apply`'s part without the database, which lets the event loop write the batch before meanwhile."""
+        ...
+
+    async def write(self, schema: str, batch: PreparedBatch) -> ReplayCounts:
+        """`apply`'s part in the database: `apply` is `write(schema, await prepare(bodies, deferred))`."""
         ...
 
     async def unproven_streams(self, schema: str) -> list[str]:

@@ -6,6 +6,8 @@ live consumer applied (see adapters/store.py for why this is safe while the cons
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +18,14 @@ import structlog
 
 from kernel.decider import DomainError
 from reporting.application.figures import all_figures
-from reporting.application.ports import EventLog, FactComparison, LogReader, ProjectionStore, ReplayCounts
+from reporting.application.ports import (
+    EventLog,
+    FactComparison,
+    LogReader,
+    PreparedBatch,
+    ProjectionStore,
+    ReplayCounts,
+)
 from reporting.domain.compare import differences
 
 logger = structlog.get_logger(__name__)
@@ -90,10 +99,7 @@ async def replayed(
         replaying = True
         try:
             async with log as reader:
-                async for batch in reader.until_end():
-                    await apply_batch(store, target, batch, counts, deferred)
-                    if progress is not None:
-                        progress(len(batch))
+                await replay_log(store, reader, target, counts, deferred, progress)
                 unproven = await store.unproven_streams(target) if deferred else []
                 if not unproven:
                     replaying = False
@@ -107,11 +113,48 @@ async def replayed(
     raise AssertionError("unreachable: the second replay checks each event")
 
 
+async def replay_log(
+    store: ProjectionStore,
+    reader: LogReader,
+    target: str,
+    counts: ReplayCounts,
+    deferred: bool,
+    progress: Callable[[int], object] | None = None,
+) -> None:
+    """Every batch up to the log's end, each prepared while the one before it is written: decoding and proving
+    is Python's work, writing the database's, and a batch of each at a time keeps both busy (measured on a replay
+    of 20 000 grants: the event loop waited for the database a third of the time when they took turns). Batches
+    are written one after the other, each in its own transaction, in the log's order."""
+    writing: asyncio.Task[None] | None = None
+    try:
+        async for batch in reader.until_end():
+            prepared = await store.prepare(batch, deferred)
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(_write_batch(store, target, prepared, counts, deferred))
+            if progress is not None:
+                progress(len(batch))
+        if writing is not None:
+            await writing
+    finally:
+        if writing is not None and not writing.done():
+            writing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writing
+
+
 async def apply_batch(
     store: ProjectionStore, target: str, batch: list[bytes], counts: ReplayCounts, deferred: bool = False
 ) -> None:
     """Apply a batch, then what waited for an earlier version, as long as that makes progress."""
-    counts.add(await store.apply(target, batch, deferred))
+    await _write_batch(store, target, await store.prepare(batch, deferred), counts, deferred)
+
+
+async def _write_batch(
+    store: ProjectionStore, target: str, prepared: PreparedBatch, counts: ReplayCounts, deferred: bool
+) -> None:
+    """Write a prepared batch, then what waited for an earlier version, as long as that makes progress."""
+    counts.add(await store.write(target, prepared))
     while counts.ahead:
         waiting, counts.ahead = counts.ahead, {}
         again = await store.apply(target, [waiting[key] for key in sorted(waiting)], deferred)
