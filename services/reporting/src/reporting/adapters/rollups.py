@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS {s}.r_projets_jour (
     n bigint NOT NULL, investissement bigint NOT NULL, emplois bigint NOT NULL, PRIMARY KEY (territoire_id, jour)
 );
 CREATE INDEX IF NOT EXISTS entretiens_par_jour ON {s}.entretiens (territoire_id, date_effet);
-CREATE INDEX IF NOT EXISTS entretiens_par_siren ON {s}.entretiens (territoire_id, siren);
+DROP INDEX IF EXISTS {s}.entretiens_par_siren;  -- replaced by the one below, which also gives the first date
+CREATE INDEX IF NOT EXISTS entretiens_par_siren_date ON {s}.entretiens (territoire_id, siren, date_effet);
 CREATE INDEX IF NOT EXISTS estimations_par_projet ON {s}.projets_estimations (territoire_id, projet_id);
 CREATE TABLE IF NOT EXISTS {s}.r_etat (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton));
 
@@ -59,16 +60,27 @@ CREATE OR REPLACE FUNCTION {s}.r_rafraichir_recensement(
     jours_t text[], jours date[], sirens_t text[], sirens text[], projets_t text[], projets text[]
 ) RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
+    IF jours_t IS NULL THEN  -- everything: every key the facts and the roll-ups hold (the backfill)
+        SELECT array_agg(territoire_id), array_agg(date_effet) INTO jours_t, jours
+          FROM (SELECT DISTINCT territoire_id, date_effet FROM {s}.entretiens) AS k;
+        SELECT array_agg(territoire_id), array_agg(siren) INTO sirens_t, sirens
+          FROM (SELECT DISTINCT territoire_id, siren FROM {s}.entretiens) AS k;
+        SELECT array_agg(territoire_id), array_agg(projet_id) INTO projets_t, projets
+          FROM (SELECT territoire_id, projet_id FROM {s}.projets_estimations
+                UNION SELECT territoire_id, projet_id FROM {s}.r_projets_points) AS k;
+    END IF;
     INSERT INTO {s}.r_entretiens_jour (territoire_id, jour, n)
     SELECT territoire_id, date_effet, count(*) FROM {s}.entretiens
-     WHERE jours_t IS NULL OR (territoire_id, date_effet) IN (SELECT * FROM unnest(jours_t, jours))
+     WHERE (territoire_id, date_effet) IN (SELECT * FROM unnest(jours_t, jours))
      GROUP BY territoire_id, date_effet
     ON CONFLICT (territoire_id, jour) DO UPDATE SET n = EXCLUDED.n;
 
-    WITH nouveau AS (
-        SELECT territoire_id, siren, min(date_effet) AS premier FROM {s}.entretiens
-         WHERE sirens_t IS NULL OR (territoire_id, siren) IN (SELECT * FROM unnest(sirens_t, sirens))
-         GROUP BY territoire_id, siren),
+    WITH nouveau AS (  -- each company's first interview: one step down an index per company
+        SELECT k.territoire_id, k.siren, m.premier
+          FROM (SELECT DISTINCT * FROM unnest(sirens_t, sirens) AS u(territoire_id, siren)) AS k
+          CROSS JOIN LATERAL (SELECT min(date_effet) AS premier FROM {s}.entretiens e
+                               WHERE e.territoire_id = k.territoire_id AND e.siren = k.siren) AS m
+         WHERE m.premier IS NOT NULL),
     ancien AS (SELECT o.territoire_id, o.premier FROM {s}.r_entreprises o JOIN nouveau USING (territoire_id, siren)),
     ecrit AS (
         INSERT INTO {s}.r_entreprises (territoire_id, siren, premier) SELECT * FROM nouveau
@@ -82,7 +94,7 @@ BEGIN
 
     WITH ancien AS (
         DELETE FROM {s}.r_projets_points p
-         WHERE projets_t IS NULL OR (p.territoire_id, p.projet_id) IN (SELECT * FROM unnest(projets_t, projets))
+         WHERE (p.territoire_id, p.projet_id) IN (SELECT * FROM unnest(projets_t, projets))
         RETURNING p.territoire_id, p.jour, p.n, p.investissement, p.emplois),
     nouveau AS (
         SELECT e.territoire_id, e.projet_id, greatest(e.date_effet, r.date_effet) AS jour,
@@ -90,7 +102,7 @@ BEGIN
                e.investissement_centimes - coalesce(lag(e.investissement_centimes) OVER w, 0) AS investissement,
                e.emplois_potentiels - coalesce(lag(e.emplois_potentiels) OVER w, 0) AS emplois
           FROM {s}.projets_estimations e JOIN {s}.projets_recenses r USING (territoire_id, projet_id)
-         WHERE projets_t IS NULL OR (e.territoire_id, e.projet_id) IN (SELECT * FROM unnest(projets_t, projets))
+         WHERE (e.territoire_id, e.projet_id) IN (SELECT * FROM unnest(projets_t, projets))
         WINDOW w AS (PARTITION BY e.territoire_id, e.projet_id ORDER BY e.date_effet, e.stream_version)),
     ecrit AS (INSERT INTO {s}.r_projets_points SELECT * FROM nouveau)
     INSERT INTO {s}.r_projets_jour (territoire_id, jour, n, investissement, emplois)
@@ -128,19 +140,30 @@ CREATE TABLE IF NOT EXISTS {s}.r_argent_jour (
     PRIMARY KEY (territoire_id, jour)
 );
 CREATE INDEX IF NOT EXISTS aides_par_projet ON {s}.aides (territoire_id, projet_id);
-CREATE INDEX IF NOT EXISTS aides_par_siren ON {s}.aides (territoire_id, siren);
+DROP INDEX IF EXISTS {s}.aides_par_siren;  -- replaced by the one below, which also gives the first date
+CREATE INDEX IF NOT EXISTS aides_par_siren_date ON {s}.aides (territoire_id, siren, date_decision);
 CREATE INDEX IF NOT EXISTS mouvements_par_aide ON {s}.aides_mouvements (territoire_id, aide_id);
 
 CREATE OR REPLACE FUNCTION {s}.r_rafraichir_argent(
     aides_t text[], aides_k text[], projets_t text[], projets text[], sirens_t text[], sirens text[]
 ) RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
+    IF aides_t IS NULL THEN  -- everything: every key the facts and the roll-ups hold (the backfill)
+        SELECT array_agg(territoire_id), array_agg(aide_id) INTO aides_t, aides_k
+          FROM (SELECT territoire_id, aide_id FROM {s}.aides
+                UNION SELECT territoire_id, aide_id FROM {s}.r_aides_points) AS k;
+        SELECT array_agg(territoire_id), array_agg(projet_id) INTO projets_t, projets
+          FROM (SELECT territoire_id, projet_id FROM {s}.aides
+                UNION SELECT territoire_id, projet_id FROM {s}.r_projets_aides_points) AS k;
+        SELECT array_agg(territoire_id), array_agg(siren) INTO sirens_t, sirens
+          FROM (SELECT DISTINCT territoire_id, siren FROM {s}.aides) AS k;
+    END IF;
     WITH ancien AS (
         DELETE FROM {s}.r_aides_points p
-         WHERE aides_t IS NULL OR (p.territoire_id, p.aide_id) IN (SELECT * FROM unnest(aides_t, aides_k))
+         WHERE (p.territoire_id, p.aide_id) IN (SELECT * FROM unnest(aides_t, aides_k))
         RETURNING p.territoire_id, p.jour, p.verse, p.rendu, p.rembourse, p.impayes),
     a AS (SELECT territoire_id, aide_id, date_decision FROM {s}.aides
-           WHERE aides_t IS NULL OR (territoire_id, aide_id) IN (SELECT * FROM unnest(aides_t, aides_k))),
+           WHERE (territoire_id, aide_id) IN (SELECT * FROM unnest(aides_t, aides_k))),
     par_jour AS (
         SELECT a.territoire_id, a.aide_id, greatest(m.date_effet, a.date_decision) AS jour,
                max(m.montant_centimes) FILTER (WHERE m.nature = 'SOLDE') AS solde,
@@ -172,13 +195,13 @@ BEGIN
 
     WITH ancien AS (
         DELETE FROM {s}.r_projets_aides_points p
-         WHERE projets_t IS NULL OR (p.territoire_id, p.projet_id) IN (SELECT * FROM unnest(projets_t, projets))
+         WHERE (p.territoire_id, p.projet_id) IN (SELECT * FROM unnest(projets_t, projets))
         RETURNING p.territoire_id, p.jour, p.n, p.investissement),
     suite AS (
         SELECT territoire_id, projet_id, date_decision AS jour, row_number() OVER w AS rang,
                max(assiette_centimes) OVER w AS plus_grande
           FROM {s}.aides
-         WHERE projets_t IS NULL OR (territoire_id, projet_id) IN (SELECT * FROM unnest(projets_t, projets))
+         WHERE (territoire_id, projet_id) IN (SELECT * FROM unnest(projets_t, projets))
         WINDOW w AS (PARTITION BY territoire_id, projet_id ORDER BY date_decision, aide_id)),
     nouveau AS (
         SELECT territoire_id, projet_id, jour, (rang = 1)::integer AS n,
@@ -195,10 +218,12 @@ BEGIN
        SET projets = {s}.r_argent_jour.projets + EXCLUDED.projets,
            investissement = {s}.r_argent_jour.investissement + EXCLUDED.investissement;
 
-    WITH nouveau AS (
-        SELECT territoire_id, siren, min(date_decision) AS premier FROM {s}.aides
-         WHERE siren <> '' AND (sirens_t IS NULL OR (territoire_id, siren) IN (SELECT * FROM unnest(sirens_t, sirens)))
-         GROUP BY territoire_id, siren),
+    WITH nouveau AS (  -- each company's first aid: one step down an index per company
+        SELECT k.territoire_id, k.siren, m.premier
+          FROM (SELECT DISTINCT * FROM unnest(sirens_t, sirens) AS u(territoire_id, siren)) AS k
+          CROSS JOIN LATERAL (SELECT min(date_decision) AS premier FROM {s}.aides a
+                               WHERE a.territoire_id = k.territoire_id AND a.siren = k.siren) AS m
+         WHERE k.siren <> '' AND m.premier IS NOT NULL),
     ancien AS (
         SELECT o.territoire_id, o.premier FROM {s}.r_entreprises_aidees o JOIN nouveau USING (territoire_id, siren)),
     ecrit AS (
