@@ -51,7 +51,7 @@ from contracts.instruction.mission import (  # noqa: E402
 from contracts.instruction.projets import EntrepriseRencontree, ProjetMisAJour, ProjetRecense, TailleEntreprise  # noqa: E402
 from contracts.instruction.v1 import ProjetQualifie, TerritoireLaureat  # noqa: E402
 from kernel.adapters.postgres import create_pool  # noqa: E402
-from kernel.adapters.runtime import Settings  # noqa: E402
+from kernel.adapters.settings import Settings  # noqa: E402
 from kernel.signing import Signer  # noqa: E402
 from rebond_local.demo_base import SGPI, synthetic_siren, synthetic_siret  # noqa: E402
 from reporting.adapters.projection import project  # noqa: E402

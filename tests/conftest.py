@@ -18,7 +18,7 @@ from contracts import topics
 from kernel.adapters.kafka import ensure_topics
 from kernel.adapters.logs import configure_logging
 from kernel.adapters.postgres import create_pool, migrate
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from rebond_local.database import create_database
 from rebond_local.infra import Infra, provision
 from tests.fixtures import TEST_SIGNERS, TEST_TRUSTED_KEYS

@@ -21,7 +21,7 @@ from contracts.envelope import Actor, EventEnvelope
 from contracts.instruction.v1 import DossierConsulte, VueDossier
 from kernel.adapters.auth import issue_token
 from kernel.adapters.kafka import ensure_topics
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext
 from rebond_local.database import create_database

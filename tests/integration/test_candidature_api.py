@@ -35,7 +35,7 @@ from contracts.codec import decode_message
 from contracts.envelope import Actor
 from contracts.financement.v1 import SeuilConsommationAtteint
 from contracts.instruction.v1 import DomaineExpertise, ExpertDesigne
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from kernel.clock import SimulatedClock
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext

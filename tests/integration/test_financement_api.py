@@ -26,7 +26,7 @@ from contracts.financement.v1 import FINANCEUR_ETAT
 from contracts.instruction.projets import ProjetAbandonne
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
 from financement.app import create_app
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from kernel.envelopes import envelop
 from kernel.ports import CommandContext, RecordedEvent
 from tests.fixtures import SIRET, TEST_SIGNERS, instruite

@@ -27,7 +27,7 @@ from contracts.candidature.v1 import CandidatureDeposee, CandidatureRetiree, Por
 from contracts.codec import decode_message
 from contracts.instruction.v1 import CritereSelection, RegleEligibilite
 from instruction.app import create_app
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from kernel.clock import SimulatedClock
 from rebond_local.infra import Infra
 from tests.support import ProducerLog, access_reads, as_actor, eventually, isolated_settings, running

@@ -29,7 +29,7 @@ from financement.app import create_app as financement_app
 from kernel.adapters.kafka import ensure_topics
 from kernel.adapters.postgres import migrate
 from kernel.adapters.relay import OutboxRelay
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from kernel.clock import SimulatedClock
 from kernel.signing import Signer
 from rebond_local.broker import EmbeddedBroker

@@ -25,7 +25,7 @@ from contracts.base import Role
 from contracts.codec import decode_message
 from contracts.instruction.v1 import TerritoireLaureat
 from instruction.app import create_app
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from kernel.clock import SimulatedClock
 from rebond_local.infra import Infra
 from tests.fixtures import COPIL_A_MINIMA

@@ -13,7 +13,8 @@ from faststream.kafka import KafkaBroker
 from contracts import topics
 from contracts.codec import ReceivedEvent, decode_message
 from contracts.envelope import seal
-from kernel.adapters.consumer import Delivery, IdempotentConsumer, RetryLater, one_by_one
+from kernel.adapters.consumer import IdempotentConsumer, RetryLater, one_by_one
+from kernel.adapters.consumer_records import Delivery
 from kernel.adapters.kafka import ensure_topics, make_broker, subscribe
 from kernel.adapters.kafka_connection import KafkaConnection
 from kernel.adapters.parking import Parking

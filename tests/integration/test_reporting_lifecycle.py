@@ -22,7 +22,7 @@ from contracts.candidature import v1 as c
 from contracts.envelope import EventEnvelope, seal
 from contracts.instruction import mission as m
 from contracts.instruction import v1 as i
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from reporting.app import create_app
 from tests.fixtures import signed
 from tests.support import as_actor, eventually, running

@@ -34,7 +34,7 @@ from contracts.financement.v1 import (
     SeuilConsommationAtteint,
 )
 from contracts.instruction.v1 import CandidatureRecue, ProjetQualifie, TerritoireLaureat
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from kernel.signing import Signer
 from reporting.app import create_app
 from reporting.application.rebuild import rebuild

@@ -11,7 +11,7 @@ from faststream.security import SASLScram512
 
 from contracts import topics
 from kernel.adapters.kafka_connection import KafkaConnection
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 
 
 def test_by_default_plaintext_with_the_contract_s_partitions_and_one_replica() -> None:

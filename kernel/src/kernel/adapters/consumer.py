@@ -32,6 +32,19 @@ import structlog
 from contracts.catalog import UnknownEventType, decode
 from contracts.codec import ReceivedEvent
 from contracts.envelope import EventEnvelope
+from kernel.adapters.consumer_records import (
+    BLOCKING,
+    PENDING,
+    Delivery,
+    Parked,
+    advance,
+    advance_to,
+    claim_positions,
+    is_blocked,
+    park,
+    position,
+    resolve,
+)
 from kernel.adapters.postgres import Connection
 from kernel.adapters.proof import open_and_prove
 from kernel.signing import Verifier
@@ -45,30 +58,9 @@ ApplyOne = Callable[[Connection, ReceivedEvent], Awaitable[None]]
 DeadLetter = Callable[[dict[str, Any]], Awaitable[None]]
 RequestReplay = Callable[[str, int], Awaitable[None]]  # (stream_id, from_version): ask the producer to republish
 
-BLOCKING = ("failed", "unreadable", "broken_chain")  # hold their stream until an operator acts
-PENDING = ("gap", "waiting")  # applied by the consumer itself once their turn comes
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """A Kafka message as the consumer saw it."""
-
-    topic: str
-    partition: int
-    offset: int
-    body: bytes
-
 
 class RetryLater(Exception):
     """Processing failed; the message must be redelivered (nack) after a backoff."""
-
-
-@dataclass(frozen=True, slots=True)
-class Parked:
-    """Why a message is not applied now: its kind (see the module docstring) and a reason for people."""
-
-    kind: str
-    reason: str
 
 
 @dataclass
@@ -205,14 +197,14 @@ class IdempotentConsumer:
             outcomes[index] = "applied"
             if stream_id in pending:  # what waited for this version: drained on the stream's written position
                 await self._apply(conn, ready)
-                await self._write_positions(conn, {stream_id: positions[stream_id]})
+                await advance(conn, self.name, {stream_id: positions[stream_id]})
                 moved.discard(stream_id)
                 await self.drain(conn, stream_id)
                 positions[stream_id] = await position(conn, self.name, stream_id)
-                if await self._is_blocked(conn, stream_id):
+                if await is_blocked(conn, self.name, stream_id):
                     blocked.add(stream_id)
         await self._apply(conn, ready)
-        await self._write_positions(conn, {stream_id: positions[stream_id] for stream_id in moved})
+        await advance(conn, self.name, {stream_id: positions[stream_id] for stream_id in moved})
         return replays
 
     async def _apply(self, conn: Connection, ready: list[ReceivedEvent]) -> None:
@@ -221,19 +213,6 @@ class IdempotentConsumer:
             await self.apply(conn, ready)
             self.last_applied_recorded_at = ready[-1].envelope.recorded_at
             ready.clear()
-
-    async def _write_positions(self, conn: Connection, moved: dict[str, tuple[int, str | None]]) -> None:
-        if not moved:
-            return
-        await conn.execute(
-            "UPDATE consumer_streams c SET version = u.version, hash = u.hash"
-            " FROM unnest($2::text[], $3::integer[], $4::text[]) AS u(stream_id, version, hash)"
-            " WHERE c.consumer = $1 AND c.stream_id = u.stream_id",
-            self.name,
-            list(moved),
-            [version for version, _ in moved.values()],
-            [last_hash for _, last_hash in moved.values()],
-        )
 
     async def _apply_in_order(self, delivery: Delivery, envelope: EventEnvelope) -> tuple[str, int | None]:
         """One message in a transaction of its own: a batch of one; returns its outcome and the version to ask
@@ -257,15 +236,8 @@ class IdempotentConsumer:
             return Parked("unreadable", f"undecodable payload: {error}")
 
     async def apply_and_advance(self, conn: Connection, received: ReceivedEvent) -> None:
-        envelope = received.envelope
         await self._apply(conn, [received])
-        await conn.execute(
-            "UPDATE consumer_streams SET version = $3, hash = $4 WHERE consumer = $1 AND stream_id = $2",
-            self.name,
-            envelope.stream_id,
-            envelope.stream_version,
-            envelope.hash,
-        )
+        await advance_to(conn, self.name, received.envelope)
 
     async def drain(self, conn: Connection, stream_id: str) -> int:
         """Apply, in order, the parked messages of the stream whose turn has come (inside the caller's transaction,
@@ -297,35 +269,10 @@ class IdempotentConsumer:
             applied += 1
         return applied
 
-    async def _is_blocked(self, conn: Connection, stream_id: str) -> bool:
-        return bool(
-            await conn.fetchval(
-                "SELECT 1 FROM parked_messages WHERE consumer = $1 AND stream_id = $2 AND released_at IS NULL "
-                "AND kind = ANY($3::text[]) LIMIT 1",
-                self.name,
-                stream_id,
-                list(BLOCKING),
-            )
-        )
-
     async def _insert_parked(
         self, conn: Connection, delivery: Delivery, envelope: EventEnvelope | None, parked: Parked
     ) -> None:
-        await conn.execute(
-            "INSERT INTO parked_messages (consumer, stream_id, stream_version, event_id, topic, kafka_partition,"
-            " kafka_offset, reason, body, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            " ON CONFLICT (consumer, topic, kafka_partition, kafka_offset) DO NOTHING",
-            self.name,
-            envelope.stream_id if envelope else "?",
-            envelope.stream_version if envelope else None,
-            str(envelope.event_id) if envelope else None,
-            delivery.topic,
-            delivery.partition,
-            delivery.offset,
-            parked.reason,
-            delivery.body,
-            parked.kind,
-        )
+        await park(conn, self.name, delivery, envelope, parked)
         self.parked_by_kind[parked.kind] += 1
         level = log.info if parked.kind in PENDING else log.error
         level(
@@ -391,54 +338,3 @@ def one_by_one(apply: ApplyOne) -> Apply:
 
 def _fields(parked: Parked) -> tuple[str, str]:
     return parked.kind, parked.reason
-
-
-async def position(conn: Connection, consumer: str, stream_id: str) -> tuple[int, str | None]:
-    """The last version applied of a stream and its hash, locked until the transaction ends (0, None: nothing)."""
-    row = await conn.fetchrow(
-        "SELECT version, hash FROM consumer_streams WHERE consumer = $1 AND stream_id = $2 FOR UPDATE",
-        consumer,
-        stream_id,
-    )
-    if row is None:
-        await conn.execute(
-            "INSERT INTO consumer_streams (consumer, stream_id, version) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-            consumer,
-            stream_id,
-        )
-        row = await conn.fetchrow(
-            "SELECT version, hash FROM consumer_streams WHERE consumer = $1 AND stream_id = $2 FOR UPDATE",
-            consumer,
-            stream_id,
-        )
-    assert row is not None
-    return int(row["version"]), row["hash"]
-
-
-async def claim_positions(conn: Connection, consumer: str, streams: list[str]) -> dict[str, tuple[int, str | None]]:
-    """`position` for many streams at once: each one's last version applied and hash, locked (in stream order, so two
-    claimants never deadlock) until the transaction ends."""
-    await conn.execute(
-        "INSERT INTO consumer_streams (consumer, stream_id, version) SELECT $1, s, 0 FROM unnest($2::text[]) AS s"
-        " ON CONFLICT DO NOTHING",
-        consumer,
-        streams,
-    )
-    rows = await conn.fetch(
-        "SELECT stream_id, version, hash FROM consumer_streams WHERE consumer = $1 AND stream_id = ANY($2::text[])"
-        " ORDER BY stream_id FOR UPDATE",
-        consumer,
-        streams,
-    )
-    return {row["stream_id"]: (int(row["version"]), row["hash"]) for row in rows}
-
-
-async def resolve(conn: Connection, parked_id: int, resolution: str, by: str, note: str) -> None:
-    await conn.execute(
-        "UPDATE parked_messages SET released_at = now(), resolution = $2, resolved_by = $3, resolution_note = $4 "
-        "WHERE id = $1",
-        parked_id,
-        resolution,
-        by,
-        note,
-    )

@@ -19,7 +19,8 @@ from faststream.kafka.annotations import KafkaMessage
 from contracts import topics
 from contracts.envelope import EventEnvelope
 from contracts.public.v1 import MessagePublic
-from kernel.adapters.consumer import DeadLetter, Delivery, IdempotentConsumer
+from kernel.adapters.consumer import DeadLetter, IdempotentConsumer
+from kernel.adapters.consumer_records import Delivery
 from kernel.adapters.kafka_connection import KafkaConnection
 from kernel.adapters.tracing import kafka_middlewares
 

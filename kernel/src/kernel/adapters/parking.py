@@ -14,7 +14,8 @@ from typing import Any
 import asyncpg
 
 from contracts.envelope import EventEnvelope
-from kernel.adapters.consumer import BLOCKING, PENDING, IdempotentConsumer, Parked, position, resolve
+from kernel.adapters.consumer import IdempotentConsumer
+from kernel.adapters.consumer_records import BLOCKING, PENDING, Parked, advance, advance_to, position, resolve
 from kernel.adapters.postgres import Connection
 from kernel.decider import DomainError, NotFound
 
@@ -124,7 +125,7 @@ class Parking:
                 row = await _first(conn, consumer, stream_id, BLOCKING)
                 if row is not None:
                     envelope = EventEnvelope.model_validate_json(row["body"])
-                    await _advance(conn, consumer, envelope)  # as if applied: the chain goes on from its hash
+                    await advance_to(conn, consumer, envelope)  # as if applied: the chain goes on from its hash
                     await resolve(conn, row["id"], "skipped", actor, note)
                     detail = f"v{envelope.stream_version} sautée"
                 else:
@@ -132,13 +133,7 @@ class Parking:
                     if gap is None:
                         raise NothingToMend(f"rien à sauter sur le flux {stream_id} pour {consumer}")
                     first = EventEnvelope.model_validate_json(gap["body"])
-                    await conn.execute(
-                        "UPDATE consumer_streams SET version = $3, hash = $4 WHERE consumer = $1 AND stream_id = $2",
-                        consumer,
-                        stream_id,
-                        first.stream_version - 1,
-                        first.previous_hash,
-                    )
+                    await advance(conn, consumer, {stream_id: (first.stream_version - 1, first.previous_hash)})
                     detail = f"versions manquantes avant v{first.stream_version} sautées"
                 applied = await target.drain(conn, stream_id)
                 outcome = await _outcome(conn, consumer, stream_id, applied, detail)
@@ -182,16 +177,6 @@ async def _first(conn: Connection, consumer: str, stream_id: str, kinds: tuple[s
         consumer,
         stream_id,
         list(kinds),
-    )
-
-
-async def _advance(conn: Connection, consumer: str, envelope: EventEnvelope) -> None:
-    await conn.execute(
-        "UPDATE consumer_streams SET version = $3, hash = $4 WHERE consumer = $1 AND stream_id = $2",
-        consumer,
-        envelope.stream_id,
-        envelope.stream_version,
-        envelope.hash,
     )
 
 

@@ -11,7 +11,8 @@ from candidature.adapters.index_depots import MIGRATION
 from candidature.entrypoints import http, http_ami, reactors
 from contracts import topics
 from kernel.adapters.http import create_service_app
-from kernel.adapters.runtime import ServiceRuntime, Settings
+from kernel.adapters.runtime import ServiceRuntime
+from kernel.adapters.settings import Settings
 from kernel.clock import Clock, clock_from_env
 
 SERVICE = "candidature"

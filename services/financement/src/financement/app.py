@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from contracts import topics
 from financement.entrypoints import http, reactors
 from kernel.adapters.http import create_service_app
-from kernel.adapters.runtime import ServiceRuntime, Settings
+from kernel.adapters.runtime import ServiceRuntime
+from kernel.adapters.settings import Settings
 from kernel.clock import Clock, clock_from_env
 
 SERVICE = "financement"

@@ -19,7 +19,8 @@ from instruction.projets.entrypoints import http as projets_http
 from instruction.selection.entrypoints import http as selection_http
 from instruction.selection.entrypoints import reactors as selection_reactors
 from kernel.adapters.http import create_service_app
-from kernel.adapters.runtime import ServiceRuntime, Settings
+from kernel.adapters.runtime import ServiceRuntime
+from kernel.adapters.settings import Settings
 from kernel.clock import Clock, clock_from_env
 
 SERVICE = "instruction"

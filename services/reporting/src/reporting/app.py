@@ -9,7 +9,8 @@ from fastapi import FastAPI
 
 from contracts import topics
 from kernel.adapters.http import create_service_app
-from kernel.adapters.runtime import ServiceRuntime, Settings
+from kernel.adapters.runtime import ServiceRuntime
+from kernel.adapters.settings import Settings
 from kernel.clock import Clock, clock_from_env
 from reporting.entrypoints.http import ops, router
 from reporting.entrypoints.http_opendata import registre  # also joins its public routes to /public

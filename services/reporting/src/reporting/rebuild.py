@@ -12,7 +12,7 @@ from typing import Any
 
 from kernel.adapters.logs import configure_logging
 from kernel.adapters.process import tune_garbage_collector
-from kernel.adapters.runtime import Settings
+from kernel.adapters.settings import Settings
 from reporting.application.rebuild import rebuild
 from reporting.entrypoints.projection import MIGRATIONS, SOURCES, default_source, event_log, projection_store
 

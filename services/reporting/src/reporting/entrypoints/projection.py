@@ -6,7 +6,8 @@ import asyncpg
 
 from contracts import topics
 from kernel.adapters.kafka_log import KafkaLog
-from kernel.adapters.runtime import ServiceRuntime, Settings
+from kernel.adapters.runtime import ServiceRuntime
+from kernel.adapters.settings import Settings
 from kernel.signing import Verifier
 from reporting.adapters.database_log import DatabaseLog
 from reporting.adapters.schema import migration
