@@ -20,13 +20,18 @@ over everything once; `r_etat` records which)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kernel.adapters.postgres import Connection
 from reporting.adapters.projectors.common import Row
 
-if TYPE_CHECKING:  # schema.py holds this module's TABLES among its own
-    from reporting.adapters.schema import Schema
+
+class SchemaSql(Protocol):
+    """A projection schema as the refresh needs it (reporting.adapters.schema.Schema, which holds this module's
+    TABLES among its own: named by what it does, so the two modules do not import each other)."""
+
+    def sql(self, template: str) -> str: ...
+
 
 TABLES = """
 -- Census roll-ups (reporting.adapters.rollups): per territory and day, recomputed from the facts a batch touched.
@@ -304,7 +309,7 @@ def touched(rows: Iterable[Row], kinds: tuple[str, ...]) -> tuple[list[Any], ...
     )
 
 
-async def refresh(conn: Connection, schema: Schema, rows: Sequence[Row]) -> None:
+async def refresh(conn: Connection, schema: SchemaSql, rows: Sequence[Row]) -> None:
     """Recompute the roll-ups for what the rows touched, in the caller's transaction."""
     for sql, kinds in REFRESHES.items():
         arrays = touched(rows, kinds)
