@@ -494,7 +494,8 @@ async def test_an_abandoned_project_gives_back_what_its_aids_did_not_pay(service
 
 async def test_metrics_count_commands_refusals_and_appends_in_the_prometheus_format(service: Service) -> None:
     """`GET /metrics` (Prometheus text): commands by route template and status, refusals by reason, the append
-    latency, the dependencies, the relay's lag and the parked messages; counts only, no id in any label."""
+    latency and the appends per commit, the dependencies, the relay's lag and the parked messages; counts only, no id
+    in any label."""
     territoire = await laureate_with_envelope(service, 1_000_000)
     url = f"/enveloppes/{territoire}/aides"
     before = await service.client.get("/metrics")
@@ -511,6 +512,7 @@ async def test_metrics_count_commands_refusals_and_appends_in_the_prometheus_for
     refused = 'rebond_refusals_total{reason="projet_non_qualifie",service="financement"}'
     assert value(refused, text) == value(refused, before.text) + 1
     assert value('rebond_append_seconds_count{service="financement"}', text) > 0
+    assert value('rebond_append_group_size_count{service="financement"}', text) > 0  # appends, each in a group
     assert 'rebond_dependency_up{dependency="database",service="financement"} 1.0' in text
     assert 'rebond_relay_lag_events{service="financement"}' in text
     assert 'rebond_parked_messages{kind="forged",service="financement"}' in text

@@ -51,7 +51,8 @@ class GroupCommit:
     """Sends the appends given to `append` in groups, at most `in_flight` groups at a time, each on a connection of
     its own (a lane; see the module).
 
-    `on_commit` is called after each group that recorded something (the relays' wake-up call)."""
+    `on_commit` is called after each group that recorded something (the relays' wake-up call); `on_group`, if set,
+    with the size of each group sent (the service's metrics)."""
 
     def __init__(
         self,
@@ -67,6 +68,7 @@ class GroupCommit:
         self.on_commit = on_commit
         self.in_flight = in_flight
         self.group_max = group_max
+        self.on_group: Callable[[int], None] | None = None
         self._waiting: list[_Append] = []
         self._lanes: set[asyncio.Task[None]] = set()
 
@@ -132,6 +134,8 @@ class GroupCommit:
             _settle(pending, outcome)
 
     async def _append_together(self, conn: Connection, group: Sequence[_Append]) -> list[str]:
+        if self.on_group is not None:
+            self.on_group(len(group))
         outcomes: list[str] = await conn.fetchval(
             APPEND_GROUPS,
             [pending.stream_id for pending in group],

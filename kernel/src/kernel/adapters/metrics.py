@@ -1,7 +1,7 @@
 """A service's metrics in the Prometheus text format (`GET /metrics`, prometheus-client): commands answered by
-route template and status, refusals by reason, the time to append a command's events; and, read at scrape time
-from the runtime's health, whether each dependency is up, the log's head, the relay's lag and the parked messages
-by kind. Counts only: no id, no amount, no name (the routes are templates)."""
+route template and status, refusals by reason, the time to append a command's events and how many appends share a
+commit; and, read at scrape time from the runtime's health, whether each dependency is up, the log's head, the
+relay's lag and the parked messages by kind. Counts only: no id, no amount, no name (the routes are templates)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
+GROUP_BUCKETS = (1, 2, 4, 8, 16)
 APPEND_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
@@ -32,6 +33,13 @@ class Metrics:
             "Time to append a command's events",
             ["service"],
             buckets=APPEND_BUCKETS,
+            registry=r,
+        )
+        self.append_group = Histogram(
+            "rebond_append_group_size",
+            "Appends that shared one commit (kernel.adapters.group_commit)",
+            ["service"],
+            buckets=GROUP_BUCKETS,
             registry=r,
         )
         self.dependency_up = Gauge(
@@ -65,6 +73,9 @@ class Metrics:
 
     def appended(self, seconds: float) -> None:
         self.append_seconds.labels(self.service).observe(seconds)
+
+    def committed_together(self, appends: int) -> None:
+        self.append_group.labels(self.service).observe(appends)
 
     def render(
         self,

@@ -132,6 +132,7 @@ class ServiceRuntime:
         self.pool = await settings.open_database(self.migrations)
         await self._restore_clock()
         self.store = PostgresEventStore(self.pool, producer=name, signer=signer, on_append=self.metrics.appended)
+        self.store.committer.on_group = self.metrics.committed_together
         self.access_log = PostgresAccessLog(self.pool)
         await ensure_topics(
             settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL], connection=settings.kafka
