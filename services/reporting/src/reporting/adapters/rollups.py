@@ -13,6 +13,10 @@ decision on, what is paid so far (a final statement's amount, once there is one,
 given back, repaid, left unpaid; an aided project counts from its first aid with the largest base so far, an aided
 company from its first aid.
 
+Several instances of reporting project at once (one consumer group, each its partitions), and a territory's day
+gathers events of several streams, hence of several partitions: every upsert of a roll-up takes its rows in key
+order, so two transactions that touch the same days wait for each other instead of deadlocking.
+
 They keep no recording time: the figures "as known at" a time still read the facts themselves (Schema.known_at).
 A schema created before them is filled from its facts when they are created (`TABLES` in schema.py runs each refresh
 over everything once; `r_etat` records which)."""
@@ -77,7 +81,7 @@ BEGIN
     INSERT INTO {s}.r_entretiens_jour (territoire_id, jour, n)
     SELECT territoire_id, date_effet, count(*) FROM {s}.entretiens
      WHERE (territoire_id, date_effet) IN (SELECT * FROM unnest(jours_t, jours))
-     GROUP BY territoire_id, date_effet
+     GROUP BY territoire_id, date_effet ORDER BY territoire_id, date_effet
     ON CONFLICT (territoire_id, jour) DO UPDATE SET n = EXCLUDED.n;
 
     WITH nouveau AS (  -- each company's first interview: one step down an index per company
@@ -88,13 +92,13 @@ BEGIN
          WHERE m.premier IS NOT NULL),
     ancien AS (SELECT o.territoire_id, o.premier FROM {s}.r_entreprises o JOIN nouveau USING (territoire_id, siren)),
     ecrit AS (
-        INSERT INTO {s}.r_entreprises (territoire_id, siren, premier) SELECT * FROM nouveau
+        INSERT INTO {s}.r_entreprises (territoire_id, siren, premier) SELECT * FROM nouveau ORDER BY 1, 2
         ON CONFLICT (territoire_id, siren) DO UPDATE SET premier = EXCLUDED.premier)
     INSERT INTO {s}.r_entreprises_jour (territoire_id, jour, n)
     SELECT territoire_id, jour, sum(d) FROM (
         SELECT territoire_id, premier AS jour, 1 AS d FROM nouveau
         UNION ALL SELECT territoire_id, premier, -1 FROM ancien) AS x
-     GROUP BY territoire_id, jour HAVING sum(d) <> 0
+     GROUP BY territoire_id, jour HAVING sum(d) <> 0 ORDER BY territoire_id, jour
     ON CONFLICT (territoire_id, jour) DO UPDATE SET n = {s}.r_entreprises_jour.n + EXCLUDED.n;
 
     WITH ancien AS (
@@ -114,7 +118,7 @@ BEGIN
     SELECT territoire_id, jour, sum(n), sum(investissement), sum(emplois) FROM (
         SELECT territoire_id, jour, n, investissement, emplois FROM nouveau
         UNION ALL SELECT territoire_id, jour, -n, -investissement, -emplois FROM ancien) AS x
-     GROUP BY territoire_id, jour
+     GROUP BY territoire_id, jour ORDER BY territoire_id, jour
     ON CONFLICT (territoire_id, jour) DO UPDATE
        SET n = {s}.r_projets_jour.n + EXCLUDED.n,
            investissement = {s}.r_projets_jour.investissement + EXCLUDED.investissement,
@@ -192,7 +196,7 @@ BEGIN
     SELECT territoire_id, jour, sum(verse), sum(rendu), sum(rembourse), sum(impayes) FROM (
         SELECT territoire_id, jour, verse, rendu, rembourse, impayes FROM nouveau
         UNION ALL SELECT territoire_id, jour, -verse, -rendu, -rembourse, -impayes FROM ancien) AS x
-     GROUP BY territoire_id, jour
+     GROUP BY territoire_id, jour ORDER BY territoire_id, jour
     ON CONFLICT (territoire_id, jour) DO UPDATE
        SET verse = {s}.r_argent_jour.verse + EXCLUDED.verse, rendu = {s}.r_argent_jour.rendu + EXCLUDED.rendu,
            rembourse = {s}.r_argent_jour.rembourse + EXCLUDED.rembourse,
@@ -218,7 +222,7 @@ BEGIN
     SELECT territoire_id, jour, sum(n), sum(investissement) FROM (
         SELECT territoire_id, jour, n, investissement FROM nouveau
         UNION ALL SELECT territoire_id, jour, -n, -investissement FROM ancien) AS x
-     GROUP BY territoire_id, jour
+     GROUP BY territoire_id, jour ORDER BY territoire_id, jour
     ON CONFLICT (territoire_id, jour) DO UPDATE
        SET projets = {s}.r_argent_jour.projets + EXCLUDED.projets,
            investissement = {s}.r_argent_jour.investissement + EXCLUDED.investissement;
@@ -232,13 +236,13 @@ BEGIN
     ancien AS (
         SELECT o.territoire_id, o.premier FROM {s}.r_entreprises_aidees o JOIN nouveau USING (territoire_id, siren)),
     ecrit AS (
-        INSERT INTO {s}.r_entreprises_aidees (territoire_id, siren, premier) SELECT * FROM nouveau
+        INSERT INTO {s}.r_entreprises_aidees (territoire_id, siren, premier) SELECT * FROM nouveau ORDER BY 1, 2
         ON CONFLICT (territoire_id, siren) DO UPDATE SET premier = EXCLUDED.premier)
     INSERT INTO {s}.r_argent_jour (territoire_id, jour, entreprises)
     SELECT territoire_id, jour, sum(d) FROM (
         SELECT territoire_id, premier AS jour, 1 AS d FROM nouveau
         UNION ALL SELECT territoire_id, premier, -1 FROM ancien) AS x
-     GROUP BY territoire_id, jour HAVING sum(d) <> 0
+     GROUP BY territoire_id, jour HAVING sum(d) <> 0 ORDER BY territoire_id, jour
     ON CONFLICT (territoire_id, jour) DO UPDATE SET entreprises = {s}.r_argent_jour.entreprises + EXCLUDED.entreprises;
 END $fn$;
 
