@@ -6,6 +6,7 @@ is filled from them."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -254,5 +255,40 @@ async def test_a_schema_whose_facts_came_first_is_filled_from_them(new_database)
             for as_of in _dates():
                 facts, rolled = await _both(conn, as_of)
                 assert rolled == facts, as_of
+    finally:
+        await pool.close()
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+async def test_two_replicas_projecting_at_once_give_what_the_facts_give(new_database, seed: int) -> None:  # type: ignore[no-untyped-def]
+    """Reporting's replicas share the partitions: a territory's days are fed by its interviews' stream and by each of
+    its projects' streams, which two replicas project at the same time, in batches of their own, and again (a
+    redelivery). The per-day sums move by differences from both at once, and still end as the facts say."""
+    url = await new_database("replicas")
+    await migrate(url, *MIGRATIONS)
+    pool = await create_pool(url, max_size=4)
+    rng = random.Random(seed)
+    events = census(seed) + money(rng)
+    partitions: dict[int, list[ReceivedEvent]] = {0: [], 1: []}
+    for received in events:  # as Kafka keys them: a stream's events all go to one partition, in order
+        partitions[sum(received.envelope.stream_id.encode()) % 2].append(received)
+
+    async def replica(mine: list[ReceivedEvent]) -> None:
+        index = 0
+        async with pool.acquire() as conn:
+            while index < len(mine):
+                size = rng.randrange(1, 12)
+                async with conn.transaction():
+                    await project(conn, Schema("reporting"), mine[index : index + size])
+                index += size
+
+    try:
+        for _ in range(3):  # the same events again: a redelivery to both replicas changes nothing
+            await asyncio.gather(replica(partitions[0]), replica(partitions[1]))
+        async with pool.acquire() as conn:
+            for as_of in _dates():
+                facts, rolled = await _both(conn, as_of)
+                assert rolled == facts, as_of
+            assert any(row[1] for row in facts)
     finally:
         await pool.close()
