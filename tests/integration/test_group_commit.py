@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import asyncpg
 import pytest
 
 from kernel.adapters.group_commit import GroupCommit
-from kernel.adapters.postgres import PostgresEventStore
+from kernel.adapters.postgres import PostgresEventStore, create_pool, migrate
 from kernel.envelopes import envelop_and_render
 from kernel.ports import ConcurrencyError, DuplicateEvent
 from tests.fixtures import context, laureat
@@ -95,3 +96,36 @@ async def test_a_caller_cancelled_before_its_group_leaves_records_nothing(pool: 
         await waiting
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT array_agg(stream_id) FROM events") == ["enveloppe-held"]
+
+
+async def test_a_group_refused_for_no_fault_of_its_appends_fails_them_all_at_once(new_database) -> None:  # type: ignore[no-untyped-def]
+    """A lock that times out refuses the whole group: every append gets that error at once, and none is sent again
+    alone (each would wait out its own timeout). The second append, which touched nothing locked, is not recorded."""
+    url = await new_database("group_timeout")
+    await migrate(url)
+    pool = await create_pool(url, max_size=1)  # the lane gets the one connection, with a short lock timeout
+    blocker = await asyncpg.connect(url)
+    try:
+        async with pool.acquire() as conn:
+            await conn.execute("SET lock_timeout = '300ms'")
+        transaction = blocker.transaction()
+        await transaction.start()
+        await blocker.execute(
+            "SELECT append_events($1, 0, $2::jsonb, NULL)", "enveloppe-held", json.dumps(_documents("enveloppe-held"))
+        )
+        committer = GroupCommit(pool, on_commit=lambda: None, in_flight=1)
+        sizes: list[int] = []
+        committer.on_group = sizes.append
+        outcomes = await asyncio.gather(
+            committer.append("enveloppe-held", 0, _documents("enveloppe-held"), None),
+            committer.append("enveloppe-free", 0, _documents("enveloppe-free"), None),
+            return_exceptions=True,
+        )
+        await transaction.rollback()
+        assert all(isinstance(o, asyncpg.LockNotAvailableError) for o in outcomes), outcomes
+        assert sizes == [2], "sent once, together, never again alone"
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM events") == 0
+    finally:
+        await blocker.close()
+        await pool.close()

@@ -2,19 +2,21 @@
 
 A commit is the costly part of an append: a round trip and a flush of the write-ahead log, which every other
 writer queues behind. So appends made outside a caller's transaction do not each take one. While `in_flight`
-groups are in the database, the appends that arrive wait; when one group comes back, those waiting (up to
-`group_max`) go together, in one call of `append_groups` (migration 0003), one transaction. A lone writer waits for
-nobody: its append leaves at once, alone.
+groups are in the database, the appends that arrive wait; when a lane is free, it takes its share of those waiting
+(split between the lanes, `group_max` at most) and sends them together, in one call of `append_groups` (migration
+0003), one transaction. A lone writer waits for nobody: its append leaves at once, alone.
 
 Each append keeps the guarantees of `append_events`, and its own answer. `append_groups` checks each one's expected
 version and hash chain, and inserts it, in a subtransaction of its own. A stale version or a duplicate event refuses
 that append alone. Two appends of one stream in a group are taken in the order they came: the second then expects a
 head that has moved, and is refused as it would have been after the first had committed.
 
-When the database refuses the group as a whole (an error that is no conflict, such as a statement timeout), nothing
-of it was committed, and each append is sent again alone, so that each gets its own answer. When the connection is
-lost, nobody knows whether the group committed: each append gets that error, as it would have had alone, and a
-command that retries is told `duplicate` by the events' ids if it had."""
+When the database refuses the group as a whole because of what one append holds (a data error: SQLSTATE classes 22
+and 23), nothing of it was committed, and each append is sent again alone, so that each gets its own answer. Any
+other refusal (a statement or lock timeout, a server shutting down) would refuse each of them alike: they all get
+it at once rather than one timeout after the other. When the connection is lost, nobody knows whether the group
+committed: each append gets that error, as it would have had alone, and a command that retries is told `duplicate`
+by the events' ids if it had."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ ACQUIRE_TIMEOUT_SECONDS = 10.0
 # Each append is a subtransaction with its own transaction id; PostgreSQL keeps up to 64 of them per backend in
 # shared memory before every snapshot must look them up on disk, so a group stays well below.
 GROUP_MAX = 16
+
+DATA_ERRORS = ("22", "23")  # SQLSTATE classes of an error one append's content causes: data, integrity
 
 APPEND_GROUPS = "SELECT append_groups($1::text[], $2::integer[], $3::jsonb, $4::text[])"
 
@@ -121,8 +125,10 @@ class GroupCommit:
     async def _commit(self, conn: Connection, group: list[_Append]) -> None:
         try:
             outcomes = await self._append_together(conn, group)
-        except asyncpg.PostgresError:  # the group rolled back as a whole: each append alone gets its own answer
-            for pending in group:
+        except asyncpg.PostgresError as error:
+            if len(group) == 1 or str(error.sqlstate)[:2] not in DATA_ERRORS:
+                raise  # every append of the group gets it (see the module)
+            for pending in group:  # the group rolled back as a whole: each append alone gets its own answer
                 try:
                     (outcome,) = await self._append_together(conn, [pending])
                 except asyncpg.PostgresError as error:
