@@ -80,8 +80,9 @@ async def _keep_session(conn: Connection) -> None:
     dropped the Python listeners; nothing else is reset, so giving a connection back costs no round trip (asyncpg's
     default sends `RESET ALL; UNLISTEN *; CLOSE ALL; SELECT pg_advisory_unlock_all()` at every release, which doubled
     the round trips of an append). Rebond keeps no session state on pooled connections: settings are the pool's
-    (SESSION_LIMITS), locks are transaction-scoped, cursors live in transactions, and the one connection that LISTENs
-    and holds a session lock (the relay's lease) is closed, not given back (kernel.adapters.relay)."""
+    (SESSION_LIMITS), cursors live in transactions, locks are transaction-scoped but two: the relay's lease, whose
+    connection also LISTENs, is closed, not given back (kernel.adapters.relay), and reporting's one-rebuild lock is
+    released, or its connection closed if that fails (reporting.adapters.store.exclusive)."""
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:

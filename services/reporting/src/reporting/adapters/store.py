@@ -164,13 +164,20 @@ class PostgresProjectionStore:
 
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[bool]:
+        """The one-rebuild lock, a session lock on a pooled connection: released at the end, or, when even that
+        fails (a second cancellation, a broken connection), ended with its session, never left on a connection
+        the pool hands out again (pooled connections go back without a reset: kernel.adapters.postgres)."""
         async with self.pool.acquire() as conn:
             acquired = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", REBUILD_LOCK))
             try:
                 yield acquired
             finally:
                 if acquired:
-                    await conn.execute("SELECT pg_advisory_unlock($1)", REBUILD_LOCK)
+                    try:
+                        await conn.execute("SELECT pg_advisory_unlock($1)", REBUILD_LOCK)
+                    except BaseException:
+                        conn.terminate()
+                        raise
 
     async def create_fresh(self) -> str:
         """Only call under `exclusive()`: schemas of crashed rebuilds are dropped first."""
