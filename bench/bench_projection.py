@@ -1,5 +1,6 @@
-"""The reporting projection alone, without the broker: how fast `PostgresProjectionStore.apply` (what a rebuild and,
-batch for batch, the live consumer do) turns signed envelopes into facts, beside raw asyncpg writing the same rows.
+"""The reporting projection alone, without the broker: how fast `PostgresProjectionStore.prepare` then `write` (what
+a rebuild and, batch for batch, the live consumer do) turns signed envelopes into facts, beside raw asyncpg writing
+the same rows.
 
     .venv/bin/python bench/bench_projection.py [--events 8000] [--rounds 3] [--profile]
 
@@ -116,7 +117,7 @@ async def main(events: int, rounds: int, profile: bool) -> None:
                 profiler.enable()
             started = time.perf_counter()
             for k in range(0, events, BATCH):
-                await store.apply(schema, bodies[k : k + BATCH])
+                await store.write(schema, await store.prepare(bodies[k : k + BATCH]))
             rates["apply"].append(events / (time.perf_counter() - started))
             if profiler:
                 profiler.disable()

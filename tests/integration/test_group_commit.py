@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from kernel.adapters.group_commit import GroupCommit
-from kernel.adapters.postgres import PostgresEventStore, create_pool, migrate
+from kernel.adapters.postgres import ACQUIRE_TIMEOUT_SECONDS, PostgresEventStore, create_pool, migrate
 from kernel.envelopes import envelop_and_render
 from kernel.ports import ConcurrencyError, DuplicateEvent
 from tests.fixtures import context, laureat
@@ -53,7 +53,9 @@ async def test_a_group_the_database_refuses_is_replayed_one_append_at_a_time(poo
     """An append the database refuses outright (here a record date it cannot read) takes nothing from the others
     of its group: the group rolls back, each append goes again alone, the good ones commit, the bad one fails."""
     committed: list[None] = []
-    committer = GroupCommit(pool, on_commit=lambda: committed.append(None), in_flight=1)
+    committer = GroupCommit(
+        pool, on_commit=lambda: committed.append(None), acquire_timeout=ACQUIRE_TIMEOUT_SECONDS, in_flight=1
+    )
     broken = _documents("enveloppe-broken")
     broken[0]["recorded_at"] = "pas une date"
     outcomes = await asyncio.gather(
@@ -73,7 +75,7 @@ async def test_a_group_the_database_refuses_is_replayed_one_append_at_a_time(poo
 async def test_a_caller_cancelled_before_its_group_leaves_records_nothing(pool: asyncpg.Pool) -> None:
     """The one lane is held up by a transaction that holds the row its group inserts; a command waiting behind it
     is cancelled (its request went away): once the lane is free, that command's events are not recorded."""
-    committer = GroupCommit(pool, on_commit=lambda: None, in_flight=1)
+    committer = GroupCommit(pool, on_commit=lambda: None, acquire_timeout=ACQUIRE_TIMEOUT_SECONDS, in_flight=1)
     blocker = await pool.acquire()
     try:
         transaction = blocker.transaction()
@@ -113,7 +115,7 @@ async def test_a_group_refused_for_no_fault_of_its_appends_fails_them_all_at_onc
         await blocker.execute(
             "SELECT append_events($1, 0, $2::jsonb, NULL)", "enveloppe-held", json.dumps(_documents("enveloppe-held"))
         )
-        committer = GroupCommit(pool, on_commit=lambda: None, in_flight=1)
+        committer = GroupCommit(pool, on_commit=lambda: None, acquire_timeout=ACQUIRE_TIMEOUT_SECONDS, in_flight=1)
         sizes: list[int] = []
         committer.on_group = sizes.append
         outcomes = await asyncio.gather(

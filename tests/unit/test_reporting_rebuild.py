@@ -44,9 +44,6 @@ class FakeStore:
         self.schemas["fresh"] = 0
         return "fresh"
 
-    async def apply(self, schema: str, bodies: list[bytes], deferred: bool = False) -> ReplayCounts:
-        return await self.write(schema, await self.prepare(bodies, deferred))
-
     async def prepare(self, bodies: list[bytes], deferred: bool = False) -> PreparedBatch:
         self.deferred.append(deferred)
         if self.forged and not deferred:  # checked one by one, the forged event is refused

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
     Connection = PoolConnectionProxy[asyncpg.Record]  # a lane's connection, from the pool
 
-ACQUIRE_TIMEOUT_SECONDS = 10.0
 # Each append is a subtransaction with its own transaction id; PostgreSQL keeps up to 64 of them per backend in
 # shared memory before every snapshot must look them up on disk, so a group stays well below.
 GROUP_MAX = 16
@@ -63,6 +62,7 @@ class GroupCommit:
         pool: asyncpg.Pool,
         on_commit: Callable[[], None],
         *,
+        acquire_timeout: float,
         in_flight: int = 2,
         group_max: int = GROUP_MAX,
     ) -> None:
@@ -70,6 +70,7 @@ class GroupCommit:
             raise ValueError(f"group_max must be between 1 and {GROUP_MAX}, got {group_max}")
         self.pool = pool
         self.on_commit = on_commit
+        self.acquire_timeout = acquire_timeout
         self.in_flight = in_flight
         self.group_max = group_max
         self.on_group: Callable[[int], None] | None = None
@@ -112,7 +113,7 @@ class GroupCommit:
         each other on it without going back to the pool between them."""
         group = self._next_group()
         try:
-            async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
                 while group:
                     await self._commit(conn, group)
                     group = self._next_group()

@@ -202,7 +202,9 @@ class PostgresEventStore:
     ) -> None:
         self.pool = pool
         self.announcer = announcer or Announcer(pool)  # shared with the stores bound from this one
-        self.committer = committer or GroupCommit(pool, on_commit=self.announcer.poke)  # shared likewise
+        self.committer = committer or GroupCommit(  # shared likewise
+            pool, on_commit=self.announcer.poke, acquire_timeout=ACQUIRE_TIMEOUT_SECONDS
+        )
         self.producer = producer
         self.signer = signer
         self._conn = conn

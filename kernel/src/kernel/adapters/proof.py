@@ -20,7 +20,7 @@ from kernel.signing import UntrustedEvent, Verifier
 
 WORKERS = max(2, os.cpu_count() or 2)
 IN_PLACE_BELOW = 32  # checks a batch needs under which they run in place
-YIELD_EVERY = 200  # bodies opened between two returns to the event loop
+YIELD_EVERY = 200  # bodies opened (or prepared, by a replay) between two returns to the event loop
 _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="rebond-signatures")
 
 

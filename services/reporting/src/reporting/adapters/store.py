@@ -24,7 +24,7 @@ from contracts.catalog import UnknownEventType, decode
 from contracts.codec import ReceivedEvent
 from contracts.envelope import EventEnvelope
 from kernel.adapters.postgres import Connection
-from kernel.adapters.proof import open_and_prove
+from kernel.adapters.proof import YIELD_EVERY, open_and_prove
 from kernel.signing import UntrustedEvent, Verifier
 from reporting.adapters.facts_aides_sql import read_aides
 from reporting.adapters.facts_sql import read_facts
@@ -82,9 +82,6 @@ async def project_live(conn: Connection, events: Sequence[ReceivedEvent]) -> Non
     schema under it), then the live schema's name is read: once per batch."""
     await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
     await project(conn, Schema(await conn.fetchval("SELECT schema_name FROM reporting_live_schema")), events)
-
-
-YIELD_EVERY = 200  # events prepared between two returns to the event loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,10 +187,6 @@ class PostgresProjectionStore:
             schema = Schema.fresh()
             await conn.execute(schema.sql(TABLES))
         return schema.name
-
-    async def apply(self, schema: str, bodies: list[bytes], deferred: bool = False) -> ReplayCounts:
-        """A batch prepared, then written (see `prepare` and `write`)."""
-        return await self.write(schema, await self.prepare(bodies, deferred))
 
     async def prepare(self, bodies: list[bytes], deferred: bool = False) -> PreparedBatch:
         """What can be done to a batch without the database: each body decoded, proven, its payload decoded and its

@@ -89,16 +89,13 @@ class ProjectionStore(FactsSource, Protocol):
         """Drop abandoned rebuild schemas, create an empty new one, return its name."""
         ...
 
-    async def apply(self, schema: str, bodies: list[bytes], deferred: bool = False) -> ReplayCounts:
-        """Apply a batch of the log to `schema`; `deferred`: signatures proven later, by `unproven_streams`."""
-        ...
-
     async def prepare(self, bodies: list[bytes], deferred: bool = False) -> PreparedBatch:
-        """`apply`'s part without the database, which lets the event loop write the batch before meanwhile."""
+        """A batch of the log made ready without the database (which lets the event loop write the batch before
+        meanwhile); `deferred`: signatures proven later, by `unproven_streams`."""
         ...
 
     async def write(self, schema: str, batch: PreparedBatch) -> ReplayCounts:
-        """`apply`'s part in the database: `apply` is `write(schema, await prepare(bodies, deferred))`."""
+        """Apply a prepared batch to `schema`, in one transaction."""
         ...
 
     async def unproven_streams(self, schema: str) -> list[str]:

@@ -157,7 +157,7 @@ async def _write_batch(
     counts.add(await store.write(target, prepared))
     while counts.ahead:
         waiting, counts.ahead = counts.ahead, {}
-        again = await store.apply(target, [waiting[key] for key in sorted(waiting)], deferred)
+        again = await store.write(target, await store.prepare([waiting[key] for key in sorted(waiting)], deferred))
         again.read = 0  # read once already
         counts.add(again)
         if again.applied == 0 and again.skipped == 0:
